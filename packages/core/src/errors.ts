@@ -1,0 +1,128 @@
+/**
+ * Every failure this client can produce, as a tagged error in the Effect error channel.
+ * Secrets never appear in any of them: passwords travel as `Redacted` and are not copied here.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * The socket could not be opened, or dropped while a request was in flight. A request that
+ * fails with this may or may not have run on the server: it is never re-sent silently.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
+  message: Schema.String,
+  address: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/**
+ * No reply arrived within the request timeout (or the block timeout plus margin for blocking
+ * commands). The connection stays usable: the late reply is read and dropped.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
+  message: Schema.String,
+  command: Schema.String,
+  timeoutMillis: Schema.Number
+}) {}
+
+/**
+ * The connection already had `limit` requests waiting for replies. Nothing was queued or sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InflightLimitError extends Schema.TaggedError<InflightLimitError>()("InflightLimitError", {
+  message: Schema.String,
+  command: Schema.String,
+  limit: Schema.Number
+}) {}
+
+/**
+ * The server answered with an error reply (`-ERR …`, `-WRONGTYPE …`, `-NOPERM …`). `code` is
+ * the first word of the reply, `command` the command name that caused it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ReplyError extends Schema.TaggedError<ReplyError>()("ReplyError", {
+  message: Schema.String,
+  code: Schema.String,
+  command: Schema.String
+}) {}
+
+/**
+ * The server refused the credentials (or the user lacks permission to authenticate).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthError extends Schema.TaggedError<AuthError>()("AuthError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/**
+ * The bytes from the server are not valid RESP, or exceed a configured decoder limit. The
+ * connection that saw it is closed and reconnected: its stream position is lost.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProtocolError extends Schema.TaggedError<ProtocolError>()("ProtocolError", {
+  message: Schema.String
+}) {}
+
+/**
+ * The client (or the dedicated connection) was closed by its owner.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ClosedError extends Schema.TaggedError<ClosedError>()("ClosedError", {
+  message: Schema.String
+}) {}
+
+/**
+ * Invalid configuration or invalid arguments, found before anything was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError", {
+  message: Schema.String,
+  field: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * The reply did not match what the caller's decoder (for example a Schema) expects.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+  message: Schema.String,
+  command: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/**
+ * Any error a command sent over a connection can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CommandError =
+  | ConnectionError
+  | TimeoutError
+  | InflightLimitError
+  | ReplyError
+  | ProtocolError
+  | ClosedError
+  | DecodeError
