@@ -16,6 +16,8 @@ if [ ! -x "$bin/node" ] || ! ok "$bin/node"; then
   esac
   echo "ensure-node: installing Node $want from the npm registry ($pkg)" >&2
   mkdir -p "$dir"
+  # A package.json of its own, or npm would walk up and install into the repository root.
+  [ -f "$dir/package.json" ] || echo '{ "private": true }' > "$dir/package.json"
   (cd "$dir" && npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$pkg@$want" >&2)
 fi
 echo "$bin"
