@@ -1,0 +1,49 @@
+// Client ids -> adapters. Loaded lazily so a worker process imports only the client it measures
+// (its peak RSS is then attributable to that client).
+import type { ClientAdapter } from "./client.ts"
+
+interface Entry {
+  /** what is measured, for the report */
+  readonly describe: string
+  readonly load: () => Promise<ClientAdapter>
+}
+
+export const CLIENTS = {
+  "effect-valkey": {
+    describe: "@effect-valkey/core (this repo), N fibers",
+    load: async () => (await import("./effect-valkey.ts")).adapter
+  },
+  redis5: {
+    describe: "redis@5 (node-redis), defaults (auto-pipelining, no command timeout)",
+    load: async () => (await import("./redis5.ts")).adapter
+  },
+  redis6: {
+    describe: "redis@6 (node-redis), defaults (5 s per-command timeout via AbortSignal.timeout)",
+    load: async () => (await import("./redis6.ts")).adapter
+  },
+  "redis6-notimeout": {
+    describe: "redis@6 (node-redis), commandOptions: { timeout: 0 } (per-command timeout off)",
+    load: async () => (await import("./redis6.ts")).adapterNoTimeout
+  },
+  ioredis5: {
+    describe: "ioredis@5, enableAutoPipelining: true",
+    load: async () => (await import("./ioredis5.ts")).adapter
+  },
+  ioredis6: {
+    describe: "ioredis@6, enableAutoPipelining: true",
+    load: async () => (await import("./ioredis6.ts")).adapter
+  },
+  glide: {
+    describe: "@valkey/valkey-glide 2.x, defaults",
+    load: async () => (await import("./glide.ts")).adapter
+  }
+} satisfies Record<string, Entry>
+
+export type ClientId = keyof typeof CLIENTS
+
+export const CLIENT_IDS = Object.keys(CLIENTS) as ReadonlyArray<ClientId>
+
+/** The client the others are compared with. */
+export const SUBJECT: ClientId = "effect-valkey"
+
+export const isClientId = (s: string): s is ClientId => Object.hasOwn(CLIENTS, s)

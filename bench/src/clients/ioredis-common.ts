@@ -1,0 +1,27 @@
+// Shared by the ioredis 5 and 6 adapters (kept apart so each worker loads only one ioredis).
+import type { Target } from "../types.ts"
+import { type ClientAdapter, promiseLoad } from "./client.ts"
+
+export interface IoRedisLike {
+  connect(): Promise<void>
+  get(key: string): Promise<string | null>
+  set(key: string, value: string): Promise<unknown>
+  disconnect(): void
+  on(event: "error", listener: (e: unknown) => void): unknown
+}
+
+export const ioredisAdapter = (create: (host: string, port: number) => IoRedisLike): ClientAdapter => ({
+  async connect(target: Target) {
+    const node = target.nodes[0]!
+    const client = create(node.host, node.port)
+    client.on("error", () => {})
+    await client.connect()
+    return promiseLoad({
+      get: (key) => client.get(key),
+      set: (key, value) => client.set(key, value),
+      close: async () => {
+        client.disconnect()
+      }
+    })
+  }
+})

@@ -1,0 +1,31 @@
+// node-redis 6 (`redis@6`). Two variants:
+// - `redis6`: defaults. v6 gives every command a 5 s timeout (DEFAULT_COMMAND_TIMEOUT in
+//   @redis/client/dist/lib/defaults.js), armed per command with `AbortSignal.timeout`.
+// - `redis6-notimeout`: `commandOptions: { timeout: 0 }`. The client merges
+//   `{ timeout: DEFAULT_COMMAND_TIMEOUT, ...options.commandOptions }` and the queue arms the
+//   signal only `if (timeout)`, so 0 turns the per-command timer off.
+import { createClient } from "redis6"
+import type { Target } from "../types.ts"
+import { type ClientAdapter, promiseLoad } from "./client.ts"
+
+const make = (noTimeout: boolean): ClientAdapter => ({
+  async connect(target: Target) {
+    const node = target.nodes[0]!
+    const client = createClient({
+      socket: { host: node.host, port: node.port },
+      ...(noTimeout ? { commandOptions: { timeout: 0 } } : {})
+    })
+    client.on("error", () => {})
+    await client.connect()
+    return promiseLoad({
+      get: (key) => client.get(key),
+      set: (key, value) => client.set(key, value),
+      close: async () => {
+        client.destroy()
+      }
+    })
+  }
+})
+
+export const adapter = make(false)
+export const adapterNoTimeout = make(true)
