@@ -126,3 +126,16 @@ export type CommandError =
   | ProtocolError
   | ClosedError
   | DecodeError
+  | InvalidArgumentError
+
+/**
+ * A command was built with arguments the server would reject or that make no sense (an empty
+ * key list, a NaN score, conflicting options). Found before anything was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentError>()("InvalidArgumentError", {
+  message: Schema.String,
+  command: Schema.String
+}) {}

@@ -1,0 +1,237 @@
+/**
+ * What a user configures, validated with Schema, and its defaults. A bad field fails with a
+ * `ConfigError` naming it, before any socket is opened. `fromUrl` reads `valkey://`,
+ * `valkeys://`, `redis://` and `rediss://` URLs; `config` reads the whole thing from Effect
+ * `Config` (environment variables by default).
+ *
+ * @since 0.1.0
+ */
+import { Cause, Config, Duration, Effect, Exit, Option, Redacted, Schedule, Schema } from "effect"
+import { type ConnectionOptions, Credentials, type TlsOptions } from "./connection/ConnectionOptions.ts"
+import { ConfigError } from "./errors.ts"
+
+/**
+ * The documented defaults.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaults = {
+  host: "127.0.0.1",
+  port: 6379,
+  database: 0,
+  protocol: 3 as 2 | 3,
+  connectTimeout: Duration.seconds(5),
+  /** Per request; blocking commands get their own block time plus `blockingMargin`. */
+  requestTimeout: Duration.seconds(5),
+  blockingMargin: Duration.millis(500),
+  inflightLimit: 1000,
+  /** Exponential from 100 ms, doubling, capped at 5 s, with jitter; retries forever. */
+  reconnect: Schedule.min([Schedule.exponential("100 millis", 2), Schedule.spaced("5 seconds")]).pipe(
+    Schedule.jittered
+  ) as Schedule.Schedule<unknown, unknown>
+} as const
+
+const Millis = Schema.Union([Schema.Number, Schema.String, Schema.Duration])
+const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+
+/**
+ * The fields a user may set. All are optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ValkeyConfigSchema = Schema.Struct({
+  url: Schema.optional(Schema.String),
+  host: Schema.optional(Schema.NonEmptyString),
+  port: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))),
+  username: Schema.optional(Schema.NonEmptyString),
+  password: Schema.optional(Schema.Union([Schema.String, Schema.Redacted(Schema.String)])),
+  database: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  clientName: Schema.optional(Schema.String.check(Schema.isPattern(/^[^\s]+$/))),
+  protocol: Schema.optional(Schema.Literals([2, 3])),
+  tls: Schema.optional(Schema.Union([Schema.Boolean, Schema.Record(Schema.String, Schema.Unknown)])),
+  connectTimeout: Schema.optional(Millis),
+  requestTimeout: Schema.optional(Millis),
+  blockingMargin: Schema.optional(Millis),
+  inflightLimit: Schema.optional(Positive),
+  lazyConnect: Schema.optional(Schema.Boolean),
+  reconnect: Schema.optional(Schema.Unknown),
+  maxBulkLength: Schema.optional(Positive),
+  maxDepth: Schema.optional(Positive)
+})
+
+/**
+ * The configuration of a client. Durations are `Duration.Input` (`"2 seconds"`, a number of
+ * milliseconds, a `Duration`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ValkeyConfig {
+  /** `valkey://[user[:password]@]host[:port][/db]` (`valkeys://` or `rediss://` for TLS). */
+  readonly url?: string
+  readonly host?: string
+  readonly port?: number
+  readonly username?: string
+  readonly password?: string | Redacted.Redacted<string>
+  readonly database?: number
+  readonly clientName?: string
+  /** 3 (default) asks for RESP3 and falls back to RESP2 on servers without HELLO. */
+  readonly protocol?: 2 | 3
+  /** `true` for TLS with the system CAs, or options (CA, client cert/key, servername). */
+  readonly tls?: boolean | TlsOptions
+  readonly connectTimeout?: Duration.Input
+  /** 0 turns request timeouts off. */
+  readonly requestTimeout?: Duration.Input
+  readonly blockingMargin?: Duration.Input
+  /** Requests waiting for replies per connection before new ones are rejected (default 1000). */
+  readonly inflightLimit?: number
+  /** Connect on the first command instead of when the layer is built. */
+  readonly lazyConnect?: boolean
+  /** The backoff between reconnect attempts (default: exponential, capped at 5 s, jittered). */
+  readonly reconnect?: Schedule.Schedule<unknown, unknown>
+  /** Decoder limits: the largest bulk string and the deepest nesting accepted from the server. */
+  readonly maxBulkLength?: number
+  readonly maxDepth?: number
+}
+
+/**
+ * A validated configuration: what a connection needs, plus client-level settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedConfig {
+  readonly connection: ConnectionOptions
+  readonly lazyConnect: boolean
+}
+
+const fieldOf = (message: string): string | undefined => /at \["([^"]+)"\]/.exec(message)?.[1]
+
+const toMillis = (input: Duration.Input | undefined, fallback: Duration.Duration, field: string) => {
+  if (input === undefined) return Effect.succeed(Duration.toMillis(fallback))
+  const decoded = Duration.fromInput(input)
+  return Option.isSome(decoded) && Duration.toMillis(decoded.value) >= 0
+    ? Effect.succeed(Duration.toMillis(decoded.value))
+    : Effect.fail(new ConfigError({ message: `${field}: not a duration`, field }))
+}
+
+/**
+ * Reads a `valkey://`, `valkeys://`, `redis://` or `rediss://` URL into config fields.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromUrl = (url: string): Effect.Effect<ValkeyConfig, ConfigError> =>
+  Effect.suspend(() => {
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      return Effect.fail(new ConfigError({ message: "url: not a URL", field: "url" }))
+    }
+    const scheme = parsed.protocol.replace(/:$/, "")
+    if (!["valkey", "valkeys", "redis", "rediss"].includes(scheme)) {
+      return Effect.fail(new ConfigError({ message: `url: unknown scheme "${scheme}"`, field: "url" }))
+    }
+    const path = parsed.pathname.replace(/^\//, "")
+    const database = path === "" ? undefined : Number(path)
+    if (database !== undefined && !(Number.isInteger(database) && database >= 0)) {
+      return Effect.fail(new ConfigError({ message: "url: the database must be a number", field: "url" }))
+    }
+    const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1")
+    const config: ValkeyConfig = {
+      ...(host !== "" ? { host } : {}),
+      ...(parsed.port !== "" ? { port: Number(parsed.port) } : {}),
+      ...(parsed.username !== "" ? { username: decodeURIComponent(parsed.username) } : {}),
+      ...(parsed.password !== "" ? { password: Redacted.make(decodeURIComponent(parsed.password)) } : {}),
+      ...(database !== undefined ? { database } : {}),
+      ...(scheme.endsWith("s") ? { tls: true } : {})
+    }
+    return Effect.succeed(config)
+  })
+
+/**
+ * Validates a configuration and applies the defaults. Fields given explicitly win over the
+ * same fields in `url`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, ConfigError> =>
+  Effect.gen(function* () {
+    const checked = Schema.decodeUnknownExit(ValkeyConfigSchema)(input)
+    if (Exit.isFailure(checked)) {
+      const message = String((Cause.squash(checked.cause) as Error).message)
+      const field = fieldOf(message)
+      return yield* new ConfigError({
+        message: `invalid configuration${field !== undefined ? ` (${field})` : ""}: ${message.split("\n")[0]}`,
+        ...(field !== undefined ? { field } : {})
+      })
+    }
+    const fromUrlFields = input.url === undefined ? {} : yield* fromUrl(input.url)
+    const config: ValkeyConfig = { ...fromUrlFields, ...stripUndefined(input) }
+    const password = config.password
+    const tls = config.tls === true ? {} : config.tls === false ? undefined : config.tls
+    return {
+      connection: {
+        host: config.host ?? defaults.host,
+        port: config.port ?? defaults.port,
+        tls,
+        credentials: new Credentials(
+          config.username,
+          password === undefined ? undefined : typeof password === "string" ? Redacted.make(password) : password
+        ),
+        database: config.database ?? defaults.database,
+        clientName: config.clientName,
+        protocol: config.protocol ?? defaults.protocol,
+        connectTimeoutMillis: yield* toMillis(config.connectTimeout, defaults.connectTimeout, "connectTimeout"),
+        requestTimeoutMillis: yield* toMillis(config.requestTimeout, defaults.requestTimeout, "requestTimeout"),
+        blockingMarginMillis: yield* toMillis(config.blockingMargin, defaults.blockingMargin, "blockingMargin"),
+        inflightLimit: config.inflightLimit ?? defaults.inflightLimit,
+        reconnect: config.reconnect ?? defaults.reconnect,
+        decoder: {
+          ...(config.maxBulkLength !== undefined ? { maxBulkLength: config.maxBulkLength } : {}),
+          ...(config.maxDepth !== undefined ? { maxDepth: config.maxDepth } : {})
+        }
+      },
+      lazyConnect: config.lazyConnect ?? false
+    }
+  })
+
+const stripUndefined = <A extends object>(a: A): A =>
+  Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as A
+
+/**
+ * The configuration from Effect `Config`: `URL`, `HOST`, `PORT`, `USERNAME`, `PASSWORD`
+ * (redacted), `DATABASE`, `CLIENT_NAME`, `TLS`, `PROTOCOL`, `REQUEST_TIMEOUT`,
+ * `CONNECT_TIMEOUT`, `INFLIGHT_LIMIT`, `LAZY_CONNECT`; nest it (`Config.nested("VALKEY")`) to
+ * read `VALKEY_URL`, `VALKEY_HOST`, ….
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const config: Config.Config<ValkeyConfig> = Config.all({
+  url: Config.option(Config.String("URL")),
+  host: Config.option(Config.String("HOST")),
+  port: Config.option(Config.Port("PORT")),
+  username: Config.option(Config.String("USERNAME")),
+  password: Config.option(Config.Redacted("PASSWORD")),
+  database: Config.option(Config.Int("DATABASE")),
+  clientName: Config.option(Config.String("CLIENT_NAME")),
+  tls: Config.option(Config.Boolean("TLS")),
+  protocol: Config.option(Config.Literals([2, 3], "PROTOCOL")),
+  requestTimeout: Config.option(Config.Duration("REQUEST_TIMEOUT")),
+  connectTimeout: Config.option(Config.Duration("CONNECT_TIMEOUT")),
+  inflightLimit: Config.option(Config.Int("INFLIGHT_LIMIT")),
+  lazyConnect: Config.option(Config.Boolean("LAZY_CONNECT"))
+}).pipe(
+  Config.map((fields) => {
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(fields) as Array<[string, Option.Option<unknown>]>) {
+      if (Option.isSome(value)) out[key] = value.value
+    }
+    return out as ValkeyConfig
+  })
+)

@@ -1,0 +1,52 @@
+/**
+ * Argument types shared by command definitions, and the checks that reject bad input before
+ * anything is sent.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * A key: a UTF-8 string or raw bytes (binary safe).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Key = string | Uint8Array
+
+/**
+ * A value: a string, raw bytes, or a number (sent in decimal).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Value = string | Uint8Array | number
+
+/**
+ * Field/value pairs, as a record or as a list of pairs (the only form for binary fields).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Entries = Readonly<Record<string, Value>> | ReadonlyArray<readonly [Key, Value]>
+
+/** The pairs of `entries` flattened (`k1, v1, k2, v2, …`), appended to `out`. */
+export const pushEntries = (out: Array<Key | Value>, entries: Entries): number => {
+  const before = out.length
+  if (Array.isArray(entries)) {
+    for (const [k, v] of entries as ReadonlyArray<readonly [Key, Value]>) out.push(k, v)
+  } else {
+    for (const k in entries) out.push(k, (entries as Record<string, Value>)[k]!)
+  }
+  return (out.length - before) / 2
+}
+
+/** A reason a number argument is unusable, or undefined when it is fine. */
+export const badInteger = (n: number, what: string, minimum = Number.MIN_SAFE_INTEGER): string | undefined =>
+  Number.isSafeInteger(n)
+    ? n < minimum
+      ? `${what} must be at least ${minimum}, got ${n}`
+      : undefined
+    : `${what} must be an integer, got ${n}`
+
+export const badNumber = (n: number, what: string): string | undefined =>
+  Number.isNaN(n) ? `${what} must be a number, got NaN` : undefined

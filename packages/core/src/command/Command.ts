@@ -1,0 +1,248 @@
+/**
+ * A command as data: its arguments, how its reply is decoded, and the facts a router needs
+ * (where its keys are, or which nodes it goes to and how their replies combine). One
+ * definition serves the standalone client, the cluster router, batches and module packages.
+ *
+ * @since 0.1.0
+ */
+import { InvalidArgumentError } from "../errors.ts"
+import type { RespArg, RespValue } from "../resp/types.ts"
+
+/**
+ * Where a keyless command goes in a cluster, in the server's own COMMAND tips vocabulary.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestPolicy = "all_nodes" | "all_shards" | "random" | "primary"
+
+/**
+ * How the replies of a command sent to several nodes are combined.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResponsePolicy =
+  | "one_succeeded"
+  | "all_succeeded"
+  | "agg_logical_and"
+  | "agg_logical_or"
+  | "agg_min"
+  | "agg_max"
+  | "agg_sum"
+  | "combine_arrays"
+  | "per_node"
+
+/**
+ * Turns a raw reply into the command's value. Throws `DecodeFailure` (only) when the reply
+ * has a shape the command cannot have; the connection turns that into a typed `DecodeError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Decoder<A> = (reply: RespValue) => A
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Command<A> {
+  /** The whole command line, command name(s) first. */
+  readonly args: ReadonlyArray<RespArg>
+  readonly decode: Decoder<A>
+  /** Index in `args` of the first key, or -1 for keyless commands. */
+  readonly firstKey: number
+  /** Index of the last key (inclusive). */
+  readonly lastKey: number
+  /** Distance between keys (2 for MSET's key/value pairs). */
+  readonly keyStep: number
+  /** Writes go to primaries; read-only commands may be served by replicas. */
+  readonly readonly: boolean
+  /** Keyless routing in a cluster; undefined means "any node" for keyless commands. */
+  readonly request?: RequestPolicy | undefined
+  readonly response?: ResponsePolicy | undefined
+  /** For blocking commands: the server-side block time in ms (0 = forever). */
+  readonly blockMillis?: number | undefined
+  /** Bulk and simple strings of the reply as `Uint8Array` instead of UTF-8 strings. */
+  readonly bytes: boolean
+  /** Set when the arguments were rejected client-side: the command is never sent. */
+  readonly invalid?: InvalidArgumentError | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CommandOptions {
+  /** Key positions: a single index, or a range `[first, last, step]` (last inclusive). */
+  readonly keys?: number | readonly [first: number, last: number, step: number]
+  readonly readonly?: boolean
+  readonly request?: RequestPolicy
+  readonly response?: ResponsePolicy
+  readonly blockMillis?: number
+}
+
+class CommandImpl<A> implements Command<A> {
+  readonly args: ReadonlyArray<RespArg>
+  readonly decode: Decoder<A>
+  readonly firstKey: number
+  readonly lastKey: number
+  readonly keyStep: number
+  readonly readonly: boolean
+  readonly request: RequestPolicy | undefined
+  readonly response: ResponsePolicy | undefined
+  readonly blockMillis: number | undefined
+  readonly bytes: boolean
+  readonly invalid: InvalidArgumentError | undefined
+  constructor(
+    args: ReadonlyArray<RespArg>,
+    decode: Decoder<A>,
+    options: CommandOptions | undefined,
+    bytes: boolean,
+    invalid: InvalidArgumentError | undefined
+  ) {
+    this.args = args
+    this.decode = decode
+    const keys = options?.keys
+    if (keys === undefined) {
+      this.firstKey = -1
+      this.lastKey = -1
+      this.keyStep = 0
+    } else if (typeof keys === "number") {
+      this.firstKey = keys
+      this.lastKey = keys
+      this.keyStep = 1
+    } else {
+      this.firstKey = keys[0]
+      this.lastKey = keys[1]
+      this.keyStep = keys[2]
+    }
+    this.readonly = options?.readonly ?? false
+    this.request = options?.request
+    this.response = options?.response
+    this.blockMillis = options?.blockMillis
+    this.bytes = bytes
+    this.invalid = invalid
+  }
+}
+
+const optionsOf = (command: Command<unknown>): CommandOptions => ({
+  keys: [command.firstKey, command.lastKey, command.keyStep],
+  readonly: command.readonly,
+  ...(command.request !== undefined ? { request: command.request } : {}),
+  ...(command.response !== undefined ? { response: command.response } : {}),
+  ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {})
+})
+
+/**
+ * Builds a command. `keys` are positions in `args`, which include the command name. Hot
+ * commands pass a shared constant for `options`, so building one allocates only the command.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <A>(args: ReadonlyArray<RespArg>, decode: Decoder<A>, options?: CommandOptions): Command<A> =>
+  new CommandImpl(args, decode, options, false, undefined)
+
+/**
+ * A command that is never sent: its arguments were invalid.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const invalid = <A>(name: string, message: string): Command<A> =>
+  new CommandImpl<A>(
+    [name],
+    failDecode,
+    undefined,
+    false,
+    new InvalidArgumentError({
+      command: name,
+      message: `${name}: ${message}`
+    })
+  )
+
+const failDecode = (): never => {
+  throw new DecodeFailure("an invalid command has no reply")
+}
+
+/**
+ * The same command, with strings in its reply given as bytes.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const bytes = <A>(command: Command<A>): Command<AsBytes<A>> =>
+  new CommandImpl(command.args, command.decode, optionsOf(command), true, command.invalid) as Command<never>
+
+/**
+ * The same command with another decoder (for example a Schema applied to the reply).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const map = <A, B>(command: Command<A>, f: (a: A) => B): Command<B> => {
+  const decode = command.decode
+  return new CommandImpl(command.args, (reply) => f(decode(reply)), optionsOf(command), command.bytes, command.invalid)
+}
+
+/**
+ * The name a person would use in an error message: `GET`, `CONFIG GET`, `JSON.SET`.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const name = (command: Command<unknown>): string => {
+  const first = String(command.args[0] ?? "").toUpperCase()
+  const second = command.args[1]
+  return CONTAINERS.has(first) && typeof second === "string" ? `${first} ${second.toUpperCase()}` : first
+}
+
+const CONTAINERS = new Set([
+  "ACL",
+  "CLIENT",
+  "CLUSTER",
+  "COMMAND",
+  "CONFIG",
+  "FUNCTION",
+  "LATENCY",
+  "MEMORY",
+  "MODULE",
+  "OBJECT",
+  "PUBSUB",
+  "SCRIPT",
+  "SLOWLOG",
+  "XGROUP",
+  "XINFO"
+])
+
+/**
+ * A reply whose shape the command cannot have (a server bug or a mismatched Schema).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DecodeFailure {
+  readonly message: string
+  readonly cause: unknown
+  constructor(message: string, cause?: unknown) {
+    this.message = message
+    this.cause = cause
+  }
+}
+
+/**
+ * The type of a reply when its strings are read as bytes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AsBytes<A> = A extends string
+  ? Uint8Array
+  : A extends ReadonlyArray<infer E>
+    ? Array<AsBytes<E>>
+    : A extends ReadonlyMap<infer K, infer V>
+      ? Map<AsBytes<K>, AsBytes<V>>
+      : A extends Record<string, infer V>
+        ? Record<string, AsBytes<V>>
+        : A

@@ -1,0 +1,235 @@
+/**
+ * String commands: GET, SET and its options, MGET/MSET, the INCR family, APPEND, GETDEL, ….
+ *
+ * @since 0.1.0
+ */
+import { badInteger, badNumber, type Entries, type Key, pushEntries, type Value } from "../command/Args.ts"
+import * as Command from "../command/Command.ts"
+import * as Reply from "../command/Reply.ts"
+
+const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+const WRITE_KEY: Command.CommandOptions = { keys: 1 }
+
+/**
+ * Options of SET. `expire` is one of: seconds (`ex`), milliseconds (`px`), a unix time in
+ * seconds (`exat`) or milliseconds (`pxat`), or `keepTtl`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SetOptions {
+  /** Only set if the key does not exist (`"NX"`) or does (`"XX"`). */
+  readonly condition?: "NX" | "XX"
+  readonly ex?: number
+  readonly px?: number
+  readonly exat?: number
+  readonly pxat?: number
+  readonly keepTtl?: boolean
+}
+
+const setArgs = (
+  name: string,
+  key: Key,
+  value: Value,
+  options: SetOptions | undefined
+): Array<Key | Value> | string => {
+  const args: Array<Key | Value> = ["SET", key, value]
+  if (options === undefined) return args
+  if (options.condition !== undefined) args.push(options.condition)
+  let expiries = 0
+  for (const unit of ["ex", "px", "exat", "pxat"] as const) {
+    const n = options[unit]
+    if (n === undefined) continue
+    expiries++
+    const bad = badInteger(n, unit, 1)
+    if (bad !== undefined) return bad
+    args.push(unit.toUpperCase(), n)
+  }
+  if (options.keepTtl === true) {
+    expiries++
+    args.push("KEEPTTL")
+  }
+  if (expiries > 1) return `${name}: choose one of ex, px, exat, pxat, keepTtl`
+  return args
+}
+
+/**
+ * GET key: the value, or null when the key does not exist.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const get = (key: Key): Command.Command<string | null> =>
+  Command.make(["GET", key], Reply.nullableString, READ_KEY)
+
+/**
+ * SET key value [NX|XX] [EX|PX|EXAT|PXAT|KEEPTTL]: "OK", or null when NX/XX prevented it.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const set = (key: Key, value: Value, options?: SetOptions): Command.Command<"OK" | null> => {
+  if (options === undefined) return Command.make(["SET", key, value], Reply.okOrNull, WRITE_KEY)
+  const args = setArgs("SET", key, value, options)
+  return typeof args === "string" ? Command.invalid("SET", args) : Command.make(args, Reply.okOrNull, WRITE_KEY)
+}
+
+/**
+ * SET … GET: sets the value and returns the previous one (null when there was none, or when
+ * NX/XX prevented the write and the key was absent).
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const setGet = (key: Key, value: Value, options?: SetOptions): Command.Command<string | null> => {
+  const args = setArgs("SET", key, value, options)
+  if (typeof args === "string") return Command.invalid("SET", args)
+  args.push("GET")
+  return Command.make(args, Reply.nullableString, WRITE_KEY)
+}
+
+/**
+ * MGET key [key …]: values in the order of the keys, null for missing ones.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const mget = (keys: ReadonlyArray<Key>): Command.Command<Array<string | null>> =>
+  keys.length === 0
+    ? Command.invalid("MGET", "needs at least one key")
+    : Command.make(["MGET", ...keys], Reply.array(Reply.nullableString), { keys: [1, keys.length, 1], readonly: true })
+
+/**
+ * MSET key value [key value …].
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const mset = (entries: Entries): Command.Command<"OK"> => {
+  const args: Array<Key | Value> = ["MSET"]
+  const n = pushEntries(args, entries)
+  return n === 0
+    ? Command.invalid("MSET", "needs at least one key")
+    : Command.make(args, Reply.ok, { keys: [1, args.length - 2, 2] })
+}
+
+/**
+ * MSETNX key value [key value …]: true when all were set, false when any key existed.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const msetnx = (entries: Entries): Command.Command<boolean> => {
+  const args: Array<Key | Value> = ["MSETNX"]
+  const n = pushEntries(args, entries)
+  return n === 0
+    ? Command.invalid("MSETNX", "needs at least one key")
+    : Command.make(args, Reply.boolean, { keys: [1, args.length - 2, 2] })
+}
+
+/**
+ * INCR key.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const incr = (key: Key): Command.Command<number> => Command.make(["INCR", key], Reply.integer, WRITE_KEY)
+
+/**
+ * DECR key.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const decr = (key: Key): Command.Command<number> => Command.make(["DECR", key], Reply.integer, WRITE_KEY)
+
+/**
+ * INCRBY key increment.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const incrBy = (key: Key, increment: number): Command.Command<number> => {
+  const bad = badInteger(increment, "increment")
+  return bad !== undefined
+    ? Command.invalid("INCRBY", bad)
+    : Command.make(["INCRBY", key, increment], Reply.integer, WRITE_KEY)
+}
+
+/**
+ * DECRBY key decrement.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const decrBy = (key: Key, decrement: number): Command.Command<number> => {
+  const bad = badInteger(decrement, "decrement")
+  return bad !== undefined
+    ? Command.invalid("DECRBY", bad)
+    : Command.make(["DECRBY", key, decrement], Reply.integer, WRITE_KEY)
+}
+
+/**
+ * INCRBYFLOAT key increment: the new value.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const incrByFloat = (key: Key, increment: number): Command.Command<number> => {
+  const bad = badNumber(increment, "increment") ?? (Number.isFinite(increment) ? undefined : "increment must be finite")
+  return bad !== undefined
+    ? Command.invalid("INCRBYFLOAT", bad)
+    : Command.make(["INCRBYFLOAT", key, increment], Reply.double, WRITE_KEY)
+}
+
+/**
+ * APPEND key value: the new length.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const append = (key: Key, value: Value): Command.Command<number> =>
+  Command.make(["APPEND", key, value], Reply.integer, WRITE_KEY)
+
+/**
+ * STRLEN key.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const strlen = (key: Key): Command.Command<number> => Command.make(["STRLEN", key], Reply.integer, READ_KEY)
+
+/**
+ * GETDEL key: the value, deleting the key.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const getDel = (key: Key): Command.Command<string | null> =>
+  Command.make(["GETDEL", key], Reply.nullableString, WRITE_KEY)
+
+/**
+ * GETRANGE key start end.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const getRange = (key: Key, start: number, end: number): Command.Command<string> => {
+  const bad = badInteger(start, "start") ?? badInteger(end, "end")
+  return bad !== undefined
+    ? Command.invalid("GETRANGE", bad)
+    : Command.make(["GETRANGE", key, start, end], Reply.string, READ_KEY)
+}
+
+/**
+ * SETRANGE key offset value: the new length.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const setRange = (key: Key, offset: number, value: Value): Command.Command<number> => {
+  const bad = badInteger(offset, "offset", 0)
+  return bad !== undefined
+    ? Command.invalid("SETRANGE", bad)
+    : Command.make(["SETRANGE", key, offset, value], Reply.integer, WRITE_KEY)
+}

@@ -1,0 +1,492 @@
+/**
+ * One multiplexed, auto-pipelined socket to one node.
+ *
+ * Callers from any number of fibers share it: every command issued in the same tick goes out
+ * in one socket write, replies resolve a FIFO of pending requests in order, and RESP3 push
+ * frames go to a push handler instead. Past `inflightLimit` waiting requests a call fails at
+ * once with `InflightLimitError`. One timer per connection (not per request) enforces the
+ * request timeout, because replies come back in order. After a connection loss the requests
+ * that were written fail with `ConnectionError` (they may have run: never silently re-sent),
+ * the handshake is replayed on a new socket with backoff, and requests issued meanwhile wait.
+ *
+ * @since 0.1.0
+ */
+
+import type * as Net from "node:net"
+import { Effect, Exit, Fiber, Scope } from "effect"
+import { type Command, name as commandName, DecodeFailure } from "../command/Command.ts"
+import {
+  type AuthError,
+  ClosedError,
+  type CommandError,
+  ConnectionError,
+  DecodeError,
+  InflightLimitError,
+  type ProtocolError,
+  ReplyError,
+  TimeoutError
+} from "../errors.ts"
+import { RespDecoder } from "../resp/decoder.ts"
+import { CommandWriter } from "../resp/encoder.ts"
+import { RespError, type RespPush, type RespValue } from "../resp/types.ts"
+import type { ConnectionOptions } from "./ConnectionOptions.ts"
+import * as Handshake from "./Handshake.ts"
+import { PendingQueue, type Resume } from "./PendingQueue.ts"
+import * as Socket from "./Socket.ts"
+
+/**
+ * Where a connection is in its life.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConnectionStatus = "connecting" | "ready" | "reconnecting" | "disconnected" | "closed"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Connection {
+  /** `host:port` of the node. */
+  readonly address: string
+  /** Sends one command and waits for its reply. */
+  send<A>(command: Command<A>): Effect.Effect<A, CommandError>
+  /** The RESP version agreed in the handshake (2 on servers without HELLO). */
+  readonly protocol: () => 2 | 3
+  readonly status: () => ConnectionStatus
+  /** Requests waiting for a reply (or for the connection), as counted by the inflight limit. */
+  readonly inflight: () => number
+  /** Push frames (RESP3 `>`): pub/sub messages, invalidations. One handler per connection. */
+  readonly setPushHandler: (handler: ((push: RespPush) => void) | undefined) => void
+  /** Called after every successful (re)connect, before queued requests are written. */
+  readonly setReconnectHandler: (handler: (() => void) | undefined) => void
+  /** Fails pending and later calls with `ClosedError` and closes the socket. Idempotent. */
+  readonly close: Effect.Effect<void>
+  /** Drops the socket as if the network failed (tests, and forced reconnects). */
+  readonly destroySocket: () => void
+}
+
+interface HandshakeWaiter {
+  readonly expected: number
+  readonly replies: Array<RespValue>
+  readonly resume: (effect: Effect.Effect<ReadonlyArray<RespValue>>) => void
+}
+
+const fail = (error: CommandError) => Exit.fail(error)
+
+class ConnectionImpl implements Connection {
+  readonly address: string
+  private readonly options: ConnectionOptions
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+  private readonly queue: PendingQueue
+  private readonly writer = new CommandWriter()
+  private readonly decoder: RespDecoder
+  private state: ConnectionStatus
+  private socket: Net.Socket | undefined = undefined
+  private agreed: 2 | 3 = 3
+  private handshake: HandshakeWaiter | undefined = undefined
+  private flushScheduled = false
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined
+  private timerAt = Infinity
+  private reconnectFiber: Fiber.Fiber<void, unknown> | undefined = undefined
+  private pushHandler: ((push: RespPush) => void) | undefined = undefined
+  private reconnectHandler: (() => void) | undefined = undefined
+  private lastError: ConnectionError | undefined = undefined
+
+  constructor(
+    options: ConnectionOptions,
+    runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>,
+    initial: "connecting" | "disconnected"
+  ) {
+    this.options = options
+    this.state = initial
+    this.runFork = runFork
+    this.address = Socket.address(options)
+    this.queue = new PendingQueue(options.inflightLimit)
+    this.decoder = new RespDecoder(
+      {
+        onReply: (reply) => this.onReply(reply),
+        onPush: (push) => this.pushHandler?.(push),
+        bytesForNextReply: () => {
+          const queue = this.queue
+          return (
+            this.handshake === undefined && queue.head < queue.sent && queue.commands[queue.slot(queue.head)]!.bytes
+          )
+        }
+      },
+      options.decoder
+    )
+  }
+
+  readonly protocol = () => this.agreed
+  readonly status = () => this.state
+  readonly inflight = () => this.queue.size
+  readonly setPushHandler = (handler: ((push: RespPush) => void) | undefined) => {
+    this.pushHandler = handler
+  }
+  readonly setReconnectHandler = (handler: (() => void) | undefined) => {
+    this.reconnectHandler = handler
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The hot path: one plain function returning Effect.callback with a one-parameter register
+  // (no AbortSignal, no finalizer). An interrupted caller keeps its FIFO slot; its reply is
+  // read and dropped, so replies never go out of order.
+  // ---------------------------------------------------------------------------------------
+
+  send<A>(command: Command<A>): Effect.Effect<A, CommandError> {
+    return Effect.callback<A, CommandError>((resume) => this.enqueue(command, resume as Resume))
+  }
+
+  private enqueue(command: Command<unknown>, resume: Resume): void {
+    const refusal = this.refusal(command)
+    if (refusal !== undefined) {
+      resume(fail(refusal))
+      return
+    }
+    const state = this.state
+    const queue = this.queue
+    const deadline = this.deadlineOf(command)
+    queue.push(resume, command, deadline)
+    if (deadline < this.timerAt) this.setTimer(deadline)
+    if (state === "ready") {
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        process.nextTick(this.flush)
+      }
+    } else if (state === "disconnected") {
+      this.reconnect()
+    }
+  }
+
+  /** Why a command cannot be queued now, if it cannot. Nothing is queued or sent then. */
+  private refusal(command: Command<unknown>): CommandError | undefined {
+    if (command.invalid !== undefined) return command.invalid
+    if (this.state === "closed") return new ClosedError({ message: `connection to ${this.address} is closed` })
+    if (this.queue.size >= this.options.inflightLimit) {
+      return new InflightLimitError({
+        message: `${this.options.inflightLimit} requests are already in flight on ${this.address}`,
+        command: commandName(command),
+        limit: this.options.inflightLimit
+      })
+    }
+    return undefined
+  }
+
+  private deadlineOf(command: Command<unknown>): number {
+    const block = command.blockMillis
+    if (block === undefined) {
+      const timeout = this.options.requestTimeoutMillis
+      return timeout > 0 ? Date.now() + timeout : Infinity
+    }
+    return block === 0 ? Infinity : Date.now() + block + this.options.blockingMarginMillis
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false
+    const socket = this.socket
+    if (this.state !== "ready" || socket === undefined) return
+    const queue = this.queue
+    if (queue.sent === queue.tail) return
+    const writer = this.writer
+    for (let seq = queue.sent; seq < queue.tail; seq++) writer.push(queue.commands[queue.slot(seq)]!.args)
+    queue.sent = queue.tail
+    socket.write(writer.take())
+  }
+
+  private onReply(reply: RespValue): void {
+    const handshake = this.handshake
+    if (handshake !== undefined) {
+      handshake.replies.push(reply)
+      if (handshake.replies.length === handshake.expected) {
+        this.handshake = undefined
+        handshake.resume(Effect.succeed(handshake.replies))
+      }
+      return
+    }
+    const queue = this.queue
+    if (queue.head === queue.sent) {
+      // A reply nobody asked for: the stream is out of step, so nothing after it can be trusted.
+      this.socket?.destroy(new Error("a reply arrived with no request waiting for it"))
+      return
+    }
+    const i = queue.shift()
+    const resume = queue.resumes[i]
+    const command = queue.commands[i]!
+    queue.clear(i)
+    if (resume === undefined) return
+    if (reply instanceof RespError) {
+      resume(fail(new ReplyError({ message: reply.message, code: reply.code, command: commandName(command) })))
+      return
+    }
+    let value: unknown
+    try {
+      value = command.decode(reply)
+    } catch (cause) {
+      const message = cause instanceof DecodeFailure ? cause.message : String(cause)
+      resume(
+        fail(new DecodeError({ message: `${commandName(command)}: ${message}`, command: commandName(command), cause }))
+      )
+      return
+    }
+    resume(Exit.succeed(value))
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Request timeouts: one timer, armed for the earliest deadline among waiting requests.
+  // ---------------------------------------------------------------------------------------
+
+  // With one request timeout, deadlines grow with the queue, so in steady state the timer is
+  // set once per timeout period, when it fires, and never on the per-request path.
+  private setTimer(at: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timerAt = at
+    this.timer = setTimeout(this.onTimer, Math.max(0, at - Date.now()))
+    this.timer.unref()
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    this.timerAt = Infinity
+    const now = Date.now()
+    const queue = this.queue
+    let earliest = Infinity
+    for (let seq = queue.head; seq < queue.tail; seq++) {
+      const i = queue.slot(seq)
+      const resume = queue.resumes[i]
+      if (resume === undefined) continue
+      if (queue.deadlines[i]! > now) {
+        if (queue.deadlines[i]! < earliest) earliest = queue.deadlines[i]!
+        continue
+      }
+      const command = queue.commands[i]!
+      queue.resumes[i] = undefined
+      const millis =
+        command.blockMillis === undefined
+          ? this.options.requestTimeoutMillis
+          : command.blockMillis + this.options.blockingMarginMillis
+      resume(
+        fail(
+          new TimeoutError({
+            message: `${commandName(command)} got no reply from ${this.address} within ${millis} ms`,
+            command: commandName(command),
+            timeoutMillis: millis
+          })
+        )
+      )
+    }
+    if (earliest < Infinity && this.state !== "closed") this.setTimer(earliest)
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Connecting, the handshake, losing the socket and reconnecting.
+  // ---------------------------------------------------------------------------------------
+
+  /** One attempt: open a socket, run the handshake, then write what waited meanwhile. */
+  readonly connectOnce: Effect.Effect<void, ConnectionError | AuthError> = Effect.suspend(() =>
+    Socket.open(this.options).pipe(
+      Effect.flatMap((socket) => {
+        if (this.state === "closed") {
+          socket.destroy()
+          return Effect.fail(
+            new ConnectionError({ message: "connection closed while connecting", address: this.address })
+          )
+        }
+        this.attach(socket)
+        return this.runHandshake(socket).pipe(
+          Effect.tapError(() => Effect.sync(() => socket.destroy())),
+          Effect.flatMap(() =>
+            Effect.sync(() => {
+              if (this.state === "closed") return
+              this.state = "ready"
+              this.lastError = undefined
+              this.reconnectHandler?.()
+              this.queue.compactUnsent()
+              this.flush()
+            })
+          )
+        )
+      })
+    )
+  )
+
+  private attach(socket: Net.Socket): void {
+    this.socket = socket
+    this.decoder.reset()
+    socket.on("data", (chunk: Buffer) => {
+      const error = this.decoder.feed(chunk)
+      if (error !== undefined) this.onProtocolError(socket, error)
+    })
+    socket.on("error", (cause) => {
+      this.lastError = new ConnectionError({
+        message: `connection to ${this.address} failed: ${cause.message}`,
+        address: this.address,
+        cause
+      })
+    })
+    socket.on("close", () => this.onClose(socket))
+  }
+
+  private onProtocolError(socket: Net.Socket, error: ProtocolError): void {
+    this.lastError = new ConnectionError({
+      message: `protocol error from ${this.address}: ${error.message}`,
+      address: this.address,
+      cause: error
+    })
+    socket.destroy()
+  }
+
+  private runHandshake(socket: Net.Socket): Effect.Effect<void, ConnectionError | AuthError> {
+    const exchange = (protocol: 2 | 3) => {
+      const steps = Handshake.steps(this.options, protocol)
+      return Effect.map(
+        Effect.callback<ReadonlyArray<RespValue>>((resume) => {
+          this.handshake = { expected: steps.length, replies: [], resume }
+          for (const step of steps) this.writer.push(step.args)
+          socket.write(this.writer.take())
+        }),
+        (replies) => ({ steps, replies })
+      )
+    }
+    return exchange(this.options.protocol).pipe(
+      Effect.flatMap((round) =>
+        this.options.protocol === 3 && Handshake.helloUnsupported(round.replies[0]!)
+          ? Effect.map(exchange(2), (r) => ({ ...r, protocol: 2 as const }))
+          : Effect.succeed({ ...round, protocol: this.options.protocol })
+      ),
+      Effect.flatMap(({ steps, replies, protocol }) => {
+        const error = Handshake.judge(steps, replies, this.address)
+        if (error !== undefined) return Effect.fail(error)
+        this.agreed = protocol
+        return Effect.void
+      }),
+      // A socket that closes mid-handshake ends it with the loss as the error.
+      Effect.raceFirst(this.closed(socket))
+    )
+  }
+
+  private closed(socket: Net.Socket): Effect.Effect<never, ConnectionError> {
+    return Effect.callback<never, ConnectionError>((resume) => {
+      const onClose = () =>
+        resume(
+          Effect.fail(
+            this.lastError ??
+              new ConnectionError({ message: `connection to ${this.address} closed`, address: this.address })
+          )
+        )
+      if (socket.destroyed) return onClose()
+      socket.once("close", onClose)
+      return Effect.sync(() => socket.off("close", onClose))
+    })
+  }
+
+  private onClose(socket: Net.Socket): void {
+    if (socket !== this.socket) return
+    this.socket = undefined
+    this.handshake = undefined
+    const error =
+      this.lastError ?? new ConnectionError({ message: `connection to ${this.address} closed`, address: this.address })
+    this.lastError = error
+    // Written requests may have run: they fail, and are never re-sent.
+    const queue = this.queue
+    while (queue.head < queue.sent) {
+      const i = queue.shift()
+      const resume = queue.resumes[i]
+      queue.clear(i)
+      resume?.(fail(error))
+    }
+    // While connecting, the attempt in progress sees the loss and fails (and is retried).
+    if (this.state === "ready") {
+      this.state = "reconnecting"
+      this.reconnect()
+    }
+  }
+
+  /** Starts the background reconnect loop unless one runs (or the connection is closed). */
+  private reconnect(): void {
+    if (this.state === "closed" || this.reconnectFiber !== undefined) return
+    this.state = "reconnecting"
+    const loop = this.connectOnce.pipe(
+      Effect.retry({
+        schedule: this.options.reconnect,
+        // An AuthError fails the waiting requests at once but keeps retrying: the password
+        // may be rotated (updatePassword) while we wait.
+        while: (error) => {
+          if (error._tag === "AuthError") this.failUnsent(error)
+          return this.state !== "closed"
+        }
+      }),
+      Effect.catch((error) =>
+        Effect.sync(() => {
+          if (this.state === "closed") return
+          this.state = "disconnected"
+          this.failUnsent(error)
+        })
+      ),
+      Effect.ensuring(
+        Effect.sync(() => {
+          this.reconnectFiber = undefined
+        })
+      )
+    )
+    this.reconnectFiber = this.runFork(loop)
+  }
+
+  private failUnsent(error: CommandError | AuthError): void {
+    const queue = this.queue
+    for (let seq = queue.sent; seq < queue.tail; seq++) {
+      const i = queue.slot(seq)
+      const resume = queue.resumes[i]
+      queue.resumes[i] = undefined
+      resume?.(Exit.fail(error) as Effect.Effect<unknown, unknown>)
+    }
+    queue.compactUnsent()
+  }
+
+  readonly destroySocket = (): void => {
+    this.socket?.destroy()
+  }
+
+  readonly close: Effect.Effect<void> = Effect.suspend(() => {
+    if (this.state === "closed") return Effect.void
+    this.state = "closed"
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    this.timerAt = Infinity
+    const error = new ClosedError({ message: `connection to ${this.address} was closed by the client` })
+    const queue = this.queue
+    while (queue.head < queue.tail) {
+      const i = queue.shift()
+      const resume = queue.resumes[i]
+      queue.clear(i)
+      resume?.(fail(error))
+    }
+    queue.sent = queue.head
+    const socket = this.socket
+    this.socket = undefined
+    socket?.destroy()
+    const fiber = this.reconnectFiber
+    return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
+  })
+}
+
+/**
+ * Opens a connection (unless `lazy`) and closes it with the scope. With `lazy`, the first
+ * command connects.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: ConnectionOptions,
+  settings?: { readonly lazy?: boolean }
+): Effect.Effect<Connection, ConnectionError | AuthError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const context = yield* Effect.context<never>()
+    const scope = yield* Scope.Scope
+    const runFork = <A, E>(effect: Effect.Effect<A, E>) => Effect.runForkWith(context)(effect)
+    const connection = new ConnectionImpl(options, runFork, settings?.lazy === true ? "disconnected" : "connecting")
+    yield* Scope.addFinalizer(scope, connection.close)
+    if (settings?.lazy !== true) yield* connection.connectOnce
+    return connection as Connection
+  })

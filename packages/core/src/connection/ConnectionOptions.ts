@@ -1,0 +1,65 @@
+/**
+ * The settings of one connection, fully resolved (defaults applied, validated). Users write
+ * `ValkeyConfig`; the client turns it into these.
+ *
+ * @since 0.1.0
+ */
+import type { Redacted, Schedule } from "effect"
+import type { DecoderOptions } from "../resp/decoder.ts"
+
+/**
+ * TLS settings. Verification of the server certificate is on unless turned off.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsOptions {
+  /** CA certificate(s) (PEM) to trust instead of the system store. */
+  readonly ca?: string | Uint8Array | ReadonlyArray<string | Uint8Array>
+  /** Client certificate and key (PEM) for mutual TLS. */
+  readonly cert?: string | Uint8Array
+  readonly key?: string | Uint8Array | Redacted.Redacted<string>
+  /** The name to verify the certificate against (SNI), when it is not the host. */
+  readonly servername?: string
+  /** Default true. Turning it off accepts any certificate: for tests only. */
+  readonly rejectUnauthorized?: boolean
+}
+
+/**
+ * The credentials every connection of a client uses on (re)connect. Shared and mutable so a
+ * password rotation reaches every later reconnect of every connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Credentials {
+  username: string | undefined
+  password: Redacted.Redacted<string> | undefined
+  constructor(username: string | undefined, password: Redacted.Redacted<string> | undefined) {
+    this.username = username
+    this.password = password
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectionOptions {
+  readonly host: string
+  readonly port: number
+  readonly tls: TlsOptions | undefined
+  readonly credentials: Credentials
+  readonly database: number
+  readonly clientName: string | undefined
+  /** 3 asks for RESP3 with HELLO and falls back to RESP2 on servers without it. */
+  readonly protocol: 2 | 3
+  readonly connectTimeoutMillis: number
+  /** 0 means no timeout. */
+  readonly requestTimeoutMillis: number
+  /** Added to a blocking command's own block time to get its deadline. */
+  readonly blockingMarginMillis: number
+  readonly inflightLimit: number
+  readonly reconnect: Schedule.Schedule<unknown, unknown>
+  readonly decoder: DecoderOptions
+}

@@ -1,0 +1,78 @@
+/**
+ * The commands a connection sends before any user command, on every (re)connect, and how
+ * their replies are judged: HELLO (or AUTH + CLIENT SETNAME on RESP2), SELECT, CLIENT SETINFO.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import { Redacted } from "effect"
+import { AuthError, ConnectionError } from "../errors.ts"
+import { type RespArg, RespError, type RespValue } from "../resp/types.ts"
+import type { ConnectionOptions } from "./ConnectionOptions.ts"
+
+export const LIB_NAME = "effect-valkey"
+export const LIB_VERSION = "0.1.0"
+
+export interface HandshakeStep {
+  readonly args: ReadonlyArray<RespArg>
+  /** Failure of this step fails the connect; otherwise its error is ignored (SETINFO). */
+  readonly required: boolean
+  readonly auth: boolean
+}
+
+const credentialArgs = (options: ConnectionOptions): Array<RespArg> => {
+  const { username, password } = options.credentials
+  if (password === undefined) return []
+  return [username ?? "default", Redacted.value(password)]
+}
+
+/** The handshake for `protocol`; RESP2 is also the fallback when HELLO 3 is not known. */
+export const steps = (options: ConnectionOptions, protocol: 2 | 3): Array<HandshakeStep> => {
+  const out: Array<HandshakeStep> = []
+  const auth = credentialArgs(options)
+  if (protocol === 3) {
+    const hello: Array<RespArg> = ["HELLO", "3"]
+    if (auth.length > 0) hello.push("AUTH", ...auth)
+    if (options.clientName !== undefined) hello.push("SETNAME", options.clientName)
+    out.push({ args: hello, required: true, auth: true })
+  } else {
+    if (auth.length > 0) out.push({ args: ["AUTH", ...auth], required: true, auth: true })
+    if (options.clientName !== undefined) {
+      out.push({ args: ["CLIENT", "SETNAME", options.clientName], required: true, auth: false })
+    }
+  }
+  if (options.database !== 0) out.push({ args: ["SELECT", options.database], required: true, auth: false })
+  out.push({ args: ["CLIENT", "SETINFO", "LIB-NAME", LIB_NAME], required: false, auth: false })
+  out.push({ args: ["CLIENT", "SETINFO", "LIB-VER", LIB_VERSION], required: false, auth: false })
+  return out
+}
+
+const AUTH_CODES = new Set(["WRONGPASS", "NOAUTH", "NOPERM"])
+
+/** True when HELLO 3 was refused because the server does not speak RESP3. */
+export const helloUnsupported = (reply: RespValue): boolean =>
+  reply instanceof RespError && (reply.code === "NOPROTO" || /unknown command/i.test(reply.message))
+
+/**
+ * Checks the replies: the first failed required step ends the connect, as an `AuthError`
+ * when it was the credential step, else a `ConnectionError` naming the command.
+ */
+export const judge = (
+  list: ReadonlyArray<HandshakeStep>,
+  replies: ReadonlyArray<RespValue>,
+  address: string
+): AuthError | ConnectionError | undefined => {
+  for (let i = 0; i < list.length; i++) {
+    const step = list[i]!
+    const reply = replies[i]
+    if (!(reply instanceof RespError) || !step.required) continue
+    if (step.auth && (AUTH_CODES.has(reply.code) || /auth|password/i.test(reply.message))) {
+      return new AuthError({ message: `authentication to ${address} failed: ${reply.message}` })
+    }
+    return new ConnectionError({
+      message: `${String(step.args[0])} during the handshake with ${address} failed: ${reply.message}`,
+      address
+    })
+  }
+  return undefined
+}

@@ -1,0 +1,73 @@
+/**
+ * Opening a TCP or TLS socket as an Effect, bounded by the connect timeout.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+
+import * as Net from "node:net"
+import * as Tls from "node:tls"
+import { Effect, Redacted } from "effect"
+import { ConnectionError } from "../errors.ts"
+import type { ConnectionOptions, TlsOptions } from "./ConnectionOptions.ts"
+
+const tlsOptions = (options: TlsOptions, host: string): Tls.ConnectionOptions => {
+  const key = options.key
+  return {
+    ...(options.ca !== undefined ? { ca: options.ca as Tls.ConnectionOptions["ca"] } : {}),
+    ...(options.cert !== undefined ? { cert: options.cert as Tls.ConnectionOptions["cert"] } : {}),
+    ...(key !== undefined ? { key: (Redacted.isRedacted(key) ? Redacted.value(key) : key) as string } : {}),
+    servername: options.servername ?? (Net.isIP(host) === 0 ? host : undefined),
+    rejectUnauthorized: options.rejectUnauthorized ?? true
+  } as Tls.ConnectionOptions
+}
+
+export const address = (options: Pick<ConnectionOptions, "host" | "port">): string =>
+  Net.isIPv6(options.host) ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`
+
+/** Opens the socket; resolves once it is connected (and the TLS handshake is done). */
+export const open = (options: ConnectionOptions): Effect.Effect<Net.Socket, ConnectionError> =>
+  Effect.callback<Net.Socket, ConnectionError>((resume) => {
+    const where = address(options)
+    const socket =
+      options.tls === undefined
+        ? Net.connect({ host: options.host, port: options.port, noDelay: true })
+        : Tls.connect({ host: options.host, port: options.port, ...tlsOptions(options.tls, options.host) })
+    const ready = options.tls === undefined ? "connect" : "secureConnect"
+    let done = false
+    const timer = setTimeout(() => {
+      finish(
+        new ConnectionError({
+          message: `connecting to ${where} took longer than ${options.connectTimeoutMillis} ms`,
+          address: where
+        })
+      )
+    }, options.connectTimeoutMillis)
+    const finish = (error: ConnectionError | undefined) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      socket.off("error", onError)
+      socket.off(ready, onReady)
+      if (error === undefined) {
+        socket.setNoDelay(true)
+        socket.setKeepAlive(true, 10_000)
+        resume(Effect.succeed(socket))
+      } else {
+        socket.destroy()
+        resume(Effect.fail(error))
+      }
+    }
+    const onError = (cause: Error) =>
+      finish(new ConnectionError({ message: `cannot connect to ${where}: ${cause.message}`, address: where, cause }))
+    const onReady = () => finish(undefined)
+    socket.once("error", onError)
+    socket.once(ready, onReady)
+    return Effect.sync(() => {
+      if (!done) {
+        done = true
+        clearTimeout(timer)
+        socket.destroy()
+      }
+    })
+  })
