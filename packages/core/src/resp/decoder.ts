@@ -1,0 +1,806 @@
+/**
+ * Incremental RESP2/RESP3 decoder.
+ *
+ * Bytes arrive as socket chunks; replies may straddle chunks at any byte. The decoder is a
+ * resumable state machine:
+ *
+ * - aggregates (array, map, set, push, attribute) live on an explicit stack of frames, so a
+ *   big array spread over many chunks is never re-parsed from its start;
+ * - a scalar that is cut by the end of a chunk is either a line (`+`, `-`, `:`, `,`, `(`, `#`,
+ *   `_` and every length header), whose fragments are kept until its CRLF arrives, or the
+ *   payload of a bulk (`$`, `=`, `!`), whose fragments are kept until its announced length
+ *   is buffered and then joined once. Either way each byte is copied at most a constant
+ *   number of times: a 16 MB value arriving in 4 KB chunks costs one join, not 4096.
+ *
+ * A reply that is complete inside one chunk (the common case) is parsed in place with no
+ * copy. Malformed input or input beyond a limit yields a `ProtocolError` value from `feed`;
+ * nothing is thrown, and the decoder stays failed until `reset`.
+ *
+ * @since 0.1.0
+ */
+import { constants as bufferConstants } from "node:buffer"
+import { ProtocolError } from "../errors.ts"
+import { RespError, RespPush, type RespValue, VerbatimString } from "./types.ts"
+
+/**
+ * Limits that bound what a hostile or broken peer can make the decoder hold or build.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DecoderOptions {
+  /**
+   * Deepest nesting of aggregates (arrays, maps, sets, pushes, attributes). Default 256:
+   * the decoder does not recurse, so this only bounds hostile input, and it stays above what
+   * a Lua script can legitimately return (Lua's C-call limit is about 200 levels).
+   */
+  readonly maxDepth?: number
+  /** Longest bulk string, verbatim string or bulk error. Default 512 MiB (Valkey's `proto-max-bulk-len`). */
+  readonly maxBulkLength?: number
+  /**
+   * Most elements announced by one array, set or push (pairs for a map). Default 2^32 - 1,
+   * the longest JavaScript array. Memory is never reserved from the announced count alone
+   * (only as far as bytes already received can back it), so this is not an allocation bound.
+   * Maps and sets are further capped at 2^24 entries, the engine's own limit.
+   */
+  readonly maxArrayLength?: number
+  /**
+   * Longest line (simple string, error, number, double, big number) between its type byte and
+   * CRLF. Default 64 KiB. Without it, a peer that never sends CRLF would make the decoder buffer
+   * forever.
+   */
+  readonly maxInlineLength?: number
+  /**
+   * When bytes are asked for, return copies instead of views into the socket chunk. Default
+   * false: Node never reuses a socket chunk, so a view is safe to keep, but a small view keeps
+   * its whole chunk (up to 64 KiB) alive. Set it when byte replies are cached for long.
+   */
+  readonly copyBytes?: boolean
+}
+
+/**
+ * Where decoded values go. All three are called synchronously inside `feed`. They must not
+ * call `feed` re-entrantly; they may call `reset`, after which the rest of the chunk is dropped.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DecoderHandlers {
+  /** A complete top-level reply, errors included (as `RespError`). */
+  readonly onReply: (value: RespValue) => void
+  /** A complete top-level RESP3 push frame (pub/sub message, tracking invalidation). */
+  readonly onPush: (push: RespPush) => void
+  /**
+   * Asked once at the start of each top-level reply that is not a push: `true` decodes the
+   * strings of that reply (bulk, simple, verbatim) as `Uint8Array` instead of UTF-8 `string`.
+   */
+  readonly bytesForNextReply: () => boolean
+}
+
+/** Buffer methods Node has (and uses in `toString`) but `@types/node` does not declare. */
+interface FastBuffer extends Buffer {
+  utf8Slice(start: number, end: number): string
+  latin1Slice(start: number, end: number): string
+}
+
+// Type bytes.
+const SIMPLE = 43 // +
+const ERROR = 45 // -
+const INTEGER = 58 // :
+const BULK = 36 // $
+const ARRAY = 42 // *
+const NULL = 95 // _
+const BOOLEAN = 35 // #
+const DOUBLE = 44 // ,
+const BIGNUM = 40 // (
+const BULK_ERROR = 33 // !
+const VERBATIM = 61 // =
+const MAP = 37 // %
+const SET = 126 // ~
+const ATTRIBUTE = 124 // |
+const PUSH = 62 // >
+
+const CR = 13
+const LF = 10
+
+// Frame kinds.
+const K_ARRAY = 0
+const K_MAP = 1
+const K_SET = 2
+const K_PUSH = 3
+const K_ATTRIBUTE = 4
+
+// What an incomplete item is waiting for.
+const WAIT_NONE = 0
+const WAIT_LINE = 1
+const WAIT_BULK = 2
+
+// Results of readLength besides a length >= 0.
+const LEN_NIL = -1
+const LEN_INCOMPLETE = -2
+const LEN_ERROR = -3
+
+// The engine refuses Maps and Sets above 2^24 entries (it throws); refuse them first.
+const MAX_COLLECTION = 16_777_216
+
+const EMPTY: Array<RespValue> = []
+
+/** One open aggregate. Reused across aggregates at the same depth, so opening one allocates only its container. */
+class Frame {
+  kind = K_ARRAY
+  remaining = 0
+  index = 0
+  array: Array<RespValue> = EMPTY
+  map: Map<RespValue, RespValue> | undefined = undefined
+  set: Set<RespValue> | undefined = undefined
+  key: RespValue = null
+  hasKey = false
+}
+
+const asBuffer = (chunk: Uint8Array): FastBuffer =>
+  (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) as FastBuffer
+
+const typeName = (byte: number): string =>
+  byte >= 32 && byte < 127 ? `'${String.fromCharCode(byte)}'` : `0x${byte.toString(16).padStart(2, "0")}`
+
+const isDoubleText = (buf: Buffer, start: number, end: number): boolean => {
+  if (start === end) return false
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!
+    // digits, + - . e E
+    if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 101 || c === 69)) return false
+  }
+  return true
+}
+
+/**
+ * Incremental RESP2/RESP3 decoder. Feed it socket chunks in order; it calls `onReply` for each
+ * complete top-level reply and `onPush` for each top-level push frame.
+ *
+ * Strings are decoded as UTF-8 by default. In bytes mode (see `bytesForNextReply`) they are
+ * `Buffer` views into the fed chunk (or into the decoder's own join of several chunks), which
+ * relies on the caller never mutating a chunk after feeding it, as Node sockets guarantee; set
+ * `copyBytes` to get copies.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export class RespDecoder {
+  private readonly handlers: DecoderHandlers
+  private readonly maxDepth: number
+  private readonly maxBulkLength: number
+  private readonly maxArrayLength: number
+  private readonly maxInlineLength: number
+  private readonly copyBytes: boolean
+
+  private readonly frames: Array<Frame> = []
+  private depth = 0
+  /** Bumped by `reset`, so a loop interrupted by a handler's `reset` stops. */
+  private epoch = 0
+  private failure: ProtocolError | undefined = undefined
+  /** The current top-level reply has started (bytes mode already asked for). */
+  private started = false
+  private bytes = false
+
+  private wait = WAIT_NONE
+  /** Fragments of the incomplete line (type byte included) or bulk payload. */
+  private parts: Array<Buffer> = []
+  private partsLength = 0
+  private bulkType = 0
+  private bulkLength = 0
+
+  /** Next offset after readLength / readLine. */
+  private pos = 0
+
+  /**
+   * Internal counter of how many times a parse resumed on a new chunk; tests use it to check
+   * that chunked input is not re-scanned from the start of the reply.
+   *
+   * @internal
+   */
+  resumes = 0
+
+  constructor(handlers: DecoderHandlers, options: DecoderOptions = {}) {
+    this.handlers = handlers
+    this.maxDepth = options.maxDepth ?? 256
+    this.maxBulkLength = options.maxBulkLength ?? 512 * 1024 * 1024
+    this.maxArrayLength = options.maxArrayLength ?? 4_294_967_295
+    this.maxInlineLength = options.maxInlineLength ?? 64 * 1024
+    this.copyBytes = options.copyBytes ?? false
+  }
+
+  /**
+   * Decode the next chunk of the stream. Returns a `ProtocolError` when the stream is not valid
+   * RESP or breaks a limit; from then on the decoder returns that same error until `reset`.
+   *
+   * @since 0.1.0
+   */
+  feed(chunk: Uint8Array): ProtocolError | undefined {
+    if (this.failure !== undefined) return this.failure
+    try {
+      const buf = asBuffer(chunk)
+      let offset = 0
+      if (this.wait === WAIT_LINE) {
+        offset = this.resumeLine(buf)
+        if (offset < 0) return this.failure
+      }
+      if (this.wait === WAIT_BULK) {
+        offset = this.resumeBulk(buf, offset)
+        if (offset < 0) return this.failure
+      }
+      if (offset < buf.length) this.parse(buf, offset)
+    } catch (cause) {
+      // Only a handler that throws, or an engine limit this file failed to foresee, gets here.
+      this.fail(`RESP decoder failed: ${cause instanceof Error ? cause.message : String(cause)}`)
+    }
+    return this.failure
+  }
+
+  /**
+   * Forget all partial state and any failure, for a new stream (a new connection).
+   *
+   * @since 0.1.0
+   */
+  reset(): void {
+    this.epoch++
+    this.failure = undefined
+    this.started = false
+    this.bytes = false
+    this.wait = WAIT_NONE
+    this.parts = []
+    this.partsLength = 0
+    for (let i = 0; i < this.depth; i++) this.clearFrame(this.frames[i]!)
+    this.depth = 0
+  }
+
+  /** True between replies: nothing is buffered and no aggregate is open. */
+  get idle(): boolean {
+    return this.depth === 0 && this.wait === WAIT_NONE && !this.started
+  }
+
+  /** Records the first failure. Returns undefined so that callers can `return this.fail(…)`. */
+  private fail(message: string): undefined {
+    if (this.failure === undefined) this.failure = new ProtocolError({ message })
+    return undefined
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Resuming an item cut by the end of the previous chunk.
+
+  /** Completes a cut line from the start of `buf`. Returns the offset after it, or -1 to stop. */
+  private resumeLine(buf: FastBuffer): number {
+    this.resumes++
+    const parts = this.parts
+    const last = parts[parts.length - 1]!
+    let end: number
+    if (last[last.length - 1] === CR) {
+      if (buf.length === 0) return -1
+      if (buf[0] !== LF) {
+        this.fail("Expected LF after CR")
+        return -1
+      }
+      end = 1
+    } else {
+      const cr = buf.indexOf(CR)
+      if (cr === -1 || cr + 1 >= buf.length) {
+        parts.push(buf)
+        this.partsLength += buf.length
+        if (this.partsLength > this.maxInlineLength + 2) this.fail("Line longer than maxInlineLength")
+        return -1
+      }
+      if (buf[cr + 1] !== LF) {
+        this.fail("Expected LF after CR")
+        return -1
+      }
+      end = cr + 2
+    }
+    parts.push(buf.subarray(0, end))
+    const line = Buffer.concat(parts, this.partsLength + end) as FastBuffer
+    this.wait = WAIT_NONE
+    this.parts = []
+    this.partsLength = 0
+    const epoch = this.epoch
+    // The line holds exactly one item: it completes a scalar, opens an aggregate or, for a
+    // bulk header, leaves the decoder waiting for the payload that follows in `buf`.
+    this.parse(line, 0)
+    if (this.failure !== undefined || this.epoch !== epoch) return -1
+    return end
+  }
+
+  /** Completes a cut bulk payload from `buf` at `offset`. Returns the offset after it, or -1 to stop. */
+  private resumeBulk(buf: FastBuffer, offset: number): number {
+    const need = this.bulkLength + 2 - this.partsLength
+    const available = buf.length - offset
+    if (available < need) {
+      if (available > 0) {
+        this.parts.push(offset === 0 ? buf : buf.subarray(offset))
+        this.partsLength += available
+      }
+      return -1
+    }
+    this.resumes++
+    let data: FastBuffer
+    let start: number
+    if (this.parts.length === 0) {
+      data = buf
+      start = offset
+    } else {
+      this.parts.push(buf.subarray(offset, offset + need))
+      data = Buffer.concat(this.parts, this.bulkLength + 2) as FastBuffer
+      start = 0
+    }
+    this.wait = WAIT_NONE
+    this.parts = []
+    this.partsLength = 0
+    const end = start + this.bulkLength
+    if (data[end] !== CR || data[end + 1] !== LF) {
+      this.fail("Expected CRLF after bulk payload")
+      return -1
+    }
+    const value = this.bulkValue(this.bulkType, data, start, end, data !== buf)
+    if (this.failure !== undefined) return -1
+    const epoch = this.epoch
+    this.emit(value)
+    if (this.failure !== undefined || this.epoch !== epoch) return -1
+    return offset + need
+  }
+
+  /** Keeps the cut line starting at `start` for the next chunk. */
+  private waitLine(buf: FastBuffer, start: number): undefined {
+    const length = buf.length - start
+    if (length > this.maxInlineLength + 2) return this.fail("Line longer than maxInlineLength")
+    this.wait = WAIT_LINE
+    this.parts = [start === 0 ? buf : buf.subarray(start)]
+    this.partsLength = length
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The in-place parser.
+
+  /** Parses complete items of `buf` from `offset` on; keeps a cut item for the next chunk. */
+  private parse(buf: FastBuffer, offset: number): undefined {
+    const length = buf.length
+    const epoch = this.epoch
+    while (offset < length) {
+      const start = offset
+      const type = buf[offset]!
+      if (this.depth === 0 && !this.started) {
+        if (type === PUSH || type === ATTRIBUTE) {
+          this.bytes = false
+        } else {
+          this.bytes = this.handlers.bytesForNextReply()
+          this.started = true
+          if (this.epoch !== epoch) return
+        }
+      }
+      let value: RespValue
+      switch (type) {
+        case BULK:
+        case VERBATIM:
+        case BULK_ERROR: {
+          const size = this.readLength(buf, offset + 1, length)
+          if (size < 0) {
+            if (size === LEN_INCOMPLETE) return this.waitLine(buf, start)
+            if (size === LEN_ERROR) return
+            if (type !== BULK) return this.fail(`Nil length for type ${typeName(type)}`)
+            value = null
+            offset = this.pos
+            break
+          }
+          if (size > this.maxBulkLength) {
+            return this.fail(`Bulk length ${size} exceeds maxBulkLength ${this.maxBulkLength}`)
+          }
+          const dataStart = this.pos
+          const dataEnd = dataStart + size
+          if (dataEnd + 2 > length) {
+            // Payload cut by the end of the chunk: keep what is here, join once it is all here.
+            this.wait = WAIT_BULK
+            this.bulkType = type
+            this.bulkLength = size
+            this.parts = dataStart < length ? [buf.subarray(dataStart)] : []
+            this.partsLength = length - dataStart
+            return
+          }
+          if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) return this.fail("Expected CRLF after bulk payload")
+          value = this.bulkValue(type, buf, dataStart, dataEnd, false)
+          if (this.failure !== undefined) return
+          offset = dataEnd + 2
+          break
+        }
+        case SIMPLE: {
+          if (
+            !this.bytes &&
+            offset + 4 < length &&
+            buf[offset + 1] === 79 &&
+            buf[offset + 2] === 75 &&
+            buf[offset + 3] === CR &&
+            buf[offset + 4] === LF
+          ) {
+            // "+OK\r\n", the most frequent reply of all: no native call, no new string.
+            value = "OK"
+            offset += 5
+            break
+          }
+          const end = this.readLine(buf, offset + 1, length)
+          if (end < 0) {
+            if (end === LEN_INCOMPLETE) return this.waitLine(buf, start)
+            return
+          }
+          value = this.bytes ? this.slice(buf, offset + 1, end) : buf.utf8Slice(offset + 1, end)
+          offset = end + 2
+          break
+        }
+        case INTEGER: {
+          const result = this.readInteger(buf, offset + 1, length)
+          if (result === undefined) {
+            if (this.failure !== undefined) return
+            return this.waitLine(buf, start)
+          }
+          value = result
+          offset = this.pos
+          break
+        }
+        case ARRAY:
+        case MAP:
+        case SET:
+        case PUSH:
+        case ATTRIBUTE: {
+          const count = this.readLength(buf, offset + 1, length)
+          if (count < 0) {
+            if (count === LEN_INCOMPLETE) return this.waitLine(buf, start)
+            if (count === LEN_ERROR) return
+            if (type !== ARRAY) return this.fail(`Nil length for type ${typeName(type)}`)
+            value = null
+            offset = this.pos
+            break
+          }
+          offset = this.pos
+          if (count > this.maxArrayLength) {
+            return this.fail(`Aggregate length ${count} exceeds maxArrayLength ${this.maxArrayLength}`)
+          }
+          if ((type === MAP || type === SET || type === ATTRIBUTE) && count > MAX_COLLECTION) {
+            return this.fail(`Aggregate length ${count} exceeds the engine's Map/Set limit`)
+          }
+          if (count === 0) {
+            if (type === ATTRIBUTE) continue
+            if (type === PUSH && this.depth === 0) {
+              this.handlers.onPush(new RespPush([]))
+              if (this.epoch !== epoch) return
+              continue
+            }
+            value = type === ARRAY ? [] : type === MAP ? new Map() : type === SET ? new Set() : new RespPush([])
+            break
+          }
+          if (this.depth >= this.maxDepth) return this.fail(`Nesting deeper than maxDepth ${this.maxDepth}`)
+          this.open(type, count, length - offset)
+          continue
+        }
+        case ERROR: {
+          const end = this.readLine(buf, offset + 1, length)
+          if (end < 0) {
+            if (end === LEN_INCOMPLETE) return this.waitLine(buf, start)
+            return
+          }
+          value = new RespError(buf.utf8Slice(offset + 1, end))
+          offset = end + 2
+          break
+        }
+        case NULL: {
+          if (offset + 2 >= length) return this.waitLine(buf, start)
+          if (buf[offset + 1] !== CR || buf[offset + 2] !== LF) return this.fail("Malformed null")
+          value = null
+          offset += 3
+          break
+        }
+        case BOOLEAN: {
+          if (offset + 3 >= length) return this.waitLine(buf, start)
+          const c = buf[offset + 1]
+          if ((c !== 116 && c !== 102) || buf[offset + 2] !== CR || buf[offset + 3] !== LF) {
+            return this.fail("Malformed boolean")
+          }
+          value = c === 116
+          offset += 4
+          break
+        }
+        case DOUBLE: {
+          const end = this.readLine(buf, offset + 1, length)
+          if (end < 0) {
+            if (end === LEN_INCOMPLETE) return this.waitLine(buf, start)
+            return
+          }
+          const parsed = this.parseDouble(buf, offset + 1, end)
+          if (parsed === undefined) return
+          value = parsed
+          offset = end + 2
+          break
+        }
+        case BIGNUM: {
+          const end = this.readLine(buf, offset + 1, length)
+          if (end < 0) {
+            if (end === LEN_INCOMPLETE) return this.waitLine(buf, start)
+            return
+          }
+          let i = offset + 1
+          if (buf[i] === 45 || buf[i] === 43) i++
+          if (i === end) return this.fail("Malformed big number")
+          for (; i < end; i++) {
+            const c = buf[i]!
+            if (c < 48 || c > 57) return this.fail("Malformed big number")
+          }
+          value = BigInt(buf.latin1Slice(offset + 1, end))
+          offset = end + 2
+          break
+        }
+        default:
+          return this.fail(`Unexpected RESP type byte ${typeName(type)}`)
+      }
+      this.emit(value)
+      if (this.failure !== undefined || this.epoch !== epoch) return
+    }
+  }
+
+  /** Opens an aggregate of `count` elements. `available` bytes follow it in this chunk. */
+  private open(type: number, count: number, available: number): void {
+    let frame = this.frames[this.depth]
+    if (frame === undefined) {
+      frame = new Frame()
+      this.frames.push(frame)
+    }
+    this.depth++
+    frame.index = 0
+    frame.hasKey = false
+    switch (type) {
+      case ARRAY:
+      case PUSH:
+        frame.kind = type === ARRAY ? K_ARRAY : K_PUSH
+        frame.remaining = count
+        // Every element takes at least 3 bytes: size the array up front only as far as bytes
+        // already received can back it, so a bogus count cannot reserve memory.
+        frame.array = count * 3 <= available ? new Array(count) : []
+        break
+      case MAP:
+        frame.kind = K_MAP
+        frame.remaining = count * 2
+        frame.map = new Map()
+        break
+      case SET:
+        frame.kind = K_SET
+        frame.remaining = count
+        frame.set = new Set()
+        break
+      default:
+        frame.kind = K_ATTRIBUTE
+        frame.remaining = count * 2
+    }
+  }
+
+  private clearFrame(frame: Frame): void {
+    frame.array = EMPTY
+    frame.map = undefined
+    frame.set = undefined
+    frame.key = null
+  }
+
+  /** Delivers a complete value to its aggregate, closing aggregates it completes, or to the handlers. */
+  private emit(value: RespValue): void {
+    while (true) {
+      if (this.depth === 0) {
+        this.started = false
+        this.handlers.onReply(value)
+        return
+      }
+      const frame = this.frames[this.depth - 1]!
+      switch (frame.kind) {
+        case K_ARRAY:
+        case K_PUSH:
+          frame.array[frame.index++] = value
+          break
+        case K_MAP:
+          if (frame.hasKey) {
+            frame.map!.set(frame.key, value)
+            frame.hasKey = false
+            frame.key = null
+          } else {
+            frame.key = value
+            frame.hasKey = true
+          }
+          break
+        case K_SET:
+          frame.set!.add(value)
+          break
+        // K_ATTRIBUTE: attributes are metadata about the next value; dropped.
+      }
+      if (--frame.remaining !== 0) return
+      this.depth--
+      switch (frame.kind) {
+        case K_ARRAY:
+          value = frame.array
+          break
+        case K_PUSH: {
+          const push = new RespPush(frame.array)
+          this.clearFrame(frame)
+          if (this.depth === 0) {
+            this.handlers.onPush(push)
+            return
+          }
+          value = push
+          continue
+        }
+        case K_MAP:
+          value = frame.map!
+          break
+        case K_SET:
+          value = frame.set!
+          break
+        default:
+          // A finished attribute: its value is whatever comes next, at the same level.
+          this.clearFrame(frame)
+          return
+      }
+      this.clearFrame(frame)
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Scalars.
+
+  private slice(buf: FastBuffer, start: number, end: number): Uint8Array {
+    return this.copyBytes ? Uint8Array.prototype.slice.call(buf, start, end) : buf.subarray(start, end)
+  }
+
+  /** `owned`: `buf` is the decoder's own join, so a view into it never needs a copy. */
+  private bulkValue(type: number, buf: FastBuffer, start: number, end: number, owned: boolean): RespValue {
+    if (type === BULK) {
+      if (this.bytes) return owned ? buf.subarray(start, end) : this.slice(buf, start, end)
+      return this.utf8(buf, start, end)
+    }
+    if (type === BULK_ERROR) return new RespError(this.utf8(buf, start, end))
+    // Verbatim: "fmt:" then the text.
+    if (end - start < 4 || buf[start + 3] !== 58) {
+      this.fail("Malformed verbatim string")
+      return null
+    }
+    if (this.bytes) return owned ? buf.subarray(start + 4, end) : this.slice(buf, start + 4, end)
+    return new VerbatimString(buf.latin1Slice(start, start + 3), this.utf8(buf, start + 4, end))
+  }
+
+  private utf8(buf: FastBuffer, start: number, end: number): string {
+    if (end - start > bufferConstants.MAX_STRING_LENGTH) {
+      // A string this long may not fit a JavaScript string at all (the engine would throw).
+      try {
+        return buf.utf8Slice(start, end)
+      } catch {
+        this.fail(`Bulk string of ${end - start} bytes is too long for a JavaScript string; ask for bytes`)
+        return ""
+      }
+    }
+    return buf.utf8Slice(start, end)
+  }
+
+  /**
+   * Reads a length header (digits or "-1") starting at `i`, through its CRLF. Returns the
+   * length, LEN_NIL, LEN_INCOMPLETE or LEN_ERROR (failure set); sets `pos` after the CRLF.
+   */
+  private readLength(buf: FastBuffer, i: number, length: number): number {
+    if (i >= length) return LEN_INCOMPLETE
+    if (buf[i] === 45) {
+      if (i + 1 < length && buf[i + 1] !== 49) return this.lengthError()
+      if (i + 3 >= length) return LEN_INCOMPLETE
+      if (buf[i + 2] !== CR || buf[i + 3] !== LF) return this.lengthError()
+      this.pos = i + 4
+      return LEN_NIL
+    }
+    const first = i
+    let n = 0
+    while (true) {
+      if (i >= length) return LEN_INCOMPLETE
+      const c = buf[i]! - 48
+      if (c < 0 || c > 9) break
+      n = n * 10 + c
+      i++
+    }
+    // 15 digits are more than any limit allows and keep `n` exact.
+    if (i === first || i - first > 15 || buf[i] !== CR) return this.lengthError()
+    if (i + 1 >= length) return LEN_INCOMPLETE
+    if (buf[i + 1] !== LF) return this.lengthError()
+    this.pos = i + 2
+    return n
+  }
+
+  private lengthError(): number {
+    this.fail("Malformed length")
+    return LEN_ERROR
+  }
+
+  /**
+   * Finds the CRLF ending a line whose content starts at `i`. Returns the CR's offset,
+   * LEN_INCOMPLETE or LEN_ERROR (failure set).
+   */
+  private readLine(buf: FastBuffer, i: number, length: number): number {
+    const cr = buf.indexOf(CR, i)
+    if (cr === -1 || cr + 1 >= length) {
+      if (length - i > this.maxInlineLength + 1) {
+        this.fail("Line longer than maxInlineLength")
+        return LEN_ERROR
+      }
+      return LEN_INCOMPLETE
+    }
+    if (buf[cr + 1] !== LF) {
+      this.fail("Expected LF after CR")
+      return LEN_ERROR
+    }
+    if (cr - i > this.maxInlineLength) {
+      this.fail("Line longer than maxInlineLength")
+      return LEN_ERROR
+    }
+    return cr
+  }
+
+  /**
+   * Reads an integer line starting at `i` (after ':'). Returns the value (a bigint beyond
+   * 2^53), or undefined when incomplete or malformed (then failure is set). Sets `pos`.
+   */
+  private readInteger(buf: FastBuffer, i: number, length: number): number | bigint | undefined {
+    const start = i
+    let negative = false
+    if (i < length && (buf[i] === 45 || buf[i] === 43)) {
+      negative = buf[i] === 45
+      i++
+    }
+    const first = i
+    let n = 0
+    while (true) {
+      if (i >= length) {
+        if (i - start > this.maxInlineLength) this.fail("Line longer than maxInlineLength")
+        return undefined
+      }
+      const c = buf[i]! - 48
+      if (c < 0 || c > 9) break
+      n = n * 10 + c
+      i++
+    }
+    if (i === first || buf[i] !== CR) {
+      this.fail("Malformed integer")
+      return undefined
+    }
+    if (i + 1 >= length) return undefined
+    if (buf[i + 1] !== LF) {
+      this.fail("Expected LF after CR")
+      return undefined
+    }
+    if (i - start > this.maxInlineLength) {
+      this.fail("Line longer than maxInlineLength")
+      return undefined
+    }
+    this.pos = i + 2
+    // Accumulating in a double is exact up to 2^53; beyond, re-read the digits exactly.
+    if (n > Number.MAX_SAFE_INTEGER) {
+      const big = BigInt(buf.latin1Slice(first, i))
+      return negative ? -big : big
+    }
+    // `0 - n` rather than `-n`, so ":-0" is 0 and not -0.
+    return negative ? 0 - n : n
+  }
+
+  private parseDouble(buf: FastBuffer, start: number, end: number): number | undefined {
+    const text = buf.latin1Slice(start, end)
+    switch (text) {
+      case "inf":
+      case "+inf":
+        return Number.POSITIVE_INFINITY
+      case "-inf":
+        return Number.NEGATIVE_INFINITY
+      case "nan":
+      case "-nan":
+      case "+nan":
+        return Number.NaN
+    }
+    // Number() also accepts "", " 1 ", "0x10", "Infinity": allow only the characters of a decimal.
+    const value = isDoubleText(buf, start, end) ? Number(text) : Number.NaN
+    if (Number.isNaN(value)) {
+      this.fail("Malformed double")
+      return undefined
+    }
+    return value
+  }
+}
