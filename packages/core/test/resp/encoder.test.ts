@@ -1,0 +1,115 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { CommandWriter, encodeCommand, numberArgument } from "../../src/resp/encoder.ts"
+import type { RespArg } from "../../src/resp/types.ts"
+import { harness } from "./harness.ts"
+
+const text = (args: ReadonlyArray<RespArg>) => encodeCommand(args).toString("latin1")
+
+describe("encodeCommand", () => {
+  it("encodes strings as bulk strings", () => {
+    expect(text(["SET", "key", "value"])).toBe("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n")
+    expect(text(["PING"])).toBe("*1\r\n$4\r\nPING\r\n")
+    expect(text(["SET", "", ""])).toBe("*3\r\n$3\r\nSET\r\n$0\r\n\r\n$0\r\n\r\n")
+    expect(text([])).toBe("*0\r\n")
+  })
+
+  it("counts UTF-8 bytes, not UTF-16 units", () => {
+    const out = encodeCommand(["SET", "é", "日本😀"])
+    expect(out.equals(Buffer.from("*3\r\n$3\r\nSET\r\n$2\r\né\r\n$10\r\n日本😀\r\n", "utf8"))).toBe(true)
+    const long = `${"a".repeat(100)}é`
+    expect(encodeCommand([long]).equals(Buffer.from(`*1\r\n$102\r\n${long}\r\n`, "utf8"))).toBe(true)
+  })
+
+  it("sends bytes as they are", () => {
+    const bytes = new Uint8Array([0, 13, 10, 255, 128])
+    const out = encodeCommand(["SET", bytes, Buffer.from("v")])
+    expect(
+      out.equals(Buffer.concat([Buffer.from("*3\r\n$3\r\nSET\r\n$5\r\n"), bytes, Buffer.from("\r\n$1\r\nv\r\n")]))
+    ).toBe(true)
+    expect(text([new Uint8Array(0)])).toBe("*1\r\n$0\r\n\r\n")
+  })
+
+  it("writes numbers in decimal, infinities as +inf/-inf", () => {
+    expect(text(["EXPIRE", "k", 10])).toBe("*3\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$2\r\n10\r\n")
+    expect(text([-5, 0, -0, 1.5, Infinity, -Infinity])).toBe(
+      "*6\r\n$2\r\n-5\r\n$1\r\n0\r\n$1\r\n0\r\n$3\r\n1.5\r\n$4\r\n+inf\r\n$4\r\n-inf\r\n"
+    )
+    expect(numberArgument(1e21)).toBe("1000000000000000000000")
+    expect(numberArgument(2 ** 60)).toBe("1152921504606846976")
+    expect(numberArgument(1e-7)).toBe("1e-7")
+    expect(numberArgument(0.1)).toBe("0.1")
+  })
+})
+
+describe("CommandWriter", () => {
+  it("a batch is the concatenation of its commands, as one string while all text", () => {
+    const w = new CommandWriter()
+    expect(w.take()).toBe("")
+    w.push(["SET", "a", "1"])
+    w.push(["GET", "a"])
+    expect(w.pending).toBe(2)
+    const out = w.take()
+    expect(typeof out).toBe("string")
+    expect(out).toBe(encodeCommand(["SET", "a", "1"]).toString() + encodeCommand(["GET", "a"]).toString())
+    expect(w.pending).toBe(0)
+    expect(w.pendingBytes).toBe(0)
+    expect(w.take()).toBe("")
+  })
+
+  it("a binary argument turns the batch into one Buffer", () => {
+    const w = new CommandWriter()
+    const commands: ReadonlyArray<ReadonlyArray<RespArg>> = [
+      ["GET", "a"],
+      ["SET", new Uint8Array([1, 2, 3]), "x"],
+      ["MSET", "k", new Uint8Array([4]), "k2", Buffer.from([5])],
+      ["GET", "é"]
+    ]
+    for (const c of commands) w.push(c)
+    const out = w.take()
+    expect(Buffer.isBuffer(out)).toBe(true)
+    expect((out as Buffer).equals(Buffer.concat(commands.map(encodeCommand)))).toBe(true)
+    // The next batch starts over as text.
+    w.push(["PING"])
+    expect(w.take()).toBe("*1\r\n$4\r\nPING\r\n")
+  })
+
+  const arg: fc.Arbitrary<RespArg> = fc.oneof(
+    fc.string(),
+    fc.string({ unit: "grapheme" }),
+    fc.uint8Array({ maxLength: 20 }),
+    fc.integer(),
+    fc.double({ noNaN: true })
+  )
+
+  it("batches decode back to their arguments; pendingBytes is exact", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(arg, { maxLength: 6 }), { minLength: 1, maxLength: 8 }), (commands) => {
+        const w = new CommandWriter()
+        for (const c of commands) w.push(c)
+        const bytes = w.pendingBytes
+        const out = w.take()
+        const data = typeof out === "string" ? Buffer.from(out, "utf8") : out
+        expect(data.length).toBe(bytes)
+        expect(data.equals(Buffer.concat(commands.map(encodeCommand)))).toBe(true)
+        const h = harness(
+          {},
+          commands.map(() => true)
+        )
+        expect(h.decoder.feed(data)).toBeUndefined()
+        expect(h.replies().map((r) => (r as Array<Uint8Array>).map((b) => Buffer.from(b)))).toStrictEqual(
+          commands.map((c) =>
+            c.map((a) =>
+              typeof a === "string"
+                ? Buffer.from(a, "utf8")
+                : typeof a === "number"
+                  ? Buffer.from(numberArgument(a))
+                  : Buffer.from(a)
+            )
+          )
+        )
+      }),
+      { numRuns: 1000 }
+    )
+  })
+})
