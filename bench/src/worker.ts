@@ -8,7 +8,7 @@ import process from "node:process"
 import type { BenchClient, LoadConfig } from "./clients/client.ts"
 import { CLIENTS, isClientId } from "./clients/index.ts"
 import type { LoadCounters, WorkerJob, WorkerResult } from "./types.ts"
-import { Histogram } from "./workload.ts"
+import { Histogram, keyOf } from "./workload.ts"
 
 const emit = (result: WorkerResult): never => {
   process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0))
@@ -49,6 +49,14 @@ const main = async (): Promise<void> => {
   }
 
   try {
+    // Pre-flight: a client that does not really talk to the server must not produce numbers.
+    const w = job.workload
+    const hit = await client.get(keyOf(0))
+    const miss = await client.get(keyOf(w.keySpace - 1))
+    const hitLength = typeof hit === "string" || hit instanceof Uint8Array ? hit.length : -1
+    if (hitLength !== w.valueSize || miss !== null) {
+      return fail(false, new Error(`pre-flight GET check failed: hit length ${hitLength}, miss ${String(miss)}`))
+    }
     if (job.warmupMs > 0) await run(job.warmupMs, new Histogram(), counters())
     const histogram = new Histogram()
     const c = counters()

@@ -14,6 +14,8 @@ export interface LoadConfig {
 
 /** A connected client under test. */
 export interface BenchClient {
+  /** One GET, used by the worker's pre-flight check (hit returns the value, miss returns null). */
+  get(key: string): Promise<unknown>
   /** Runs `workload.concurrency` callers until the deadline, recording every op. */
   runLoad(config: LoadConfig): Promise<void>
   close(): Promise<void>
@@ -37,6 +39,7 @@ export const errorText = (e: unknown): string => (e instanceof Error ? `${e.name
  * Promise-based peer, so differences come from the clients.
  */
 export const promiseLoad = (ops: PromiseOps): BenchClient => ({
+  get: (key) => ops.get(key),
   async runLoad({ workload, deadline, histogram, counters }) {
     const value = makeValue(workload.valueSize)
     const caller = async (): Promise<void> => {
