@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { type Config, Context, Effect, Layer, type Scope } from "effect"
+import { Config, Context, Effect, Layer, type Scope } from "effect"
 import * as Connection from "./connection/Connection.ts"
 import type { AuthError, ConfigError, ConnectionError } from "./errors.ts"
 import { Router, type RouterService } from "./Router.ts"
@@ -63,3 +63,13 @@ export const layerConfig = (
   overrides: ValkeyConfig.ValkeyConfig = {}
 ): Layer.Layer<Valkey.Valkey | Router, ConfigError | ConnectionError | AuthError | Config.ConfigError> =>
   Layer.unwrap(Effect.map(config, (fields) => layer({ ...fields, ...overrides })))
+
+/**
+ * `ValkeyConfig.config` under a prefix: `configNested("VALKEY")` reads `VALKEY_URL`,
+ * `VALKEY_HOST`, `VALKEY_PASSWORD`, ….
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const configNested = (prefix: string): Config.Config<ValkeyConfig.ValkeyConfig> =>
+  ValkeyConfig.config.pipe(Config.nested(prefix))
