@@ -22,12 +22,10 @@ export const hitKeysFor = (valueSize: number): number =>
   Math.max(1000, Math.min(100_000, Math.floor((256 * 1024 * 1024) / valueSize)))
 
 /**
- * Draws the next op. Returns the key; `isGet` tells the caller which command to send.
- * Written as a closure over precomputed thresholds so that the loop does no allocation beyond
- * the key string.
+ * Draws ops: `next()` returns the key and sets `lastWasGet` (true: send a GET, false: a SET).
+ * One picker per caller; it allocates nothing but the key string.
  */
 export interface OpPicker {
-  /** returns a key for a GET (>= 0 index encoded) or a SET; check `lastWasGet` after the call */
   next(): string
   lastWasGet: boolean
 }
