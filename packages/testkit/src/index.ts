@@ -7,3 +7,26 @@
 
 export type { AdminReply, AdminTarget, CommandOptions, Credentials } from "./AdminClient.ts"
 export * as AdminClient from "./AdminClient.ts"
+export { type ClusterNodeInfo, ownsSlot, parseClusterNodes, parseInfo } from "./ClusterNodes.ts"
+export * from "./errors.ts"
+export { freePort, releasePort, reservePort } from "./Ports.ts"
+export { generateTls, type TlsMaterial } from "./Tls.ts"
+export {
+  type AclUser,
+  type ExtraConfig,
+  type ServerStatus,
+  type TlsInfo,
+  ValkeyServer,
+  type ValkeyServerHandle,
+  type ValkeyServerOptions
+} from "./ValkeyServer.ts"
+export {
+  type ClusterNode,
+  type ClusterRole,
+  type FailoverOptions,
+  type MigrateOptions,
+  slotRanges,
+  ValkeyTestCluster,
+  type ValkeyTestClusterHandle,
+  type ValkeyTestClusterOptions
+} from "./ValkeyTestCluster.ts"

@@ -1,0 +1,86 @@
+/**
+ * Legacy (Valkey 8) live resharding of one slot, split into the three documented steps so
+ * tests can observe clients while a slot is half-migrated (ASK redirects, TRYAGAIN):
+ * 1. `SETSLOT IMPORTING` on the destination, then `SETSLOT MIGRATING` on the source
+ *    (in this order, so the destination accepts ASK-ed commands before the source sends any);
+ * 2. `GETKEYSINSLOT` + `MIGRATE ... KEYS` in batches until the slot is empty;
+ * 3. `SETSLOT NODE` on the destination, the source, then every other primary.
+ *
+ * @since 0.1.0
+ */
+import { Duration, Effect } from "effect"
+import * as AdminClient from "../AdminClient.ts"
+import { AdminReplyError, type TestkitError } from "../errors.ts"
+import type { NodeImpl } from "./clusterNode.ts"
+import { RawErrorReply } from "./resp.ts"
+
+/**
+ * @since 0.1.0
+ * @category migration
+ */
+export const begin = (slot: number, from: NodeImpl, to: NodeImpl): Effect.Effect<void, TestkitError> =>
+  Effect.gen(function* () {
+    yield* to.command(["CLUSTER", "SETSLOT", String(slot), "IMPORTING", from.id])
+    yield* from.command(["CLUSTER", "SETSLOT", String(slot), "MIGRATING", to.id])
+  })
+
+/**
+ * Moves every key of `slot` from `from` to `to`; keys travel as raw bytes, so binary key
+ * names survive. Returns the number of keys moved.
+ *
+ * @since 0.1.0
+ * @category migration
+ */
+export const moveKeys = (
+  slot: number,
+  from: NodeImpl,
+  to: NodeImpl,
+  options: { readonly batchSize: number; readonly timeout: Duration.Input }
+): Effect.Effect<number, TestkitError> =>
+  Effect.gen(function* () {
+    const password = from.password
+    const auth = password === undefined ? [] : ["AUTH", password]
+    const timeoutMs = Duration.toMillis(options.timeout)
+    let moved = 0
+    while (true) {
+      const [keys] = yield* AdminClient.sendRaw(from.target, [
+        ["CLUSTER", "GETKEYSINSLOT", String(slot), String(options.batchSize)]
+      ])
+      if (keys instanceof RawErrorReply) {
+        return yield* new AdminReplyError({
+          message: keys.message,
+          address: from.address,
+          command: "CLUSTER GETKEYSINSLOT"
+        })
+      }
+      const batch = (Array.isArray(keys) ? keys : []) as ReadonlyArray<Uint8Array>
+      if (batch.length === 0) return moved
+      const [reply] = yield* AdminClient.sendRaw(
+        from.target,
+        [["MIGRATE", to.host, String(to.port), "", "0", String(timeoutMs), ...auth, "KEYS", ...batch]],
+        // MIGRATE blocks the source for up to its own timeout; allow for it
+        { timeout: timeoutMs + 5_000 }
+      )
+      if (reply instanceof RawErrorReply) {
+        return yield* new AdminReplyError({ message: reply.message, address: from.address, command: "MIGRATE" })
+      }
+      moved += batch.length
+    }
+  })
+
+/**
+ * @since 0.1.0
+ * @category migration
+ */
+export const finish = (
+  slot: number,
+  from: NodeImpl,
+  to: NodeImpl,
+  otherPrimaries: ReadonlyArray<NodeImpl>
+): Effect.Effect<void, TestkitError> =>
+  Effect.gen(function* () {
+    const setNode = (node: NodeImpl) => node.command(["CLUSTER", "SETSLOT", String(slot), "NODE", to.id])
+    yield* setNode(to)
+    yield* setNode(from)
+    yield* Effect.forEach(otherPrimaries, setNode, { concurrency: "unbounded", discard: true })
+  })
