@@ -2,6 +2,4 @@
 // `test.projects`). It stays the single list of test projects and vitest.config.ts imports it.
 import type { TestProjectConfiguration } from "vitest/config"
 
-export default [
-  "packages/*"
-] satisfies Array<TestProjectConfiguration>
+export default ["packages/*/vitest.config.ts"] satisfies Array<TestProjectConfiguration>

@@ -27,12 +27,8 @@ export interface SetOptions {
   readonly keepTtl?: boolean
 }
 
-const setArgs = (
-  name: string,
-  key: Key,
-  value: Value,
-  options: SetOptions | undefined
-): Array<Key | Value> | string => {
+/** SET's arguments, or why the options are unusable. */
+const setArgs = (key: Key, value: Value, options: SetOptions | undefined): Array<Key | Value> | string => {
   const args: Array<Key | Value> = ["SET", key, value]
   if (options === undefined) return args
   if (options.condition !== undefined) args.push(options.condition)
@@ -49,7 +45,7 @@ const setArgs = (
     expiries++
     args.push("KEEPTTL")
   }
-  if (expiries > 1) return `${name}: choose one of ex, px, exat, pxat, keepTtl`
+  if (expiries > 1) return "choose one of ex, px, exat, pxat, keepTtl"
   return args
 }
 
@@ -70,7 +66,7 @@ export const get = (key: Key): Command.Command<string | null> =>
  */
 export const set = (key: Key, value: Value, options?: SetOptions): Command.Command<"OK" | null> => {
   if (options === undefined) return Command.make(["SET", key, value], Reply.okOrNull, WRITE_KEY)
-  const args = setArgs("SET", key, value, options)
+  const args = setArgs(key, value, options)
   return typeof args === "string" ? Command.invalid("SET", args) : Command.make(args, Reply.okOrNull, WRITE_KEY)
 }
 
@@ -82,7 +78,7 @@ export const set = (key: Key, value: Value, options?: SetOptions): Command.Comma
  * @category strings
  */
 export const setGet = (key: Key, value: Value, options?: SetOptions): Command.Command<string | null> => {
-  const args = setArgs("SET", key, value, options)
+  const args = setArgs(key, value, options)
   if (typeof args === "string") return Command.invalid("SET", args)
   args.push("GET")
   return Command.make(args, Reply.nullableString, WRITE_KEY)
