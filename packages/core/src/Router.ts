@@ -6,19 +6,27 @@
  *
  * @since 0.1.0
  */
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Scope } from "effect"
+import type { SendBatch } from "./Batch.ts"
 import type { Command } from "./command/Command.ts"
 import type { Connection } from "./connection/Connection.ts"
 import type { Credentials } from "./connection/ConnectionOptions.ts"
-import type { CommandError } from "./errors.ts"
+import type { AuthError, CommandError, ConnectionError } from "./errors.ts"
 
 /**
  * @since 0.1.0
  * @category models
  */
 export interface RouterService {
-  /** Sends a command where it belongs and returns its decoded reply. */
+  /**
+   * Sends a command where it belongs and returns its decoded reply. Blocking commands go to
+   * a pool of dedicated connections so they never stall the shared one.
+   */
   run<A>(command: Command<A>): Effect.Effect<A, CommandError>
+  /** Sends commands back to back on one connection (pipelines and MULTI/EXEC). */
+  readonly sendBatch: SendBatch
+  /** Opens a connection of its own (same settings), closed with the scope. */
+  readonly dedicated: Effect.Effect<Connection, ConnectionError | AuthError, Scope.Scope>
   /** The credentials used on every (re)connect of every connection of this client. */
   readonly credentials: Credentials
   /** The connections open now (for immediate re-authentication and diagnostics). */

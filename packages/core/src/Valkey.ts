@@ -5,11 +5,13 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Exit, Redacted, Schema } from "effect"
+import { Context, Effect, Exit, Redacted, Schema, type Scope } from "effect"
+import * as Batch from "./Batch.ts"
+import type { Key } from "./command/Args.ts"
 import * as Command from "./command/Command.ts"
 import * as Reply from "./command/Reply.ts"
 import { commands } from "./commands/index.ts"
-import type { CommandError } from "./errors.ts"
+import type { AuthError, CommandError, ConnectionError, TransactionAbortedError } from "./errors.ts"
 import type { RouterService } from "./Router.ts"
 import type { RespArg, RespValue } from "./resp/types.ts"
 
@@ -61,6 +63,39 @@ export interface ValkeyService extends CommandMethods {
     password: string | Redacted.Redacted<string> | null,
     options?: UpdatePasswordOptions
   ): Effect.Effect<void, CommandError>
+  /**
+   * Sends the commands back to back. As a pipeline (default) every command gets its own
+   * `Result`: one failure loses no other result. With `atomic`, a MULTI/EXEC transaction
+   * (a `TransactionAbortedError` when the server refuses it). With `raiseOnError`, the values,
+   * failing with the first command error instead.
+   */
+  batch<const C extends ReadonlyArray<Command.Command<unknown>>>(
+    commands: C,
+    options?: Batch.BatchOptions & { readonly raiseOnError?: false }
+  ): Effect.Effect<Batch.Results<C>, CommandError | TransactionAbortedError>
+  batch<const C extends ReadonlyArray<Command.Command<unknown>>>(
+    commands: C,
+    options: Batch.BatchOptions & { readonly raiseOnError: true }
+  ): Effect.Effect<Batch.Values<C>, CommandError | TransactionAbortedError>
+  /**
+   * A connection of its own, closed with the scope: for WATCH transactions, long blocking
+   * reads, or large values that should not hold up the shared connection.
+   */
+  readonly dedicated: Effect.Effect<DedicatedService, ConnectionError | AuthError, Scope.Scope>
+}
+
+/**
+ * The command service on a dedicated connection, plus WATCH and UNWATCH (which would leak
+ * between callers on the shared connection, so only exist here). A `batch` with `atomic`
+ * after `watch` fails with `TransactionAbortedError` (`reason: "watch"`) when a watched key
+ * changed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DedicatedService extends Omit<ValkeyService, "dedicated"> {
+  watch(keys: ReadonlyArray<Key>): Effect.Effect<"OK", CommandError>
+  unwatch(): Effect.Effect<"OK", CommandError>
 }
 
 /**
@@ -77,6 +112,32 @@ export interface CustomOptions<A> {
 }
 
 /**
+ * Commands that change what a connection means for later commands, or answer more than once.
+ * On a shared connection they would leak between callers, so `custom` refuses them.
+ */
+const CONNECTION_STATE = new Set([
+  "AUTH",
+  "DISCARD",
+  "EXEC",
+  "HELLO",
+  "MONITOR",
+  "MULTI",
+  "PSUBSCRIBE",
+  "PUNSUBSCRIBE",
+  "QUIT",
+  "RESET",
+  "SELECT",
+  "SSUBSCRIBE",
+  "SUBSCRIBE",
+  "SUNSUBSCRIBE",
+  "SYNC",
+  "PSYNC",
+  "UNSUBSCRIBE",
+  "UNWATCH",
+  "WATCH"
+])
+
+/**
  * A command value for any command line, decoded with a Schema.
  *
  * @since 0.1.0
@@ -87,6 +148,10 @@ export const customCommand: {
   <A>(args: ReadonlyArray<RespArg>, options: CustomOptions<A>): Command.Command<A>
 } = <A>(args: ReadonlyArray<RespArg>, options?: CustomOptions<A>): Command.Command<A | RespValue> => {
   if (args.length === 0) return Command.invalid("custom", "needs a command name")
+  const name = String(args[0]).toUpperCase()
+  if (CONNECTION_STATE.has(name)) {
+    return Command.invalid(name, "changes connection state; use the client's option or a dedicated connection instead")
+  }
   if (options === undefined) return Command.make(args, Reply.raw)
   const decode = Schema.decodeUnknownExit(options.schema)
   return Command.make(
@@ -115,8 +180,28 @@ export class Valkey extends Context.Service<Valkey, ValkeyService>()("@effect-va
  * @since 0.1.0
  * @category constructors
  */
-export const make = (router: RouterService): ValkeyService => {
-  const run = <A>(command: Command.Command<A>) => router.run(command)
+export const make = (router: RouterService): ValkeyService => ({
+  ...commandService(router),
+  dedicated: Effect.map(router.dedicated, (connection) => {
+    const own: RouterService = {
+      run: (command) => connection.send(command),
+      sendBatch: (commands) => connection.sendBatch(commands),
+      dedicated: router.dedicated,
+      credentials: router.credentials,
+      connections: () => [connection]
+    }
+    return {
+      ...commandService(own),
+      watch: (keys) =>
+        keys.length === 0
+          ? Effect.fail(Command.invalid("WATCH", "needs at least one key").invalid!)
+          : connection.send(Command.make(["WATCH", ...keys], Reply.ok, { keys: [1, keys.length, 1] })),
+      unwatch: () => connection.send(Command.make(["UNWATCH"], Reply.ok))
+    } satisfies DedicatedService
+  })
+})
+
+const commandService = (router: RouterService): Omit<ValkeyService, "dedicated"> => {
   const methods: Record<string, unknown> = {}
   for (const name of Object.keys(commands) as Array<keyof Commands>) {
     const build = commands[name] as (...args: ReadonlyArray<unknown>) => Command.Command<unknown>
@@ -124,11 +209,13 @@ export const make = (router: RouterService): ValkeyService => {
   }
   return {
     ...(methods as CommandMethods),
-    run,
+    run: (command) => router.run(command),
     custom: ((args: ReadonlyArray<RespArg>, options?: CustomOptions<unknown>) =>
       router.run(
         options === undefined ? customCommand(args) : customCommand(args, options)
       )) as ValkeyService["custom"],
+    batch: ((commands: ReadonlyArray<Command.Command<unknown>>, options?: Batch.BatchOptions) =>
+      Batch.run(router.sendBatch, commands, options)) as ValkeyService["batch"],
     updatePassword: (password, options) =>
       Effect.suspend(() => {
         const credentials = router.credentials

@@ -26,6 +26,8 @@ export const defaults = {
   requestTimeout: Duration.seconds(5),
   blockingMargin: Duration.millis(500),
   inflightLimit: 1000,
+  /** Dedicated connections for blocking commands (BLPOP, XREAD BLOCK, …), opened on demand. */
+  blockingPoolSize: 8,
   /** Exponential from 100 ms, doubling, capped at 5 s, with jitter; retries forever. */
   reconnect: Schedule.min([Schedule.exponential("100 millis", 2), Schedule.spaced("5 seconds")]).pipe(
     Schedule.jittered
@@ -55,6 +57,7 @@ export const ValkeyConfigSchema = Schema.Struct({
   requestTimeout: Schema.optional(Millis),
   blockingMargin: Schema.optional(Millis),
   inflightLimit: Schema.optional(Positive),
+  blockingPoolSize: Schema.optional(Positive),
   lazyConnect: Schema.optional(Schema.Boolean),
   reconnect: Schema.optional(Schema.Unknown),
   maxBulkLength: Schema.optional(Positive),
@@ -87,6 +90,8 @@ export interface ValkeyConfig {
   readonly blockingMargin?: Duration.Input
   /** Requests waiting for replies per connection before new ones are rejected (default 1000). */
   readonly inflightLimit?: number
+  /** How many blocking commands may wait at once, each on a connection of its own (default 8). */
+  readonly blockingPoolSize?: number
   /** Connect on the first command instead of when the layer is built. */
   readonly lazyConnect?: boolean
   /** The backoff between reconnect attempts (default: exponential, capped at 5 s, jittered). */
@@ -105,6 +110,7 @@ export interface ValkeyConfig {
 export interface ResolvedConfig {
   readonly connection: ConnectionOptions
   readonly lazyConnect: boolean
+  readonly blockingPoolSize: number
 }
 
 const fieldOf = (message: string): string | undefined => /at \["([^"]+)"\]/.exec(message)?.[1]
@@ -196,7 +202,8 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
           ...(config.maxDepth !== undefined ? { maxDepth: config.maxDepth } : {})
         }
       },
-      lazyConnect: config.lazyConnect ?? false
+      lazyConnect: config.lazyConnect ?? false,
+      blockingPoolSize: config.blockingPoolSize ?? defaults.blockingPoolSize
     }
   })
 

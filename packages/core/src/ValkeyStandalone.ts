@@ -1,19 +1,23 @@
 /**
- * The client for one Valkey server: one multiplexed connection, the `Router` that sends every
- * command to it, and the `Valkey` command service on top.
+ * The client for one Valkey server: one multiplexed connection for ordinary commands, a
+ * bounded pool of dedicated connections for blocking commands (so a BLPOP never stalls the
+ * shared connection), the `Router` that chooses between them, and the `Valkey` command and
+ * `Scan` services on top.
  *
  * @since 0.1.0
  */
-import { Config, Context, Effect, Layer, type Scope } from "effect"
+import { Config, Context, Effect, Exit, Layer, Pool, type Scope } from "effect"
+import type { Command } from "./command/Command.ts"
 import * as Connection from "./connection/Connection.ts"
-import type { AuthError, ConfigError, ConnectionError } from "./errors.ts"
+import type { AuthError, CommandError, ConfigError, ConnectionError } from "./errors.ts"
 import { Router, type RouterService } from "./Router.ts"
+import * as Scan from "./Scan.ts"
 import * as Valkey from "./Valkey.ts"
 import * as ValkeyConfig from "./ValkeyConfig.ts"
 
 /**
- * Connects (unless `lazyConnect`) and returns the router and the command service; the
- * connection closes with the scope.
+ * Connects (unless `lazyConnect`) and returns the router and the services; every connection
+ * closes with the scope.
  *
  * @since 0.1.0
  * @category constructors
@@ -21,33 +25,71 @@ import * as ValkeyConfig from "./ValkeyConfig.ts"
 export const make = (
   config: ValkeyConfig.ValkeyConfig = {}
 ): Effect.Effect<
-  { readonly router: RouterService; readonly valkey: Valkey.ValkeyService },
+  { readonly router: RouterService; readonly valkey: Valkey.ValkeyService; readonly scan: Scan.ScanService },
   ConfigError | ConnectionError | AuthError,
   Scope.Scope
 > =>
   Effect.gen(function* () {
     const resolved = yield* ValkeyConfig.resolve(config)
     const connection = yield* Connection.make(resolved.connection, { lazy: resolved.lazyConnect })
-    const router = Router.of({
-      run: (command) => connection.send(command),
-      credentials: resolved.connection.credentials,
-      connections: () => [connection]
+    const dedicated = Connection.make(resolved.connection)
+    const blocking = yield* Pool.makeWithTTL({
+      acquire: dedicated,
+      min: 0,
+      max: resolved.blockingPoolSize,
+      timeToLive: "60 seconds"
     })
-    return { router, valkey: Valkey.make(router) }
+    const open = new Set<Connection.Connection>([connection])
+    const router: RouterService = Router.of({
+      run: (command) => (command.blockMillis === undefined ? connection.send(command) : runBlocking(blocking, command)),
+      sendBatch: (commands) => connection.sendBatch(commands),
+      dedicated: Effect.tap(dedicated, (c) =>
+        Effect.acquireRelease(
+          Effect.sync(() => open.add(c)),
+          () => Effect.sync(() => open.delete(c))
+        )
+      ),
+      credentials: resolved.connection.credentials,
+      connections: () => [...open]
+    })
+    return { router, valkey: Valkey.make(router), scan: Scan.make(router) }
   })
 
 /**
- * A layer providing `Valkey` and `Router` for one server.
+ * A blocking command on a pooled dedicated connection. A connection whose command did not
+ * end with a reply (interrupted, timed out, lost) is dropped from the pool: a late reply
+ * there could be an element popped for nobody, and it must not reach the next borrower.
+ */
+const runBlocking = <A>(
+  pool: Pool.Pool<Connection.Connection, ConnectionError | AuthError>,
+  command: Command<A>
+): Effect.Effect<A, CommandError> =>
+  Effect.scoped(
+    Effect.flatMap(Pool.get(pool), (connection) =>
+      connection
+        .send(command)
+        .pipe(Effect.onExit((exit) => (endedWithReply(exit) ? Effect.void : Pool.invalidate(pool, connection))))
+    )
+  )
+
+const endedWithReply = (exit: Exit.Exit<unknown, CommandError>): boolean => {
+  if (Exit.isSuccess(exit)) return true
+  const error = Exit.findErrorOption(exit)
+  return error._tag === "Some" && (error.value._tag === "ReplyError" || error.value._tag === "DecodeError")
+}
+
+/**
+ * A layer providing `Valkey`, `Scan` and `Router` for one server.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   config: ValkeyConfig.ValkeyConfig = {}
-): Layer.Layer<Valkey.Valkey | Router, ConfigError | ConnectionError | AuthError> =>
+): Layer.Layer<Valkey.Valkey | Scan.Scan | Router, ConfigError | ConnectionError | AuthError> =>
   Layer.effectContext(
-    Effect.map(make(config), ({ router, valkey }) =>
-      Context.make(Router, router).pipe(Context.add(Valkey.Valkey, valkey))
+    Effect.map(make(config), ({ router, scan, valkey }) =>
+      Context.make(Router, router).pipe(Context.add(Valkey.Valkey, valkey), Context.add(Scan.Scan, scan))
     )
   )
 
@@ -61,7 +103,7 @@ export const layer = (
 export const layerConfig = (
   config: Config.Config<ValkeyConfig.ValkeyConfig> = ValkeyConfig.config,
   overrides: ValkeyConfig.ValkeyConfig = {}
-): Layer.Layer<Valkey.Valkey | Router, ConfigError | ConnectionError | AuthError | Config.ConfigError> =>
+): Layer.Layer<Valkey.Valkey | Scan.Scan | Router, ConfigError | ConnectionError | AuthError | Config.ConfigError> =>
   Layer.unwrap(Effect.map(config, (fields) => layer({ ...fields, ...overrides })))
 
 /**

@@ -119,6 +119,7 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
  * @category errors
  */
 export type CommandError =
+  | AuthError
   | ConnectionError
   | TimeoutError
   | InflightLimitError
@@ -138,4 +139,17 @@ export type CommandError =
 export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentError>()("InvalidArgumentError", {
   message: Schema.String,
   command: Schema.String
+}) {}
+
+/**
+ * A MULTI/EXEC transaction did not run: a WATCHed key changed (`reason: "watch"`, EXEC
+ * answered nil), or the server refused it (`reason: "aborted"`, EXECABORT after a command
+ * failed to queue). Nothing of it was applied.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransactionAbortedError extends Schema.TaggedError<TransactionAbortedError>()("TransactionAbortedError", {
+  message: Schema.String,
+  reason: Schema.Literals(["watch", "aborted"])
 }) {}

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 
+export * as Batch from "./Batch.ts"
 export type { Entries, Key, Value } from "./command/Args.ts"
 export * as Command from "./command/Command.ts"
 export * as Reply from "./command/Reply.ts"
@@ -16,7 +17,8 @@ export { Router, type RouterService } from "./Router.ts"
 export { type DecoderOptions, RespDecoder } from "./resp/decoder.ts"
 export { CommandWriter, encodeCommand } from "./resp/encoder.ts"
 export { type RespArg, RespError, RespPush, type RespValue, VerbatimString } from "./resp/types.ts"
+export { Scan, type ScanOptions, type ScanService } from "./Scan.ts"
 export * as ValkeyClient from "./Valkey.ts"
-export { Valkey, type ValkeyService } from "./Valkey.ts"
+export { type DedicatedService, Valkey, type ValkeyService } from "./Valkey.ts"
 export * as ValkeyConfig from "./ValkeyConfig.ts"
 export * as ValkeyStandalone from "./ValkeyStandalone.ts"

@@ -5,8 +5,9 @@
  *
  * @since 0.1.0
  */
-import { InvalidArgumentError } from "../errors.ts"
-import type { RespArg, RespValue } from "../resp/types.ts"
+import { Exit } from "effect"
+import { type CommandError, DecodeError, InvalidArgumentError, ReplyError } from "../errors.ts"
+import { type RespArg, RespError, type RespValue } from "../resp/types.ts"
 
 /**
  * Where a keyless command goes in a cluster, in the server's own COMMAND tips vocabulary.
@@ -246,3 +247,22 @@ export type AsBytes<A> = A extends string
       : A extends Record<string, infer V>
         ? Record<string, AsBytes<V>>
         : A
+
+/**
+ * The outcome of a command given its reply: an error reply becomes a `ReplyError`, a reply of
+ * the wrong shape a `DecodeError`, anything else the decoded value.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const settle = <A>(command: Command<A>, reply: RespValue): Exit.Exit<A, CommandError> => {
+  if (reply instanceof RespError) {
+    return Exit.fail(new ReplyError({ message: reply.message, code: reply.code, command: name(command) }))
+  }
+  try {
+    return Exit.succeed(command.decode(reply))
+  } catch (cause) {
+    const message = cause instanceof DecodeFailure ? cause.message : String(cause)
+    return Exit.fail(new DecodeError({ message: `${name(command)}: ${message}`, command: name(command), cause }))
+  }
+}

@@ -7,6 +7,7 @@
 import * as connection from "./connection.ts"
 import * as generic from "./generic.ts"
 import * as hashes from "./hashes.ts"
+import * as scan from "./scan.ts"
 import * as server from "./server.ts"
 import * as strings from "./strings.ts"
 
@@ -22,8 +23,9 @@ export const commands = {
   ...connection,
   ...generic,
   ...hashes,
+  ...scan,
   ...serverCommands,
   ...strings
 }
 
-export { connection, generic, hashes, server, strings }
+export { connection, generic, hashes, scan, server, strings }

@@ -14,21 +14,19 @@
 
 import type * as Net from "node:net"
 import { Effect, Exit, Fiber, Scope } from "effect"
-import { type Command, name as commandName, DecodeFailure } from "../command/Command.ts"
+import { type Command, name as commandName, settle } from "../command/Command.ts"
 import {
   type AuthError,
   ClosedError,
   type CommandError,
   ConnectionError,
-  DecodeError,
   InflightLimitError,
   type ProtocolError,
-  ReplyError,
   TimeoutError
 } from "../errors.ts"
 import { RespDecoder } from "../resp/decoder.ts"
 import { CommandWriter } from "../resp/encoder.ts"
-import { RespError, type RespPush, type RespValue } from "../resp/types.ts"
+import type { RespPush, RespValue } from "../resp/types.ts"
 import type { ConnectionOptions } from "./ConnectionOptions.ts"
 import * as Handshake from "./Handshake.ts"
 import { PendingQueue, type Resume } from "./PendingQueue.ts"
@@ -51,6 +49,14 @@ export interface Connection {
   readonly address: string
   /** Sends one command and waits for its reply. */
   send<A>(command: Command<A>): Effect.Effect<A, CommandError>
+  /**
+   * Sends commands back to back (no other caller's command can come between them on the
+   * wire) and gives each one's outcome. Refused as a whole, with nothing sent, when they do
+   * not all fit under the inflight limit.
+   */
+  sendBatch(
+    commands: ReadonlyArray<Command<unknown>>
+  ): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError>
   /** The RESP version agreed in the handshake (2 on servers without HELLO). */
   readonly protocol: () => 2 | 3
   readonly status: () => ConnectionStatus
@@ -139,16 +145,42 @@ class ConnectionImpl implements Connection {
   }
 
   private enqueue(command: Command<unknown>, resume: Resume): void {
-    const refusal = this.refusal(command)
+    const refusal = this.refusal(command, 1)
     if (refusal !== undefined) {
       resume(fail(refusal))
       return
     }
-    const state = this.state
+    this.push(command, resume)
+  }
+
+  sendBatch(
+    commands: ReadonlyArray<Command<unknown>>
+  ): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError> {
+    return Effect.callback<Array<Exit.Exit<unknown, CommandError>>, CommandError>((resume) => {
+      const n = commands.length
+      const results = new Array<Exit.Exit<unknown, CommandError>>(n)
+      if (n === 0) return resume(Effect.succeed(results))
+      const refusal = this.refusal(commands[0]!, n)
+      if (refusal !== undefined) return resume(fail(refusal))
+      let remaining = n
+      for (let i = 0; i < n; i++) {
+        const command = commands[i]!
+        const done = (exit: Effect.Effect<unknown, unknown>) => {
+          results[i] = exit as Exit.Exit<unknown, CommandError>
+          if (--remaining === 0) resume(Effect.succeed(results))
+        }
+        if (command.invalid !== undefined) done(fail(command.invalid))
+        else this.push(command, done)
+      }
+    })
+  }
+
+  private push(command: Command<unknown>, resume: Resume): void {
     const queue = this.queue
     const deadline = this.deadlineOf(command)
     queue.push(resume, command, deadline)
     if (deadline < this.timerAt) this.setTimer(deadline)
+    const state = this.state
     if (state === "ready") {
       if (!this.flushScheduled) {
         this.flushScheduled = true
@@ -160,12 +192,15 @@ class ConnectionImpl implements Connection {
   }
 
   /** Why a command cannot be queued now, if it cannot. Nothing is queued or sent then. */
-  private refusal(command: Command<unknown>): CommandError | undefined {
-    if (command.invalid !== undefined) return command.invalid
+  private refusal(command: Command<unknown>, count: number): CommandError | undefined {
+    if (count === 1 && command.invalid !== undefined) return command.invalid
     if (this.state === "closed") return new ClosedError({ message: `connection to ${this.address} is closed` })
-    if (this.queue.size >= this.options.inflightLimit) {
+    if (this.queue.size + count > this.options.inflightLimit) {
       return new InflightLimitError({
-        message: `${this.options.inflightLimit} requests are already in flight on ${this.address}`,
+        message:
+          count === 1
+            ? `${this.options.inflightLimit} requests are already in flight on ${this.address}`
+            : `a batch of ${count} does not fit under the inflight limit of ${this.options.inflightLimit} on ${this.address}`,
         command: commandName(command),
         limit: this.options.inflightLimit
       })
@@ -215,21 +250,7 @@ class ConnectionImpl implements Connection {
     const command = queue.commands[i]!
     queue.clear(i)
     if (resume === undefined) return
-    if (reply instanceof RespError) {
-      resume(fail(new ReplyError({ message: reply.message, code: reply.code, command: commandName(command) })))
-      return
-    }
-    let value: unknown
-    try {
-      value = command.decode(reply)
-    } catch (cause) {
-      const message = cause instanceof DecodeFailure ? cause.message : String(cause)
-      resume(
-        fail(new DecodeError({ message: `${commandName(command)}: ${message}`, command: commandName(command), cause }))
-      )
-      return
-    }
-    resume(Exit.succeed(value))
+    resume(settle(command, reply))
   }
 
   // ---------------------------------------------------------------------------------------

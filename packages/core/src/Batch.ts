@@ -1,0 +1,146 @@
+/**
+ * Batches: several commands sent back to back, as a pipeline (each command's own outcome) or
+ * as a MULTI/EXEC transaction (all or nothing). The commands are the same values the
+ * `Valkey` methods use, so any command, module commands included, can be batched.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Exit, Option, Result } from "effect"
+import * as Command from "./command/Command.ts"
+import * as Reply from "./command/Reply.ts"
+import { type CommandError, TransactionAbortedError } from "./errors.ts"
+import type { RespValue } from "./resp/types.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface BatchOptions {
+  /** MULTI/EXEC: all commands run, with nothing in between, or none does. Default false. */
+  readonly atomic?: boolean
+  /**
+   * Fail the whole batch with the first command's error instead of returning one `Result`
+   * per command. In a transaction the other commands have still run. Default false.
+   */
+  readonly raiseOnError?: boolean
+}
+
+/**
+ * The reply type of each command of a tuple of commands.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Values<C extends ReadonlyArray<Command.Command<unknown>>> = {
+  -readonly [K in keyof C]: C[K] extends Command.Command<infer A> ? A : never
+}
+
+/**
+ * One `Result` per command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Results<C extends ReadonlyArray<Command.Command<unknown>>> = {
+  -readonly [K in keyof C]: C[K] extends Command.Command<infer A> ? Result.Result<A, CommandError> : never
+}
+
+/**
+ * Sends commands as one contiguous sequence and gives each one's outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SendBatch = (
+  commands: ReadonlyArray<Command.Command<unknown>>
+) => Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError>
+
+const isQueued = (reply: RespValue): "QUEUED" =>
+  Reply.text(reply) === "QUEUED"
+    ? "QUEUED"
+    : (() => {
+        throw new Command.DecodeFailure(`expected QUEUED, got ${Reply.text(reply)}`)
+      })()
+
+const MULTI = Command.make(["MULTI"], Reply.ok)
+const EXEC = Command.make(["EXEC"], Reply.nullable(Reply.array(Reply.raw)))
+
+/** The same command, expecting QUEUED inside MULTI. */
+const queued = (command: Command.Command<unknown>): Command.Command<unknown> =>
+  command.invalid !== undefined ? command : Command.make(command.args, isQueued)
+
+/**
+ * Runs a transaction: MULTI, the commands, EXEC, back to back. The replies inside EXEC are
+ * decoded by each command's own decoder.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const transaction = (
+  send: SendBatch,
+  commands: ReadonlyArray<Command.Command<unknown>>
+): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError | TransactionAbortedError> =>
+  Effect.suspend(() => {
+    const invalid = commands.find((c) => c.invalid !== undefined)
+    if (invalid?.invalid !== undefined) return Effect.fail(invalid.invalid)
+    return Effect.flatMap(
+      send([MULTI, ...commands.map(queued), EXEC]),
+      (exits): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError | TransactionAbortedError> => {
+        const multi = exits[0]!
+        if (Exit.isFailure(multi)) return Effect.fail(errorOf(multi)!)
+        const exec = exits[exits.length - 1]!
+        if (Exit.isFailure(exec)) {
+          // EXECABORT says little; the command that failed to queue says why.
+          const cause = errorOf(exits.slice(1, -1).find(Exit.isFailure) ?? exec)
+          return Effect.fail(
+            new TransactionAbortedError({
+              reason: "aborted",
+              message: `the transaction was not run: ${cause?.message}`
+            })
+          )
+        }
+        const replies = exec.value as Array<RespValue> | null
+        if (replies === null) {
+          return Effect.fail(
+            new TransactionAbortedError({
+              reason: "watch",
+              message: "a watched key changed: the transaction was not run"
+            })
+          )
+        }
+        return Effect.succeed(commands.map((command, i) => Command.settle(command, replies[i]!)))
+      }
+    )
+  })
+
+/**
+ * Runs a batch and shapes its outcome: one `Result` per command, or (with `raiseOnError`)
+ * the values, failing with the first error.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const run = (
+  send: SendBatch,
+  commands: ReadonlyArray<Command.Command<unknown>>,
+  options?: BatchOptions
+): Effect.Effect<Array<unknown>, CommandError | TransactionAbortedError> => {
+  const outcomes = options?.atomic === true ? transaction(send, commands) : send(commands)
+  return Effect.flatMap(outcomes, (exits): Effect.Effect<Array<unknown>, CommandError> => {
+    if (options?.raiseOnError === true) {
+      const values = new Array<unknown>(exits.length)
+      for (let i = 0; i < exits.length; i++) {
+        const exit = exits[i]!
+        if (Exit.isFailure(exit)) return Effect.fail(errorOf(exit)!)
+        values[i] = exit.value
+      }
+      return Effect.succeed(values)
+    }
+    return Effect.succeed(
+      exits.map((exit) => (Exit.isSuccess(exit) ? Result.succeed(exit.value) : Result.fail(errorOf(exit)!)))
+    )
+  })
+}
+
+const errorOf = (exit: Exit.Exit<unknown, CommandError>): CommandError | undefined =>
+  Option.getOrUndefined(Exit.findErrorOption(exit))

@@ -1,0 +1,76 @@
+/**
+ * The `Scan` service: SCAN, HSCAN, SSCAN and ZSCAN as pull-based Streams. A page is fetched
+ * only when the consumer pulls, so `Stream.take(10)` makes one or two calls, and dropping the
+ * stream leaves nothing behind. Keys changed during a scan follow SCAN's own guarantee: every
+ * key present for the whole scan is returned at least once, and duplicates are possible.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Option, Stream } from "effect"
+import type { Key } from "./command/Args.ts"
+import type { Command } from "./command/Command.ts"
+import * as ScanCommands from "./commands/scan.ts"
+import type { CommandError } from "./errors.ts"
+import type { RouterService } from "./Router.ts"
+
+export type { ScanOptions } from "./commands/scan.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ScanService {
+  /** Every key of the database (of the whole cluster, in cluster mode) matching the filters. */
+  keys(options?: ScanCommands.ScanOptions): Stream.Stream<string, CommandError>
+  /** The fields and values of a hash. */
+  hscan(
+    key: Key,
+    options?: Omit<ScanCommands.ScanOptions, "type">
+  ): Stream.Stream<readonly [string, string], CommandError>
+  /** The members of a set. */
+  sscan(key: Key, options?: Omit<ScanCommands.ScanOptions, "type">): Stream.Stream<string, CommandError>
+  /** The members of a sorted set with their scores. */
+  zscan(
+    key: Key,
+    options?: Omit<ScanCommands.ScanOptions, "type">
+  ): Stream.Stream<{ readonly member: string; readonly score: number }, CommandError>
+}
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class Scan extends Context.Service<Scan, ScanService>()("@effect-valkey/core/Scan") {}
+
+/**
+ * A cursor loop as a Stream: starts at "0", ends when the server hands "0" back.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const paginate = <A>(
+  run: <X>(command: Command<X>) => Effect.Effect<X, CommandError>,
+  page: (cursor: string) => Command<ScanCommands.ScanPage<A>>
+): Stream.Stream<A, CommandError> =>
+  Stream.paginate("0", (cursor: string) =>
+    Effect.map(
+      run(page(cursor)),
+      ({ cursor: next, items }) => [items, next === "0" ? Option.none<string>() : Option.some(next)] as const
+    )
+  )
+
+/**
+ * The scan streams of one node (standalone mode).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (router: RouterService): ScanService => {
+  const run = <X>(command: Command<X>) => router.run(command)
+  return {
+    keys: (options) => paginate(run, (cursor) => ScanCommands.scan(cursor, options)),
+    hscan: (key, options) => paginate(run, (cursor) => ScanCommands.hscan(key, cursor, options)),
+    sscan: (key, options) => paginate(run, (cursor) => ScanCommands.sscan(key, cursor, options)),
+    zscan: (key, options) => paginate(run, (cursor) => ScanCommands.zscan(key, cursor, options))
+  }
+}

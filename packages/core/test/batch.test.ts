@@ -1,0 +1,144 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { ValkeyServer } from "@effect-valkey/testkit"
+import { Effect, Fiber, Result } from "effect"
+import { Command, Commands, Reply } from "../src/index.ts"
+import { client, protocols } from "./support.ts"
+
+const { get, incr, set } = Commands.strings
+const { hset } = Commands.hashes
+
+layer(ValkeyServer.layer(), { excludeTestServices: true })("batches and transactions", (it) => {
+  for (const protocol of protocols) {
+    describe(`RESP${protocol}`, () => {
+      const p = `b${protocol}:`
+
+      it.effect("a pipeline gives each command its own Result; one failure loses no other", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          yield* v.hset(`${p}hash`, { f: "1" })
+          const [a, b, c, d] = yield* v.batch([set(`${p}a`, "1"), incr(`${p}hash`), incr(`${p}a`), get(`${p}a`)])
+          assert.deepStrictEqual(a, Result.succeed("OK"))
+          assert.isTrue(Result.isFailure(b) && b.failure._tag === "ReplyError")
+          assert.deepStrictEqual(c, Result.succeed(2))
+          assert.deepStrictEqual(d, Result.succeed("2"))
+        })
+      )
+
+      it.effect("raiseOnError gives the values, or fails with the first error", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const [ok, n] = yield* v.batch([set(`${p}r`, "5"), incr(`${p}r`)], { raiseOnError: true })
+          assert.strictEqual(ok, "OK")
+          assert.strictEqual(n, 6)
+          yield* v.hset(`${p}h2`, { f: "1" })
+          const error = yield* Effect.flip(v.batch([incr(`${p}h2`), incr(`${p}r`)], { raiseOnError: true }))
+          assert.strictEqual(error._tag, "ReplyError")
+        })
+      )
+
+      it.effect("an atomic batch is MULTI/EXEC; replies are decoded per command", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const [s, n, h, g] = yield* v.batch(
+            [set(`${p}t`, "10"), incr(`${p}t`), hset(`${p}th`, { a: "1", b: "2" }), Commands.hashes.hgetall(`${p}th`)],
+            { atomic: true, raiseOnError: true }
+          )
+          assert.strictEqual(s, "OK")
+          assert.strictEqual(n, 11)
+          assert.strictEqual(h, 2)
+          assert.deepStrictEqual(g, { a: "1", b: "2" })
+        })
+      )
+
+      it.effect("a command that cannot be queued aborts the whole transaction (EXECABORT)", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const bad = Command.make(["SET", `${p}x`], Reply.ok)
+          const error = yield* Effect.flip(v.batch([set(`${p}x`, "1"), bad], { atomic: true }))
+          assert.strictEqual(error._tag, "TransactionAbortedError")
+          if (error._tag === "TransactionAbortedError") assert.strictEqual(error.reason, "aborted")
+          assert.strictEqual(yield* v.get(`${p}x`), null)
+        })
+      )
+
+      it.effect("an invalid command fails the transaction before anything is sent", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const error = yield* Effect.flip(v.batch([set(`${p}y`, "1"), Commands.generic.del([])], { atomic: true }))
+          assert.strictEqual(error._tag, "InvalidArgumentError")
+          assert.strictEqual(yield* v.get(`${p}y`), null)
+        })
+      )
+
+      it.effect("WATCH on a dedicated connection: a concurrent change aborts EXEC", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          yield* v.set(`${p}w`, "1")
+          const tx = yield* v.dedicated
+          assert.strictEqual(yield* tx.watch([`${p}w`]), "OK")
+          const seen = yield* tx.get(`${p}w`)
+          yield* v.set(`${p}w`, "changed by someone else")
+          const error = yield* Effect.flip(tx.batch([set(`${p}w`, `${Number(seen) + 1}`)], { atomic: true }))
+          assert.strictEqual(error._tag, "TransactionAbortedError")
+          if (error._tag === "TransactionAbortedError") assert.strictEqual(error.reason, "watch")
+          assert.strictEqual(yield* v.get(`${p}w`), "changed by someone else")
+          // Without a conflict the same transaction applies.
+          yield* tx.watch([`${p}w`])
+          const [ok] = yield* tx.batch([set(`${p}w`, "mine")], { atomic: true, raiseOnError: true })
+          assert.strictEqual(ok, "OK")
+          assert.strictEqual(yield* v.get(`${p}w`), "mine")
+        })
+      )
+
+      it.effect("custom refuses commands that change connection state", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          for (const name of ["WATCH", "MULTI", "SELECT", "SUBSCRIBE"]) {
+            const error = yield* Effect.flip(v.custom([name, "x"]))
+            assert.strictEqual(error._tag, "InvalidArgumentError")
+          }
+        })
+      )
+    })
+  }
+
+  it.effect("a BLPOP waiting 2 s does not delay 10,000 GETs issued meanwhile", () =>
+    Effect.gen(function* () {
+      const v = yield* client()
+      const blpop = Command.make(["BLPOP", "iso:list", 2], Reply.nullable(Reply.array(Reply.string)), {
+        keys: 1,
+        blockMillis: 2000
+      })
+      const waiting = yield* Effect.forkChild(v.run(blpop))
+      yield* Effect.sleep("50 millis")
+      const gets = yield* Effect.forEach(
+        Array.from({ length: 10_000 }, (_, i) => i),
+        () => v.get("iso:missing"),
+        {
+          concurrency: 500
+        }
+      )
+      // All GETs answered while the BLPOP still waits: it is on a connection of its own.
+      assert.strictEqual(gets.length, 10_000)
+      assert.strictEqual(waiting.pollUnsafe(), undefined)
+      assert.strictEqual(yield* Fiber.join(waiting), null)
+    })
+  )
+
+  it.effect("interrupting a blocking command drops its connection, so no element is popped for nobody", () =>
+    Effect.gen(function* () {
+      const v = yield* client()
+      const blpop = Command.make(["BLPOP", "ghost:list", 0], Reply.nullable(Reply.array(Reply.string)), {
+        keys: 1,
+        blockMillis: 0
+      })
+      const waiting = yield* Effect.forkChild(v.run(blpop))
+      yield* Effect.sleep("100 millis")
+      yield* Fiber.interrupt(waiting)
+      yield* Effect.sleep("100 millis")
+      yield* v.custom(["LPUSH", "ghost:list", "precious"])
+      yield* Effect.sleep("100 millis")
+      assert.strictEqual(yield* v.custom(["LLEN", "ghost:list"]), 1)
+    })
+  )
+})
