@@ -60,8 +60,11 @@ export const numberArgument = (n: number): string => {
 export class CommandWriter {
   /** Text since the last binary piece (or since `take`). */
   private text = ""
-  /** Binary pieces of this batch, in order; empty while the batch is all text. */
-  private chunks: Array<Uint8Array> = []
+  /**
+   * Earlier pieces of this batch, text and bytes alternating, in order; empty while the batch
+   * is all text. `take` writes them into one Buffer of `bytes` bytes: one allocation, one copy.
+   */
+  private pieces: Array<string | Uint8Array> = []
   private commands = 0
   private bytes = 0
 
@@ -86,7 +89,7 @@ export class CommandWriter {
         bytes += digits(text.length) + text.length + 5
       } else {
         const length = arg.length
-        this.chunks.push(Buffer.from(`${this.text}${out}$${length}\r\n`, "utf8"), arg)
+        this.pieces.push(`${this.text}${out}$${length}\r\n`, arg)
         this.text = ""
         out = "\r\n"
         bytes += digits(length) + length + 5
@@ -123,14 +126,28 @@ export class CommandWriter {
    */
   take(): string | Buffer {
     const text = this.text
+    const bytes = this.bytes
     this.text = ""
     this.commands = 0
     this.bytes = 0
-    if (this.chunks.length === 0) return text
-    const chunks = this.chunks
-    this.chunks = []
-    if (text.length > 0) chunks.push(Buffer.from(text, "utf8"))
-    return Buffer.concat(chunks)
+    if (this.pieces.length === 0) return text
+    const pieces = this.pieces
+    this.pieces = []
+    pieces.push(text)
+    const out = Buffer.allocUnsafe(bytes) as Buffer & { utf8Write(text: string, offset: number): number }
+    let offset = 0
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!
+      if (typeof piece === "string") {
+        offset += out.utf8Write(piece, offset)
+      } else {
+        out.set(piece, offset)
+        offset += piece.length
+      }
+    }
+    // `bytes` is exact, so this never trims; if it ever did not hold, never send the
+    // uninitialised tail of allocUnsafe.
+    return offset === bytes ? out : out.subarray(0, offset)
   }
 }
 
