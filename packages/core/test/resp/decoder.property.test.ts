@@ -40,6 +40,31 @@ describe("RespDecoder: round trip", () => {
   })
 })
 
+describe("RespDecoder: big bulk strings", () => {
+  it("a cut bulk string over 64 KiB decodes like Buffer#toString, whatever the bytes and cuts", () => {
+    const pieces = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 64 }),
+      fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }).map((s) => new Uint8Array(Buffer.from(s)))
+    )
+    fc.assert(
+      fc.property(
+        fc.array(pieces, { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (parts, points) => {
+          // Repeat random material past the 64 KiB threshold.
+          const unit = Buffer.concat(parts)
+          const payload = Buffer.concat(Array.from({ length: Math.ceil(70_000 / unit.length) }, () => unit))
+          const data = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from("\r\n")])
+          const h = harness()
+          expect(h.feedAll(cut(data, [...points, 5000]))).toBeUndefined()
+          expect(h.replies()).toStrictEqual([payload.toString("utf8")])
+        }
+      ),
+      { numRuns: 50 }
+    )
+  })
+})
+
 /** Feeds chunks; checks every return is undefined or a ProtocolError and that a failure sticks. */
 const survives = (chunks: ReadonlyArray<Uint8Array>, options: DecoderOptions = {}) => {
   const h = harness(options, [true, false, true])

@@ -21,6 +21,15 @@ describe("encodeCommand", () => {
     expect(encodeCommand([long]).equals(Buffer.from(`*1\r\n$102\r\n${long}\r\n`, "utf8"))).toBe(true)
   })
 
+  it("lone surrogates count as the 3 bytes of U+FFFD they are sent as, in text and binary batches", () => {
+    const expected = Buffer.from("*2\r\n$3\r\n\ufffd\r\n$1\r\n\u0001\r\n", "utf8")
+    expect(encodeCommand(["\ud800", "\u0001"]).equals(expected)).toBe(true)
+    const w = new CommandWriter()
+    w.push(["\ud800", new Uint8Array([1])])
+    expect(w.pendingBytes).toBe(expected.length)
+    expect((w.take() as Buffer).equals(expected)).toBe(true)
+  })
+
   it("sends bytes as they are", () => {
     const bytes = new Uint8Array([0, 13, 10, 255, 128])
     const out = encodeCommand(["SET", bytes, Buffer.from("v")])
