@@ -10,12 +10,15 @@ import { type CommandError, DecodeError, InvalidArgumentError, ReplyError } from
 import { type RespArg, RespError, type RespValue } from "../resp/types.ts"
 
 /**
- * Where a keyless command goes in a cluster, in the server's own COMMAND tips vocabulary.
+ * Where a command goes in a cluster, in the server's own COMMAND tips vocabulary. Keyless
+ * commands: `all_nodes`, `all_shards`, `random`. `multi_shard`: a multi-key command that may
+ * be split by slot and recombined by its response policy (MGET in key order when none, DEL's
+ * `agg_sum`, MSET's `all_succeeded`).
  *
  * @since 0.1.0
  * @category models
  */
-export type RequestPolicy = "all_nodes" | "all_shards" | "random" | "primary"
+export type RequestPolicy = "all_nodes" | "all_shards" | "random" | "multi_shard"
 
 /**
  * How the replies of a command sent to several nodes are combined.

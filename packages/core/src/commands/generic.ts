@@ -13,7 +13,12 @@ const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 const countKeys = (name: string, keys: ReadonlyArray<Key>, readonly: boolean): Command.Command<number> =>
   keys.length === 0
     ? Command.invalid(name, "needs at least one key")
-    : Command.make([name, ...keys], Reply.integer, { keys: [1, keys.length, 1], readonly })
+    : Command.make([name, ...keys], Reply.integer, {
+        keys: [1, keys.length, 1],
+        readonly,
+        request: "multi_shard",
+        response: "agg_sum"
+      })
 
 /**
  * DEL key [key …]: how many keys were removed.

@@ -93,7 +93,11 @@ export const setGet = (key: Key, value: Value, options?: SetOptions): Command.Co
 export const mget = (keys: ReadonlyArray<Key>): Command.Command<Array<string | null>> =>
   keys.length === 0
     ? Command.invalid("MGET", "needs at least one key")
-    : Command.make(["MGET", ...keys], Reply.array(Reply.nullableString), { keys: [1, keys.length, 1], readonly: true })
+    : Command.make(["MGET", ...keys], Reply.array(Reply.nullableString), {
+        keys: [1, keys.length, 1],
+        readonly: true,
+        request: "multi_shard"
+      })
 
 /**
  * MSET key value [key value …].
@@ -106,7 +110,7 @@ export const mset = (entries: Entries): Command.Command<"OK"> => {
   const n = pushEntries(args, entries)
   return n === 0
     ? Command.invalid("MSET", "needs at least one key")
-    : Command.make(args, Reply.ok, { keys: [1, args.length - 2, 2] })
+    : Command.make(args, Reply.ok, { keys: [1, args.length - 2, 2], request: "multi_shard", response: "all_succeeded" })
 }
 
 /**
@@ -228,4 +232,168 @@ export const setRange = (key: Key, offset: number, value: Value): Command.Comman
   return bad !== undefined
     ? Command.invalid("SETRANGE", bad)
     : Command.make(["SETRANGE", key, offset, value], Reply.integer, WRITE_KEY)
+}
+
+/**
+ * Options of GETEX: set a new expiry in seconds (`ex`), milliseconds (`px`), as a unix time in
+ * seconds (`exat`) or milliseconds (`pxat`), or remove it (`persist`). At most one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetExOptions {
+  readonly ex?: number
+  readonly px?: number
+  readonly exat?: number
+  readonly pxat?: number
+  readonly persist?: boolean
+}
+
+/**
+ * GETEX key [EX s|PX ms|EXAT t|PXAT t|PERSIST]: the value (null when the key does not exist),
+ * changing its expiry.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const getEx = (key: Key, options?: GetExOptions): Command.Command<string | null> => {
+  const args: Array<Key | Value> = ["GETEX", key]
+  if (options !== undefined) {
+    for (const unit of ["ex", "px", "exat", "pxat"] as const) {
+      const n = options[unit]
+      if (n === undefined) continue
+      const bad = badInteger(n, unit, 1)
+      if (bad !== undefined) return Command.invalid("GETEX", bad)
+      args.push(unit.toUpperCase(), n)
+    }
+    if (options.persist === true) args.push("PERSIST")
+    if (args.length > 4) {
+      return Command.invalid("GETEX", "choose one of ex, px, exat, pxat, persist")
+    }
+  }
+  return Command.make(args, Reply.nullableString, WRITE_KEY)
+}
+
+/**
+ * SETNX key value: true when the key was set (it did not exist).
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const setnx = (key: Key, value: Value): Command.Command<boolean> =>
+  Command.make(["SETNX", key, value], Reply.boolean, WRITE_KEY)
+
+/**
+ * SETEX key seconds value: sets the value with an expiry in seconds; "OK".
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const setex = (key: Key, seconds: number, value: Value): Command.Command<"OK"> => {
+  const bad = badInteger(seconds, "seconds", 1)
+  return bad !== undefined
+    ? Command.invalid("SETEX", bad)
+    : Command.make(["SETEX", key, seconds, value], Reply.ok, WRITE_KEY)
+}
+
+/**
+ * PSETEX key milliseconds value: sets the value with an expiry in milliseconds; "OK".
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const psetex = (key: Key, milliseconds: number, value: Value): Command.Command<"OK"> => {
+  const bad = badInteger(milliseconds, "milliseconds", 1)
+  return bad !== undefined
+    ? Command.invalid("PSETEX", bad)
+    : Command.make(["PSETEX", key, milliseconds, value], Reply.ok, WRITE_KEY)
+}
+
+/**
+ * One common run of LCS IDX: its inclusive position in each string, and its length.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LcsMatch {
+  readonly key1: { readonly start: number; readonly end: number }
+  readonly key2: { readonly start: number; readonly end: number }
+  readonly length: number
+}
+
+/**
+ * The reply of LCS IDX: the matching runs (last in the strings first) and the length of the
+ * longest common subsequence.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LcsIndexes {
+  readonly matches: Array<LcsMatch>
+  readonly length: number
+}
+
+const lcsRange: Command.Decoder<{ start: number; end: number }> = (reply) => {
+  const [start, end] = Reply.tuple(Reply.integer, Reply.integer)(reply)
+  return { start, end }
+}
+
+const lcsMatch: Command.Decoder<LcsMatch> = (reply) => {
+  const [key1, key2, length] = Reply.tuple(lcsRange, lcsRange, Reply.integer)(reply)
+  return { key1, key2, length }
+}
+
+const lcsMatches = Reply.array(lcsMatch)
+
+// RESP3 sends a map, RESP2 the flat list ["matches", […], "len", n].
+const lcsIndexes: Command.Decoder<LcsIndexes> = (reply) => {
+  let matches: Array<LcsMatch> = []
+  let length = 0
+  for (const [k, v] of Reply.pairs(reply)) {
+    const field = Reply.text(k)
+    if (field === "matches") matches = lcsMatches(v)
+    else if (field === "len") length = Reply.integer(v)
+  }
+  return { matches, length }
+}
+
+/**
+ * LCS key1 key2: the longest common subsequence of the two strings (missing keys are empty).
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const lcs = (key1: Key, key2: Key): Command.Command<string> =>
+  Command.make(["LCS", key1, key2], Reply.string, { keys: [1, 2, 1], readonly: true })
+
+/**
+ * LCS key1 key2 LEN: the length of the longest common subsequence.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const lcsLen = (key1: Key, key2: Key): Command.Command<number> =>
+  Command.make(["LCS", key1, key2, "LEN"], Reply.integer, { keys: [1, 2, 1], readonly: true })
+
+/**
+ * LCS key1 key2 IDX [MINMATCHLEN n] WITHMATCHLEN: where the common runs are in each string,
+ * ignoring runs shorter than `minMatchLength`.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const lcsIdx = (
+  key1: Key,
+  key2: Key,
+  options?: { readonly minMatchLength?: number }
+): Command.Command<LcsIndexes> => {
+  const args: Array<Key | Value> = ["LCS", key1, key2, "IDX"]
+  const min = options?.minMatchLength
+  if (min !== undefined) {
+    const bad = badInteger(min, "minMatchLength", 0)
+    if (bad !== undefined) return Command.invalid("LCS", bad)
+    args.push("MINMATCHLEN", min)
+  }
+  args.push("WITHMATCHLEN")
+  return Command.make(args, lcsIndexes, { keys: [1, 2, 1], readonly: true })
 }
