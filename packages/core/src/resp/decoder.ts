@@ -279,7 +279,11 @@ export class RespDecoder {
     this.top = undefined
   }
 
-  /** True between replies: nothing is buffered and no aggregate is open. */
+  /**
+   * True between replies: nothing is buffered and no aggregate is open.
+   *
+   * @since 0.1.0
+   */
   get idle(): boolean {
     return this.depth === 0 && this.wait === WAIT_NONE && !this.started
   }
@@ -496,6 +500,22 @@ export class RespDecoder {
           break
         }
         case INTEGER: {
+          // Fast path: up to 15 unsigned digits then CRLF, all in this chunk, always a Smi-or-safe
+          // number. Anything else (sign, bigint, cut, malformed) takes readInteger from the start.
+          let i = offset + 1
+          let n = 0
+          const limit = Math.min(length, i + 15)
+          while (i < limit) {
+            const c = buf[i]! - 48
+            if (c < 0 || c > 9) break
+            n = n * 10 + c
+            i++
+          }
+          if (i > offset + 1 && i + 1 < length && buf[i] === CR && buf[i + 1] === LF) {
+            value = n
+            offset = i + 2
+            break
+          }
           const result = this.readInteger(buf, offset + 1, length)
           if (result === undefined) {
             if (this.failure !== undefined) return
