@@ -50,3 +50,17 @@ export const badInteger = (n: number, what: string, minimum = Number.MIN_SAFE_IN
 
 export const badNumber = (n: number, what: string): string | undefined =>
   Number.isNaN(n) ? `${what} must be a number, got NaN` : undefined
+
+/** A reason a blocking timeout (seconds, 0 = forever) is unusable, or undefined when it is fine. */
+export const badTimeout = (seconds: number): string | undefined =>
+  Number.isFinite(seconds) && seconds >= 0
+    ? undefined
+    : `timeout must be a finite number of seconds >= 0, got ${seconds}`
+
+/** A reason a score is unusable (NaN), or undefined: ±Infinity is a valid score. */
+export const badScore = (n: number, what = "score"): string | undefined =>
+  typeof n !== "number" || Number.isNaN(n) ? `${what} must be a number, got ${n}` : undefined
+
+/** A reason a number that must be finite is unusable, or undefined when it is fine. */
+export const badFinite = (n: number, what: string): string | undefined =>
+  Number.isFinite(n) ? undefined : `${what} must be a finite number, got ${n}`

@@ -7,8 +7,11 @@
 import * as connection from "./connection.ts"
 import * as generic from "./generic.ts"
 import * as hashes from "./hashes.ts"
+import * as lists from "./lists.ts"
 import * as scan from "./scan.ts"
 import * as server from "./server.ts"
+import * as sets from "./sets.ts"
+import * as sortedSets from "./sortedSets.ts"
 import * as strings from "./strings.ts"
 
 const { parseInfo: _parseInfo, ...serverCommands } = server
@@ -23,9 +26,12 @@ export const commands = {
   ...connection,
   ...generic,
   ...hashes,
+  ...lists,
   ...scan,
   ...serverCommands,
+  ...sets,
+  ...sortedSets,
   ...strings
 }
 
-export { connection, generic, hashes, scan, server, strings }
+export { connection, generic, hashes, lists, scan, server, sets, sortedSets, strings }
