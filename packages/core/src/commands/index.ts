@@ -4,9 +4,12 @@
  *
  * @since 0.1.0
  */
+import * as bitmaps from "./bitmaps.ts"
 import * as connection from "./connection.ts"
 import * as generic from "./generic.ts"
+import * as geo from "./geo.ts"
 import * as hashes from "./hashes.ts"
+import * as hyperloglog from "./hyperloglog.ts"
 import * as lists from "./lists.ts"
 import * as scan from "./scan.ts"
 import * as server from "./server.ts"
@@ -23,9 +26,12 @@ const { parseInfo: _parseInfo, ...serverCommands } = server
  * @category commands
  */
 export const commands = {
+  ...bitmaps,
   ...connection,
   ...generic,
+  ...geo,
   ...hashes,
+  ...hyperloglog,
   ...lists,
   ...scan,
   ...serverCommands,
@@ -34,4 +40,4 @@ export const commands = {
   ...strings
 }
 
-export { connection, generic, hashes, lists, scan, server, sets, sortedSets, strings }
+export { bitmaps, connection, generic, geo, hashes, hyperloglog, lists, scan, server, sets, sortedSets, strings }
