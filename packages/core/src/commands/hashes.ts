@@ -141,3 +141,43 @@ export const hincrByFloat = (key: Key, field: Key, increment: number): Command.C
  */
 export const hstrlen = (key: Key, field: Key): Command.Command<number> =>
   Command.make(["HSTRLEN", key, field], Reply.integer, READ_KEY)
+
+/**
+ * HRANDFIELD key: a random field, or null when the hash does not exist.
+ *
+ * @since 0.1.0
+ * @category hashes
+ */
+export const hrandfield = (key: Key): Command.Command<string | null> =>
+  Command.make(["HRANDFIELD", key], Reply.nullableString, READ_KEY)
+
+/**
+ * HRANDFIELD key count: up to `count` distinct random fields; exactly `-count`, possibly
+ * repeated, when `count` is negative.
+ *
+ * @since 0.1.0
+ * @category hashes
+ */
+export const hrandfieldCount = (key: Key, count: number): Command.Command<Array<string>> => {
+  const bad = badInteger(count, "count")
+  return bad !== undefined
+    ? Command.invalid("HRANDFIELD", bad)
+    : Command.make(["HRANDFIELD", key, count], Reply.array(Reply.string), READ_KEY)
+}
+
+const fieldValues: Command.Decoder<Array<[string, string]>> = (reply) =>
+  Reply.pairs(reply).map(([field, value]) => [Reply.string(field), Reply.string(value)])
+
+/**
+ * HRANDFIELD key count WITHVALUES: like `hrandfieldCount`, as `[field, value]` pairs (a
+ * list, since a negative count may repeat fields).
+ *
+ * @since 0.1.0
+ * @category hashes
+ */
+export const hrandfieldWithValues = (key: Key, count: number): Command.Command<Array<[string, string]>> => {
+  const bad = badInteger(count, "count")
+  return bad !== undefined
+    ? Command.invalid("HRANDFIELD", bad)
+    : Command.make(["HRANDFIELD", key, count, "WITHVALUES"], fieldValues, READ_KEY)
+}
