@@ -289,10 +289,11 @@ export const lposCount = (
   options?: LposOptions
 ): Command.Command<Array<number>> => {
   const args = lposArgs(key, element, options)
-  const bad = typeof args === "string" ? args : badInteger(count, "count", 0)
+  if (typeof args === "string") return Command.invalid("LPOS", args)
+  const bad = badInteger(count, "count", 0)
   if (bad !== undefined) return Command.invalid("LPOS", bad)
-  ;(args as Array<Key | Value>).push("COUNT", count)
-  return Command.make(args as Array<Key | Value>, Reply.array(Reply.integer), READ_KEY)
+  args.push("COUNT", count)
+  return Command.make(args, Reply.array(Reply.integer), READ_KEY)
 }
 
 const badDirection = (what: string, direction: ListDirection): string | undefined =>

@@ -224,10 +224,9 @@ const pushRange = (args: Array<Key | Value>, range: ZRange, options: ZRangeOptio
     }
     case "byScore":
     case "byLex": {
-      const bound = range.type === "byScore" ? scoreBoundary : lexBoundary
-      const min = bound(range.min as never, "min")
+      const min = range.type === "byScore" ? scoreBoundary(range.min, "min") : lexBoundary(range.min, "min")
       if (isBad(min)) return min.bad
-      const max = bound(range.max as never, "max")
+      const max = range.type === "byScore" ? scoreBoundary(range.max, "max") : lexBoundary(range.max, "max")
       if (isBad(max)) return max.bad
       // With REV the server wants the upper bound first; callers always give min then max.
       if (reverse) args.push(max, min)
@@ -330,8 +329,9 @@ const pushAggregate = (args: Array<Key | Value>, options: AggregateOptions | und
  */
 export const zadd = (key: Key, members: ScoredMembers, options?: ZAddOptions): Command.Command<number> => {
   const args = zaddArgs(key, options)
-  const bad = typeof args === "string" ? args : pushScored(args, members)
-  return bad !== undefined ? Command.invalid("ZADD", bad) : Command.make(args as never, Reply.integer, WRITE_KEY)
+  if (typeof args === "string") return Command.invalid("ZADD", args)
+  const bad = pushScored(args, members)
+  return bad !== undefined ? Command.invalid("ZADD", bad) : Command.make(args, Reply.integer, WRITE_KEY)
 }
 
 /**
@@ -348,10 +348,11 @@ export const zaddIncr = (
   options?: Omit<ZAddOptions, "changed">
 ): Command.Command<number | null> => {
   const args = zaddArgs(key, options === undefined ? undefined : { ...options, changed: false })
-  const bad = typeof args === "string" ? args : badScore(increment, "increment")
+  if (typeof args === "string") return Command.invalid("ZADD", args)
+  const bad = badScore(increment, "increment")
   if (bad !== undefined) return Command.invalid("ZADD", bad)
-  ;(args as Array<Key | Value>).push("INCR", increment, member)
-  return Command.make(args as Array<Key | Value>, Reply.nullableDouble, WRITE_KEY)
+  args.push("INCR", increment, member)
+  return Command.make(args, Reply.nullableDouble, WRITE_KEY)
 }
 
 /**
