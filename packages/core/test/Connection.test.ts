@@ -156,15 +156,21 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("Connection on a shar
   it.effect("a killed connection fails in-flight calls with ConnectionError and reconnects", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer
-      const v = yield* client({ clientName: "victim" })
-      const inflight = yield* Effect.forkChild(v.run(blpop("kill-me", 0)))
+      const { Connection, ValkeyConfig, Commands } = yield* Effect.promise(() => import("../src/index.ts"))
+      const resolved = yield* ValkeyConfig.resolve({ port: server.port, clientName: "victim" })
+      // One connection for both calls: once its BLPOP has failed, it has seen the loss, so
+      // the next call waits for the reconnect instead of racing the close.
+      const conn = yield* Connection.make(resolved.connection)
+      const inflight = yield* Effect.forkChild(conn.send(blpop("kill-me", 0)))
       yield* Effect.sleep("100 millis")
       yield* server.command(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"])
       const error = yield* Effect.flip(Fiber.join(inflight))
       assert.strictEqual(error._tag, "ConnectionError")
-      // Not re-sent: the BLPOP that was in flight is gone, and the client works again.
-      assert.strictEqual(yield* v.echo("back"), "back")
-      assert.strictEqual(yield* v.clientGetName(), "victim")
+      // Not re-sent: the BLPOP that was in flight is gone, and the connection works again.
+      assert.strictEqual(yield* conn.send(Commands.connection.echo("back")), "back")
+      assert.strictEqual(yield* conn.send(Commands.connection.clientGetName()), "victim")
+      const clients = String(yield* server.command(["CLIENT", "LIST"]))
+      assert.notInclude(clients, "cmd=blpop")
     })
   )
 })
