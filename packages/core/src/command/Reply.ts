@@ -250,3 +250,53 @@ export const tuple =
     }
     return decoders.map((decode, i) => decode(reply[i])) as never
   }
+
+/**
+ * A map reply with known field names (RESP3 map, RESP2 flat array) as an object: each
+ * property names the server's field and its decoder, `{ lastId: ["last-generated-id",
+ * Reply.string] }`. A field the reply lacks is decoded from `null`, so nullable decoders give
+ * `null` and the others fail naming the field.
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const struct = <const S extends Readonly<Record<string, readonly [name: string, decode: Decoder<unknown>]>>>(
+  shape: S
+): Decoder<{ -readonly [K in keyof S]: S[K][1] extends Decoder<infer A> ? A : never }> => {
+  const entries = Object.entries(shape)
+  return (reply) => {
+    const found = new Map<string, RespValue>()
+    for (const [k, v] of pairs(reply)) found.set(text(k), v)
+    const out: Record<string, unknown> = {}
+    for (const [property, [field, decode]] of entries) {
+      try {
+        out[property] = decode(found.get(field) ?? null)
+      } catch (cause) {
+        if (!(cause instanceof DecodeFailure)) throw cause
+        throw new DecodeFailure(`field ${field}: ${cause.message}`, cause.cause)
+      }
+    }
+    return out as never
+  }
+}
+
+/**
+ * Text made of `name=value` words on lines (CLIENT LIST, CLIENT INFO) as one record per line.
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const lineRecords: Decoder<Array<Record<string, string>>> = (reply) => {
+  const out: Array<Record<string, string>> = []
+  for (const line of text(reply).split("\n")) {
+    const trimmed = line.trim()
+    if (trimmed === "") continue
+    const record: Record<string, string> = {}
+    for (const word of trimmed.split(" ")) {
+      const at = word.indexOf("=")
+      if (at > 0) record[word.slice(0, at)] = word.slice(at + 1)
+    }
+    out.push(record)
+  }
+  return out
+}

@@ -15,6 +15,7 @@ import * as scan from "./scan.ts"
 import * as server from "./server.ts"
 import * as sets from "./sets.ts"
 import * as sortedSets from "./sortedSets.ts"
+import * as streams from "./streams.ts"
 import * as strings from "./strings.ts"
 
 const { parseInfo: _parseInfo, ...serverCommands } = server
@@ -37,7 +38,22 @@ export const commands = {
   ...serverCommands,
   ...sets,
   ...sortedSets,
+  ...streams,
   ...strings
 }
 
-export { bitmaps, connection, generic, geo, hashes, hyperloglog, lists, scan, server, sets, sortedSets, strings }
+export {
+  bitmaps,
+  connection,
+  generic,
+  geo,
+  hashes,
+  hyperloglog,
+  lists,
+  scan,
+  server,
+  sets,
+  sortedSets,
+  streams,
+  strings
+}
