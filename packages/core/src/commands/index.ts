@@ -6,12 +6,14 @@
  */
 import * as bitmaps from "./bitmaps.ts"
 import * as connection from "./connection.ts"
+import * as functions from "./functions.ts"
 import * as generic from "./generic.ts"
 import * as geo from "./geo.ts"
 import * as hashes from "./hashes.ts"
 import * as hyperloglog from "./hyperloglog.ts"
 import * as lists from "./lists.ts"
 import * as scan from "./scan.ts"
+import * as scripting from "./scripting.ts"
 import * as server from "./server.ts"
 import * as sets from "./sets.ts"
 import * as sortedSets from "./sortedSets.ts"
@@ -29,12 +31,14 @@ const { parseInfo: _parseInfo, ...serverCommands } = server
 export const commands = {
   ...bitmaps,
   ...connection,
+  ...functions,
   ...generic,
   ...geo,
   ...hashes,
   ...hyperloglog,
   ...lists,
   ...scan,
+  ...scripting,
   ...serverCommands,
   ...sets,
   ...sortedSets,
@@ -45,12 +49,14 @@ export const commands = {
 export {
   bitmaps,
   connection,
+  functions,
   generic,
   geo,
   hashes,
   hyperloglog,
   lists,
   scan,
+  scripting,
   server,
   sets,
   sortedSets,
