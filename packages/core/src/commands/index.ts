@@ -11,6 +11,7 @@ import * as generic from "./generic.ts"
 import * as geo from "./geo.ts"
 import * as hashes from "./hashes.ts"
 import * as hyperloglog from "./hyperloglog.ts"
+import * as keyspace from "./keyspace.ts"
 import * as lists from "./lists.ts"
 import * as scan from "./scan.ts"
 import * as scripting from "./scripting.ts"
@@ -36,6 +37,7 @@ export const commands = {
   ...geo,
   ...hashes,
   ...hyperloglog,
+  ...keyspace,
   ...lists,
   ...scan,
   ...scripting,
@@ -54,6 +56,7 @@ export {
   geo,
   hashes,
   hyperloglog,
+  keyspace,
   lists,
   scan,
   scripting,
