@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as admin from "./admin.ts"
 import * as bitmaps from "./bitmaps.ts"
 import * as connection from "./connection.ts"
 import * as functions from "./functions.ts"
@@ -30,6 +31,7 @@ const { parseInfo: _parseInfo, ...serverCommands } = server
  * @category commands
  */
 export const commands = {
+  ...admin,
   ...bitmaps,
   ...connection,
   ...functions,
@@ -49,6 +51,7 @@ export const commands = {
 }
 
 export {
+  admin,
   bitmaps,
   connection,
   functions,
