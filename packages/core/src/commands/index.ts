@@ -6,6 +6,7 @@
  */
 import * as admin from "./admin.ts"
 import * as bitmaps from "./bitmaps.ts"
+import * as clients from "./clients.ts"
 import * as connection from "./connection.ts"
 import * as functions from "./functions.ts"
 import * as generic from "./generic.ts"
@@ -33,6 +34,7 @@ const { parseInfo: _parseInfo, ...serverCommands } = server
 export const commands = {
   ...admin,
   ...bitmaps,
+  ...clients,
   ...connection,
   ...functions,
   ...generic,
@@ -53,6 +55,7 @@ export const commands = {
 export {
   admin,
   bitmaps,
+  clients,
   connection,
   functions,
   generic,

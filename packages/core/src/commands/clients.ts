@@ -1,0 +1,149 @@
+/**
+ * Client administration: CLIENT LIST/INFO (parsed into records), CLIENT KILL with filters,
+ * CLIENT PAUSE/UNPAUSE, CLIENT UNBLOCK. (CLIENT SETNAME, TRACKING, REPLY and NO-TOUCH change
+ * the state of the connection and are the client's own business.)
+ *
+ * @since 0.1.0
+ */
+import { badInteger } from "../command/Args.ts"
+import * as Command from "../command/Command.ts"
+import * as Reply from "../command/Reply.ts"
+
+/**
+ * A connection as CLIENT LIST and CLIENT INFO describe it: `id`, `addr`, `laddr`, `name`,
+ * `age`, `idle`, `flags`, `db`, `cmd`, `user`, `lib-name`, … as the server's strings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientInfo = Record<string, string>
+
+/**
+ * The kind of client CLIENT LIST and CLIENT KILL select.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientType = "normal" | "master" | "replica" | "pubsub"
+
+/**
+ * CLIENT LIST [TYPE type] [ID id …]: the connections of the node that served the call.
+ *
+ * @since 0.1.0
+ * @category connection
+ */
+export const clientList = (options?: {
+  readonly type?: ClientType
+  readonly ids?: ReadonlyArray<number>
+}): Command.Command<Array<ClientInfo>> => {
+  const args: Array<string | number> = ["CLIENT", "LIST"]
+  if (options?.type !== undefined) args.push("TYPE", options.type)
+  if (options?.ids !== undefined) {
+    if (options.ids.length === 0) return Command.invalid("CLIENT", "CLIENT LIST: ids needs at least one id")
+    for (const id of options.ids) {
+      const bad = badInteger(id, "id", 1)
+      if (bad !== undefined) return Command.invalid("CLIENT", `CLIENT LIST: ${bad}`)
+    }
+    args.push("ID", ...options.ids)
+  }
+  return Command.make(args, Reply.lineRecords, { readonly: true })
+}
+
+/**
+ * CLIENT INFO: the connection that served the call.
+ *
+ * @since 0.1.0
+ * @category connection
+ */
+export const clientInfo = (): Command.Command<ClientInfo> =>
+  Command.make(
+    ["CLIENT", "INFO"],
+    (reply) => {
+      const [info] = Reply.lineRecords(reply)
+      if (info === undefined) throw new Command.DecodeFailure("expected a client description, got an empty text")
+      return info
+    },
+    { readonly: true }
+  )
+
+/**
+ * Which connections CLIENT KILL closes: every given filter must match. `skipMe` (default
+ * true on the server) spares the connection that sends the command, which is shared by
+ * other callers: keep it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientKillFilter {
+  readonly id?: number
+  readonly type?: ClientType
+  readonly user?: string
+  /** `ip:port` of the client. */
+  readonly addr?: string
+  /** `ip:port` of the server side of the connection. */
+  readonly laddr?: string
+  readonly skipMe?: boolean
+  /** Only connections older than this many seconds. */
+  readonly maxAge?: number
+}
+
+/**
+ * CLIENT KILL filter [filter …]: closes the matching connections; how many were closed.
+ *
+ * @since 0.1.0
+ * @category connection
+ */
+export const clientKill = (filter: ClientKillFilter): Command.Command<number> => {
+  const args: Array<string | number> = ["CLIENT", "KILL"]
+  if (filter.id !== undefined) {
+    const bad = badInteger(filter.id, "id", 1)
+    if (bad !== undefined) return Command.invalid("CLIENT", `CLIENT KILL: ${bad}`)
+    args.push("ID", filter.id)
+  }
+  if (filter.type !== undefined) args.push("TYPE", filter.type)
+  if (filter.user !== undefined) args.push("USER", filter.user)
+  if (filter.addr !== undefined) args.push("ADDR", filter.addr)
+  if (filter.laddr !== undefined) args.push("LADDR", filter.laddr)
+  if (filter.maxAge !== undefined) {
+    const bad = badInteger(filter.maxAge, "maxAge", 1)
+    if (bad !== undefined) return Command.invalid("CLIENT", `CLIENT KILL: ${bad}`)
+    args.push("MAXAGE", filter.maxAge)
+  }
+  if (args.length === 2) return Command.invalid("CLIENT", "CLIENT KILL needs at least one filter")
+  if (filter.skipMe !== undefined) args.push("SKIPME", filter.skipMe ? "yes" : "no")
+  return Command.make(args, Reply.integer)
+}
+
+/**
+ * CLIENT PAUSE timeout [WRITE|ALL]: suspends the commands of every client (only writes with
+ * `WRITE`) for `timeout` ms.
+ *
+ * @since 0.1.0
+ * @category connection
+ */
+export const clientPause = (timeout: number, mode?: "WRITE" | "ALL"): Command.Command<"OK"> => {
+  const bad = badInteger(timeout, "timeout", 0)
+  if (bad !== undefined) return Command.invalid("CLIENT", `CLIENT PAUSE: ${bad}`)
+  return Command.make(mode === undefined ? ["CLIENT", "PAUSE", timeout] : ["CLIENT", "PAUSE", timeout, mode], Reply.ok)
+}
+
+/**
+ * CLIENT UNPAUSE: ends a CLIENT PAUSE early.
+ *
+ * @since 0.1.0
+ * @category connection
+ */
+export const clientUnpause = (): Command.Command<"OK"> => Command.make(["CLIENT", "UNPAUSE"], Reply.ok)
+
+/**
+ * CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: wakes a client blocked in a blocking command, as
+ * if it timed out (default) or with an `UNBLOCKED` error; true when it was blocked.
+ *
+ * @since 0.1.0
+ * @category connection
+ */
+export const clientUnblock = (id: number, mode?: "TIMEOUT" | "ERROR"): Command.Command<boolean> => {
+  const bad = badInteger(id, "id", 1)
+  if (bad !== undefined) return Command.invalid("CLIENT", `CLIENT UNBLOCK: ${bad}`)
+  return Command.make(mode === undefined ? ["CLIENT", "UNBLOCK", id] : ["CLIENT", "UNBLOCK", id, mode], Reply.boolean)
+}
