@@ -67,7 +67,7 @@ const EXEC = Command.make(["EXEC"], Reply.nullable(Reply.array(Reply.raw)))
 
 /** The same command, expecting QUEUED inside MULTI. */
 const queued = (command: Command.Command<unknown>): Command.Command<unknown> =>
-  command.invalid !== undefined ? command : Command.make(command.args, isQueued)
+  command.invalid !== undefined ? command : Command.withDecoder(command, isQueued)
 
 /**
  * Runs a transaction: MULTI, the commands, EXEC, back to back. The replies inside EXEC are

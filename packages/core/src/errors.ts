@@ -121,6 +121,9 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
 export type CommandError =
   | AuthError
   | ConnectionError
+  | CrossSlotError
+  | MultiSlotError
+  | RedirectError
   | TimeoutError
   | InflightLimitError
   | ReplyError
@@ -152,4 +155,58 @@ export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentErro
 export class TransactionAbortedError extends Schema.TaggedError<TransactionAbortedError>()("TransactionAbortedError", {
   message: Schema.String,
   reason: Schema.Literals(["watch", "aborted"])
+}) {}
+
+/**
+ * A command whose keys must share a slot (MSETNX, SUNIONSTORE, RENAME, an atomic batch) was
+ * given keys in several slots. Found in cluster mode before anything was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CrossSlotError extends Schema.TaggedError<CrossSlotError>()("CrossSlotError", {
+  message: Schema.String,
+  command: Schema.String
+}) {}
+
+/**
+ * One part of a command split by slot: its slot, its keys (in the caller's order) and what
+ * happened to it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const MultiSlotPart = Schema.Struct({
+  slot: Schema.Number,
+  keys: Schema.Array(Schema.String),
+  outcome: Schema.Literals(["success", "failure"]),
+  value: Schema.optional(Schema.Unknown),
+  error: Schema.optional(Schema.Defect())
+})
+
+/**
+ * A multi-key command (MSET, MGET, DEL, …) split by slot in a cluster, where at least one
+ * part failed. `parts` holds every part, succeeded or not, so a caller can see exactly which
+ * keys were applied.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MultiSlotError extends Schema.TaggedError<MultiSlotError>()("MultiSlotError", {
+  message: Schema.String,
+  command: Schema.String,
+  parts: Schema.Array(MultiSlotPart)
+}) {}
+
+/**
+ * A command was redirected (MOVED, ASK) or told to retry (TRYAGAIN, CLUSTERDOWN) more times
+ * than the limit allows.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedirectError extends Schema.TaggedError<RedirectError>()("RedirectError", {
+  message: Schema.String,
+  command: Schema.String,
+  redirects: Schema.Number
 }) {}

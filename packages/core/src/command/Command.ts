@@ -191,6 +191,16 @@ export const map = <A, B>(command: Command<A>, f: (a: A) => B): Command<B> => {
 }
 
 /**
+ * The same command (arguments, keys, routing) read by another decoder: what a transaction
+ * needs for the QUEUED replies of its commands.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withDecoder = <A, B>(command: Command<A>, decode: Decoder<B>): Command<B> =>
+  new CommandImpl(command.args, decode, optionsOf(command), command.bytes, command.invalid)
+
+/**
  * The name a person would use in an error message: `GET`, `CONFIG GET`, `JSON.SET`.
  *
  * @since 0.1.0

@@ -30,6 +30,9 @@ import type { RespPush, RespValue } from "../resp/types.ts"
 import type { ConnectionOptions } from "./ConnectionOptions.ts"
 import * as Handshake from "./Handshake.ts"
 import { PendingQueue, type Resume } from "./PendingQueue.ts"
+
+export type { Resume } from "./PendingQueue.ts"
+
 import * as Socket from "./Socket.ts"
 
 /**
@@ -70,6 +73,13 @@ export interface Connection {
   readonly close: Effect.Effect<void>
   /** Drops the socket as if the network failed (tests, and forced reconnects). */
   readonly destroySocket: () => void
+  /**
+   * Removes the requests not yet written (waiting for a reconnect) and hands them over, so a
+   * cluster router can send them to the node that now owns their slots. They never ran.
+   */
+  readonly takeUnsent: () => Array<readonly [Command<unknown>, Resume]>
+  /** What the server said of itself in HELLO (RESP3 only): version, role, availability zone. */
+  readonly serverInfo: () => ReadonlyMap<string, RespValue> | undefined
 }
 
 interface HandshakeWaiter {
@@ -379,6 +389,7 @@ class ConnectionImpl implements Connection {
         const error = Handshake.judge(steps, replies, this.address)
         if (error !== undefined) return Effect.fail(error)
         this.agreed = protocol
+        this.hello = replies[0] instanceof Map ? (replies[0] as ReadonlyMap<string, RespValue>) : undefined
         return Effect.void
       }),
       // A socket that closes mid-handshake ends it with the loss as the error.
@@ -467,6 +478,22 @@ class ConnectionImpl implements Connection {
   readonly destroySocket = (): void => {
     this.socket?.destroy()
   }
+
+  readonly takeUnsent = (): Array<readonly [Command<unknown>, Resume]> => {
+    const queue = this.queue
+    const out: Array<readonly [Command<unknown>, Resume]> = []
+    for (let seq = queue.sent; seq < queue.tail; seq++) {
+      const i = queue.slot(seq)
+      const resume = queue.resumes[i]
+      if (resume !== undefined) out.push([queue.commands[i]!, resume])
+      queue.resumes[i] = undefined
+    }
+    queue.compactUnsent()
+    return out
+  }
+
+  private hello: ReadonlyMap<string, RespValue> | undefined = undefined
+  readonly serverInfo = () => this.hello
 
   readonly close: Effect.Effect<void> = Effect.suspend(() => {
     if (this.state === "closed") return Effect.void

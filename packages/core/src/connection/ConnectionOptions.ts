@@ -52,6 +52,8 @@ export interface ConnectionOptions {
   readonly credentials: Credentials
   readonly database: number
   readonly clientName: string | undefined
+  /** Send READONLY in the handshake: a cluster replica then serves reads for its slots. */
+  readonly readOnly?: boolean
   /** 3 asks for RESP3 with HELLO and falls back to RESP2 on servers without it. */
   readonly protocol: 2 | 3
   readonly connectTimeoutMillis: number

@@ -42,6 +42,7 @@ export const steps = (options: ConnectionOptions, protocol: 2 | 3): Array<Handsh
     }
   }
   if (options.database !== 0) out.push({ args: ["SELECT", options.database], required: true, auth: false })
+  if (options.readOnly === true) out.push({ args: ["READONLY"], required: true, auth: false })
   out.push({ args: ["CLIENT", "SETINFO", "LIB-NAME", LIB_NAME], required: false, auth: false })
   out.push({ args: ["CLIENT", "SETINFO", "LIB-VER", LIB_VERSION], required: false, auth: false })
   return out

@@ -1,0 +1,55 @@
+/**
+ * How the replies of a command sent to several nodes become one value, by the command's
+ * response policy (the server's COMMAND tips vocabulary).
+ *
+ * @since 0.1.0
+ */
+import type { Command, CommandError } from "@effect-valkey/core"
+import { Exit, Option } from "effect"
+
+const errorOf = (exit: Exit.Exit<unknown, CommandError>) => Option.getOrUndefined(Exit.findErrorOption(exit))
+
+/**
+ * Combines per-node outcomes. Policies that would change the reply's type (`per_node`) are
+ * not applied implicitly: such commands go to one node unless an explicit route asks for all.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const aggregate = (
+  policy: Command.ResponsePolicy | undefined,
+  exits: ReadonlyArray<Exit.Exit<unknown, CommandError>>
+): Exit.Exit<unknown, CommandError> => {
+  if (policy === "one_succeeded") {
+    return exits.find(Exit.isSuccess) ?? exits[exits.length - 1]!
+  }
+  const failed = exits.find(Exit.isFailure)
+  if (failed !== undefined) return Exit.fail(errorOf(failed)!)
+  const values = exits.map((exit) => (exit as Exit.Success<unknown>).value)
+  switch (policy) {
+    case "agg_sum":
+      return Exit.succeed(values.reduce((sum: number, v) => sum + (v as number), 0))
+    case "agg_min":
+      return Exit.succeed(Math.min(...(values as Array<number>)))
+    case "agg_max":
+      return Exit.succeed(Math.max(...(values as Array<number>)))
+    case "agg_logical_and":
+      return Exit.succeed(elementwise(values, (a, b) => a && b))
+    case "agg_logical_or":
+      return Exit.succeed(elementwise(values, (a, b) => a || b))
+    case "combine_arrays":
+      return Exit.succeed((values as Array<Array<unknown>>).flat())
+    default:
+      return Exit.succeed(values[0])
+  }
+}
+
+/** Booleans combine directly; arrays of booleans (SCRIPT EXISTS) combine element by element. */
+const elementwise = (values: ReadonlyArray<unknown>, f: (a: boolean, b: boolean) => boolean): unknown => {
+  if (Array.isArray(values[0])) {
+    return (values[0] as Array<boolean>).map((_, i) =>
+      values.slice(1).reduce((acc: boolean, v) => f(acc, (v as Array<boolean>)[i]!), (values[0] as Array<boolean>)[i]!)
+    )
+  }
+  return values.slice(1).reduce((acc: boolean, v) => f(acc, v as boolean), values[0] as boolean)
+}

@@ -1,0 +1,591 @@
+/**
+ * The cluster `Router`: one multiplexed connection per node, commands routed by the CRC16 slot
+ * of their keys through a 16384-entry table, MOVED/ASK/TRYAGAIN/CLUSTERDOWN followed up to a
+ * limit, multi-slot commands split by slot and recombined, keyless commands sent where their
+ * request policy says and combined by their response policy, and the topology refreshed on
+ * MOVED, on connection errors and periodically.
+ *
+ * @since 0.1.0
+ */
+import {
+  type AuthError,
+  Command,
+  type CommandError,
+  type ConfigError,
+  Connection,
+  ConnectionError,
+  CrossSlotError,
+  type Key,
+  RedirectError,
+  Reply,
+  type ReplyError,
+  type RouterService
+} from "@effect-valkey/core"
+import { Effect, Exit, type Fiber, Pool, Scope } from "effect"
+import { aggregate } from "./Aggregate.ts"
+import type { ClusterConfig, ResolvedClusterConfig } from "./ClusterConfig.ts"
+import * as ClusterConfigModule from "./ClusterConfig.ts"
+import * as MultiSlot from "./MultiSlot.ts"
+import * as Slot from "./Slot.ts"
+import * as Topology from "./Topology.ts"
+
+/**
+ * A single node to send a command to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Route =
+  | { readonly type: "random" }
+  | { readonly type: "slotKey"; readonly key: Key; readonly replica?: boolean }
+  | { readonly type: "slotId"; readonly slot: number; readonly replica?: boolean }
+  | { readonly type: "address"; readonly host: string; readonly port: number }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClusterRouterService extends RouterService {
+  /** The topology the router routes by now. */
+  readonly topology: () => Topology.Topology
+  /** Fetches the topology now and applies it. */
+  readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError>
+  /** Sends a command to one node chosen explicitly. */
+  runOn<A>(command: Command.Command<A>, route: Route): Effect.Effect<A, CommandError>
+  /** Sends a command to every primary (or every node) and returns each node's value by address. */
+  runOnAll<A>(command: Command.Command<A>, nodes: "primaries" | "nodes"): Effect.Effect<Map<string, A>, CommandError>
+}
+
+interface NodeEntry {
+  readonly node: Topology.NodeAddress
+  readonly connection: Connection.Connection
+  readonly scope: Scope.Closeable
+  readonly blocking: Pool.Pool<Connection.Connection, ConnectionError | AuthError>
+  zone: string | undefined
+}
+
+const SLOTS = Slot.SLOTS
+const ASKING = Command.make(["ASKING"], Reply.ok)
+const CLUSTER_SHARDS = Command.make(["CLUSTER", "SHARDS"], Reply.raw)
+const CLUSTER_SLOTS = Command.make(["CLUSTER", "SLOTS"], Reply.raw)
+const ZONE = Command.make(["CONFIG", "GET", "availability-zone"], Reply.record(Reply.string))
+
+/**
+ * Discovers the cluster from its seeds and returns its router; every connection closes with
+ * the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  config: ClusterConfig
+): Effect.Effect<
+  ClusterRouterService,
+  ConfigError | ConnectionError | AuthError | Topology.TopologyError,
+  Scope.Scope
+> =>
+  Effect.gen(function* () {
+    const resolved = yield* ClusterConfigModule.resolve(config)
+    const layerScope = yield* Scope.Scope
+    const context = yield* Effect.context<never>()
+    const state = new ClusterState(resolved, layerScope, Effect.runForkWith(context))
+    yield* Scope.addFinalizer(
+      layerScope,
+      Effect.sync(() => (state.closed = true))
+    )
+    yield* state.refreshTopology
+    if (resolved.refreshMillis !== undefined) {
+      yield* Effect.sleep(resolved.refreshMillis).pipe(
+        Effect.andThen(Effect.ignore(state.refreshTopology)),
+        Effect.forever,
+        Effect.forkIn(layerScope)
+      )
+    }
+    return state.service()
+  })
+
+class ClusterState {
+  readonly config: ResolvedClusterConfig
+  readonly scope: Scope.Scope
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+  readonly entries = new Map<string, NodeEntry>()
+  current: Topology.Topology | undefined = undefined
+  /** Per slot: the primary's connection, and the connections allowed to serve reads. */
+  readonly slotPrimary = new Array<Connection.Connection | undefined>(SLOTS)
+  readonly slotReaders = new Array<ReadonlyArray<Connection.Connection>>(SLOTS)
+  readCursor = 0
+  refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
+  closed = false
+
+  constructor(
+    config: ResolvedClusterConfig,
+    scope: Scope.Scope,
+    runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+  ) {
+    this.config = config
+    this.scope = scope
+    this.runFork = runFork
+  }
+
+  // --- connections --------------------------------------------------------------------------
+
+  /** The entry of a node, opening its (lazy) connection the first time it is needed. */
+  entry(node: Topology.NodeAddress): Effect.Effect<NodeEntry> {
+    const existing = this.entries.get(node.address)
+    if (existing !== undefined) return Effect.succeed(existing)
+    const options = { ...this.config.base.connection, host: node.host, port: node.port, readOnly: true }
+    return Effect.gen({ self: this }, function* () {
+      const scope = yield* Scope.fork(this.scope, "sequential")
+      const connection = yield* Connection.make(options, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
+      const blocking = yield* Pool.makeWithTTL({
+        acquire: Connection.make(options),
+        min: 0,
+        max: this.config.base.blockingPoolSize,
+        timeToLive: "60 seconds"
+      }).pipe(Scope.provide(scope))
+      const again = this.entries.get(node.address)
+      if (again !== undefined) {
+        yield* Scope.close(scope, Exit.void)
+        return again
+      }
+      const entry: NodeEntry = { node, connection, scope, blocking, zone: undefined }
+      this.entries.set(node.address, entry)
+      return entry
+    })
+  }
+
+  // --- topology -----------------------------------------------------------------------------
+
+  get topology(): Topology.Topology {
+    return this.current!
+  }
+
+  /** Asks the known primaries, then the seeds, for the topology; the first answer wins. */
+  readonly fetchTopology: Effect.Effect<Topology.Topology, ConnectionError | Topology.TopologyError> = Effect.suspend(
+    () => {
+      const seen = new Set<string>()
+      const candidates: Array<Topology.NodeAddress> = []
+      for (const node of [...(this.current?.primaries() ?? []), ...this.config.seeds]) {
+        if (!seen.has(node.address)) {
+          seen.add(node.address)
+          candidates.push(node)
+        }
+      }
+      const ask = (node: Topology.NodeAddress) =>
+        Effect.flatMap(this.entry(node), ({ connection }) =>
+          connection.send(CLUSTER_SHARDS).pipe(
+            Effect.flatMap((reply) => Topology.fromShards(reply, { host: node.host })),
+            Effect.catchTag("ReplyError", () =>
+              Effect.flatMap(connection.send(CLUSTER_SLOTS), (reply) => Topology.fromSlots(reply, { host: node.host }))
+            )
+          )
+        )
+      return Effect.firstSuccessOf(candidates.map(ask)).pipe(
+        Effect.mapError((error) =>
+          error._tag === "TopologyError"
+            ? error
+            : new ConnectionError({
+                message: `no seed or known node answered CLUSTER SHARDS: ${error.message}`
+              })
+        )
+      ) as Effect.Effect<Topology.Topology, ConnectionError | Topology.TopologyError>
+    }
+  )
+
+  readonly refreshTopology: Effect.Effect<void, ConnectionError | Topology.TopologyError> = Effect.flatMap(
+    this.fetchTopology,
+    (topology) => this.apply(topology)
+  )
+
+  /** Refreshes in the background, at most one refresh at a time. */
+  requestRefresh(): void {
+    if (this.refreshing !== undefined || this.closed) return
+    this.refreshing = this.runFork(
+      Effect.sleep("20 millis").pipe(
+        Effect.andThen(this.refreshTopology),
+        Effect.ignore,
+        Effect.ensuring(
+          Effect.sync(() => {
+            this.refreshing = undefined
+          })
+        )
+      )
+    )
+  }
+
+  apply(topology: Topology.Topology): Effect.Effect<void> {
+    return Effect.gen({ self: this }, function* () {
+      const nodes = topology.nodes()
+      for (const node of nodes) yield* this.entry(node)
+      if (typeof this.config.readFrom === "object") yield* this.learnZones(nodes)
+      const primaries = new Set(topology.primaries().map((n) => n.address))
+      for (let slot = 0; slot < SLOTS; slot++) {
+        const shard = topology.shardOfSlot(slot)
+        this.slotPrimary[slot] = shard === undefined ? undefined : this.entries.get(shard.primary.address)!.connection
+        this.slotReaders[slot] = shard === undefined ? [] : this.readers(shard)
+      }
+      this.current = topology
+      const live = new Set(nodes.map((n) => n.address))
+      for (const [address, entry] of this.entries) {
+        // Requests waiting on a node that no longer serves slots go where their slots are now:
+        // they were never written, so re-sending them cannot run anything twice.
+        if (!primaries.has(address) && entry.connection.status() !== "ready") this.reroute(entry)
+        if (!live.has(address)) {
+          this.entries.delete(address)
+          this.reroute(entry)
+          yield* Scope.close(entry.scope, Exit.void)
+        }
+      }
+    })
+  }
+
+  private reroute(entry: NodeEntry): void {
+    for (const [command, resume] of entry.connection.takeUnsent()) {
+      this.runFork(this.run(command)).addObserver((exit) => resume(exit))
+    }
+  }
+
+  private readers(shard: Topology.ShardInfo): ReadonlyArray<Connection.Connection> {
+    const readFrom = this.config.readFrom
+    if (readFrom === "primary") return []
+    // CLUSTER SHARDS calls a replica "loading" until its replication offset moves, which on an
+    // idle cluster can be long after it is in sync: keep it, and let a LOADING reply send the
+    // read to the primary instead.
+    const replicas = shard.replicas.filter((n) => n.health !== "failed").map((n) => this.entries.get(n.address)!)
+    if (typeof readFrom === "object") {
+      const local = replicas.filter((e) => e.zone === readFrom.azAffinity)
+      if (local.length > 0) return local.map((e) => e.connection)
+    }
+    return replicas.map((e) => e.connection)
+  }
+
+  /** Reads each node's `availability-zone` once (for AZ affinity). */
+  private learnZones(nodes: ReadonlyArray<Topology.NodeInfo>): Effect.Effect<void> {
+    const unknown = nodes.map((n) => this.entries.get(n.address)!).filter((e) => e.zone === undefined)
+    return Effect.forEach(
+      unknown,
+      (entry) =>
+        entry.connection.send(ZONE).pipe(
+          Effect.map((config) => {
+            entry.zone = config["availability-zone"] ?? ""
+          }),
+          Effect.ignore
+        ),
+      { concurrency: "unbounded", discard: true }
+    )
+  }
+
+  // --- routing ------------------------------------------------------------------------------
+
+  run<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    if (command.invalid !== undefined) return Effect.fail(command.invalid)
+    if (command.firstKey >= 0) {
+      const slot = Slot.keySlot(command)
+      if (typeof slot === "number") return this.sendToSlot(command, slot, 0)
+      if (slot === "multi") {
+        return command.request === "multi_shard" ? this.runMultiSlot(command) : Effect.fail(crossSlot(command))
+      }
+    }
+    return this.runKeyless(command)
+  }
+
+  private pick(slot: number, readonly: boolean): Connection.Connection | undefined {
+    if (readonly && this.config.readFrom !== "primary") {
+      const readers = this.slotReaders[slot]!
+      if (readers.length > 0) return readers[this.readCursor++ % readers.length]
+    }
+    return this.slotPrimary[slot]
+  }
+
+  sendToSlot<A>(command: Command.Command<A>, slot: number, attempt: number): Effect.Effect<A, CommandError> {
+    const connection = this.pick(slot, command.readonly)
+    if (connection === undefined) {
+      this.requestRefresh()
+      return this.retryLater(command, slot, attempt, `slot ${slot} has no owner`)
+    }
+    const sent = command.blockMillis === undefined ? connection.send(command) : this.blocking(connection, command)
+    return Effect.catch(sent, (error) => this.onError(command, slot, attempt, connection, error))
+  }
+
+  private blocking<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    const entry = this.entries.get(connection.address)
+    if (entry === undefined) return connection.send(command)
+    return Effect.scoped(
+      Effect.flatMap(Pool.get(entry.blocking), (dedicated) =>
+        dedicated
+          .send(command)
+          .pipe(
+            Effect.onExit((exit) => (endedWithReply(exit) ? Effect.void : Pool.invalidate(entry.blocking, dedicated)))
+          )
+      )
+    )
+  }
+
+  private onError<A>(
+    command: Command.Command<A>,
+    slot: number,
+    attempt: number,
+    from: Connection.Connection,
+    error: CommandError
+  ): Effect.Effect<A, CommandError> {
+    if (error._tag === "ConnectionError") this.requestRefresh()
+    if (error._tag !== "ReplyError") return Effect.fail(error)
+    switch (error.code) {
+      case "MOVED":
+      case "ASK": {
+        if (attempt >= this.config.maxRedirects) return Effect.fail(redirectError(command, attempt, error))
+        const target = redirectTarget(error, from)
+        if (target === undefined) return Effect.fail(error)
+        if (error.code === "MOVED") {
+          this.requestRefresh()
+          return Effect.flatMap(this.entry(target), (entry) => {
+            this.slotPrimary[slot] = entry.connection
+            return this.sendToSlot(command, slot, attempt + 1)
+          })
+        }
+        // ASK: this one command, once, on the importing node, right after ASKING.
+        return Effect.flatMap(this.entry(target), (entry) =>
+          Effect.flatMap(entry.connection.sendBatch([ASKING, command]), (exits) => {
+            const exit = exits[1]! as Exit.Exit<A, CommandError>
+            if (Exit.isSuccess(exit)) return exit
+            const failure = Exit.findErrorOption(exit)
+            return failure._tag === "Some"
+              ? this.onError(command, slot, attempt + 1, entry.connection, failure.value)
+              : exit
+          })
+        )
+      }
+      case "TRYAGAIN":
+      case "CLUSTERDOWN":
+        return this.retryLater(command, slot, attempt, error.message)
+      case "LOADING": {
+        const primary = this.slotPrimary[slot]
+        return primary === undefined || primary === from ? Effect.fail(error) : primary.send(command)
+      }
+      default:
+        return Effect.fail(error)
+    }
+  }
+
+  private retryLater<A>(command: Command.Command<A>, slot: number, attempt: number, why: string) {
+    if (attempt >= this.config.maxRedirects) {
+      return Effect.fail(
+        new RedirectError({
+          message: `${Command.name(command)} gave up after ${attempt} retries: ${why}`,
+          command: Command.name(command),
+          redirects: attempt
+        })
+      )
+    }
+    return Effect.sleep(Math.min(50 * 2 ** attempt, 1000)).pipe(
+      Effect.andThen(Effect.suspend(() => this.sendToSlot(command, slot, attempt + 1)))
+    )
+  }
+
+  private runMultiSlot<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    const parts = MultiSlot.split(command)
+    return Effect.flatMap(
+      Effect.forEach(parts, (part) => Effect.exit(this.sendToSlot(part.command, part.slot, 0)), {
+        concurrency: "unbounded"
+      }),
+      (exits) => MultiSlot.recombine(command, parts, exits)
+    )
+  }
+
+  private randomPrimary(): Connection.Connection {
+    const primaries = this.topology.primaries()
+    const node = primaries[Math.floor(Math.random() * primaries.length)]!
+    return this.entries.get(node.address)!.connection
+  }
+
+  private runKeyless<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    switch (command.request) {
+      case "all_shards":
+        return this.fanOut(command, this.topology.primaries())
+      case "all_nodes":
+        return this.fanOut(command, this.topology.nodes())
+      default:
+        return this.randomPrimary().send(command)
+    }
+  }
+
+  private fanOut<A>(command: Command.Command<A>, nodes: ReadonlyArray<Topology.NodeAddress>) {
+    return Effect.flatMap(
+      Effect.forEach(nodes, (node) => Effect.exit(this.entries.get(node.address)!.connection.send(command)), {
+        concurrency: "unbounded"
+      }),
+      (exits) => aggregate(command.response, exits) as Exit.Exit<A, CommandError>
+    )
+  }
+
+  // --- batches ------------------------------------------------------------------------------
+
+  /**
+   * A batch whose keys share a slot (or has none) goes to one node back to back: transactions
+   * must. A pipeline over several slots is split per node and put back in order; a command of
+   * it that was redirected is run again on its own.
+   */
+  sendBatch(commands: ReadonlyArray<Command.Command<unknown>>) {
+    const slots = commands.map((c) => (c.firstKey >= 0 ? Slot.keySlot(c) : undefined))
+    const distinct = new Set(slots.filter((s) => s !== undefined))
+    const atomic = commands[0]?.args[0] === "MULTI"
+    if (distinct.size <= 1 && !distinct.has("multi")) {
+      const slot = [...distinct][0] as number | undefined
+      const connection = slot === undefined ? this.randomPrimary() : this.slotPrimary[slot]
+      if (connection === undefined)
+        return Effect.fail(new RedirectError({ message: `slot ${slot} has no owner`, command: "batch", redirects: 0 }))
+      return atomic
+        ? connection.sendBatch(commands)
+        : Effect.flatMap(connection.sendBatch(commands), (exits) => this.fixRedirects(commands, exits))
+    }
+    if (atomic) {
+      return Effect.fail(
+        new CrossSlotError({ message: "an atomic batch needs all its keys in one slot", command: "MULTI" })
+      )
+    }
+    const groups = new Map<Connection.Connection | undefined, Array<number>>()
+    slots.forEach((slot, i) => {
+      const connection =
+        slot === "multi" ? undefined : slot === undefined ? this.randomPrimary() : this.slotPrimary[slot]
+      const group = groups.get(connection) ?? []
+      group.push(i)
+      groups.set(connection, group)
+    })
+    const results = new Array<Exit.Exit<unknown, CommandError>>(commands.length)
+    return Effect.forEach(
+      groups,
+      ([connection, indexes]) =>
+        connection === undefined
+          ? Effect.forEach(
+              indexes,
+              (i) =>
+                Effect.map(Effect.exit(this.run(commands[i]!)), (exit) => {
+                  results[i] = exit
+                }),
+              { concurrency: "unbounded", discard: true }
+            )
+          : Effect.map(connection.sendBatch(indexes.map((i) => commands[i]!)), (exits) => {
+              exits.forEach((exit, j) => {
+                results[indexes[j]!] = exit
+              })
+            }),
+      { concurrency: "unbounded", discard: true }
+    ).pipe(Effect.flatMap(() => this.fixRedirects(commands, results)))
+  }
+
+  private fixRedirects(
+    commands: ReadonlyArray<Command.Command<unknown>>,
+    exits: Array<Exit.Exit<unknown, CommandError>>
+  ): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>> {
+    return Effect.as(
+      Effect.forEach(
+        exits,
+        (exit, i) => {
+          const error = Exit.isFailure(exit) ? Exit.findErrorOption(exit) : undefined
+          if (error?._tag !== "Some" || error.value._tag !== "ReplyError" || !isRedirect(error.value))
+            return Effect.void
+          return Effect.map(Effect.exit(this.run(commands[i]!)), (again) => {
+            exits[i] = again
+          })
+        },
+        { concurrency: "unbounded", discard: true }
+      ),
+      exits
+    )
+  }
+
+  // --- the service --------------------------------------------------------------------------
+
+  service(): ClusterRouterService {
+    return {
+      run: (command) => this.run(command),
+      sendBatch: (commands) => this.sendBatch(commands),
+      dedicated: Effect.suspend(() => {
+        const node = this.topology.primaries()[0]!
+        return Connection.make({ ...this.config.base.connection, host: node.host, port: node.port })
+      }),
+      credentials: this.config.base.connection.credentials,
+      connections: () => [...this.entries.values()].map((e) => e.connection),
+      topology: () => this.topology,
+      refreshTopology: this.refreshTopology,
+      runOn: (command, route) => this.runOn(command, route),
+      runOnAll: (command, nodes) =>
+        Effect.map(
+          Effect.forEach(
+            nodes === "primaries" ? this.topology.primaries() : this.topology.nodes(),
+            (node) =>
+              Effect.map(
+                this.entries.get(node.address)!.connection.send(command),
+                (value) => [node.address, value] as const
+              ),
+            { concurrency: "unbounded" }
+          ),
+          (pairs) => new Map(pairs)
+        )
+    }
+  }
+
+  private runOn<A>(command: Command.Command<A>, route: Route): Effect.Effect<A, CommandError> {
+    switch (route.type) {
+      case "random":
+        return this.randomPrimary().send(command)
+      case "slotKey":
+      case "slotId": {
+        const slot = route.type === "slotKey" ? Slot.slotOf(route.key) : route.slot
+        if (!Number.isInteger(slot) || slot < 0 || slot >= SLOTS) {
+          return Effect.fail(Command.invalid<A>(Command.name(command), `slot ${slot} is not in 0–16383`).invalid!)
+        }
+        const replica = route.replica === true ? (this.slotReaders[slot]?.[0] ?? this.replicaOf(slot)) : undefined
+        const connection = replica ?? this.slotPrimary[slot]
+        return connection === undefined
+          ? Effect.fail(
+              new RedirectError({ message: `slot ${slot} has no owner`, command: Command.name(command), redirects: 0 })
+            )
+          : connection.send(command)
+      }
+      case "address":
+        return Effect.flatMap(this.entry(Topology.nodeAddress(route.host, route.port)), (e) =>
+          e.connection.send(command)
+        )
+    }
+  }
+
+  private replicaOf(slot: number): Connection.Connection | undefined {
+    const node = this.topology.shardOfSlot(slot)?.replicas.find((n) => n.health !== "failed")
+    return node === undefined ? undefined : this.entries.get(node.address)?.connection
+  }
+}
+
+// --- helpers --------------------------------------------------------------------------------
+
+const isRedirect = (error: ReplyError): boolean =>
+  error.code === "MOVED" || error.code === "ASK" || error.code === "TRYAGAIN" || error.code === "CLUSTERDOWN"
+
+/** `MOVED 3999 127.0.0.1:6381`: the node to go to. An empty host means the node we asked. */
+const redirectTarget = (error: ReplyError, from: Connection.Connection): Topology.NodeAddress | undefined => {
+  const text = error.message.split(" ")[2]
+  if (text === undefined) return undefined
+  const address = Topology.parseAddress(text.startsWith(":") ? `${hostOf(from.address)}${text}` : text)
+  return address
+}
+
+const hostOf = (address: string): string => address.slice(0, address.lastIndexOf(":")).replace(/^\[(.*)\]$/, "$1")
+
+const redirectError = (command: Command.Command<unknown>, attempt: number, last: ReplyError) =>
+  new RedirectError({
+    message: `${Command.name(command)} was redirected ${attempt} times; last: ${last.message}`,
+    command: Command.name(command),
+    redirects: attempt
+  })
+
+const crossSlot = (command: Command.Command<unknown>) =>
+  new CrossSlotError({
+    message: `${Command.name(command)} needs all its keys in one slot (use hash tags such as {user1}:a, {user1}:b)`,
+    command: Command.name(command)
+  })
+
+const endedWithReply = (exit: Exit.Exit<unknown, CommandError>): boolean => {
+  if (Exit.isSuccess(exit)) return true
+  const error = Exit.findErrorOption(exit)
+  return error._tag === "Some" && (error.value._tag === "ReplyError" || error.value._tag === "DecodeError")
+}

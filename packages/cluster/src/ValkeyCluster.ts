@@ -1,0 +1,53 @@
+/**
+ * The client for a Valkey cluster: the same `Valkey` command service as the standalone
+ * client, so application code does not change between modes, routed by the cluster `Router`;
+ * plus `ValkeyCluster` for what only a cluster has (explicit routes, the topology).
+ *
+ * @since 0.1.0
+ */
+import {
+  type AuthError,
+  type ConfigError,
+  type ConnectionError,
+  Router,
+  Valkey,
+  ValkeyClient
+} from "@effect-valkey/core"
+import { Context, Effect, Layer } from "effect"
+import type { ClusterConfig } from "./ClusterConfig.ts"
+import * as ClusterRouter from "./ClusterRouter.ts"
+import type { TopologyError } from "./Topology.ts"
+
+/**
+ * The cluster-only operations: `runOn` and `runOnAll` for explicit routes, the topology.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class ValkeyCluster extends Context.Service<ValkeyCluster, ClusterRouter.ClusterRouterService>()(
+  "@effect-valkey/cluster/ValkeyCluster"
+) {}
+
+/**
+ * Discovers the cluster and returns its router and command service, closed with the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (config: ClusterConfig) =>
+  Effect.map(ClusterRouter.make(config), (router) => ({ router, valkey: ValkeyClient.make(router) }))
+
+/**
+ * A layer providing `Valkey`, `Router` and `ValkeyCluster` for a cluster.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  config: ClusterConfig
+): Layer.Layer<Valkey | Router | ValkeyCluster, ConfigError | ConnectionError | AuthError | TopologyError> =>
+  Layer.effectContext(
+    Effect.map(make(config), ({ router, valkey }) =>
+      Context.make(Router, router).pipe(Context.add(Valkey, valkey), Context.add(ValkeyCluster, router))
+    )
+  )

@@ -1,0 +1,153 @@
+import { assert, layer } from "@effect/vitest"
+import { ValkeyTestCluster } from "@effect-valkey/testkit"
+import { Deferred, Effect, Exit, Fiber, Ref } from "effect"
+import { Slot, ValkeyCluster } from "../src/index.ts"
+
+const client = (extra: Partial<Parameters<typeof ValkeyCluster.make>[0]> = {}) =>
+  Effect.gen(function* () {
+    const cluster = yield* ValkeyTestCluster
+    return yield* ValkeyCluster.make({ seeds: [cluster.seeds[0]!], ...extra })
+  })
+
+/** Keys whose slot is `slot`, made with a hash tag found by search. */
+const keysInSlot = (slot: number, n: number): Array<string> => {
+  for (let i = 0; ; i++) {
+    const tag = `t${i}`
+    if (Slot.slotOf(tag) === slot) return Array.from({ length: n }, (_, j) => `{${tag}}:${j}`)
+  }
+}
+
+/** 50 callers doing SET then GET of their own keys until `stop`; counts calls and errors. */
+const load = (
+  valkey: Effect.Success<ReturnType<typeof client>>["valkey"],
+  keys: ReadonlyArray<string>,
+  stop: Deferred.Deferred<void>
+) =>
+  Effect.gen(function* () {
+    const calls = yield* Ref.make(0)
+    const errors = yield* Ref.make<Array<string>>([])
+    const worker = (w: number) =>
+      Effect.gen(function* () {
+        let i = 0
+        while (!(yield* Deferred.isDone(stop))) {
+          const key = keys[(w + i++ * 50) % keys.length]!
+          const value = `${w}-${i}`
+          const result = yield* Effect.exit(valkey.set(key, value).pipe(Effect.andThen(valkey.get(key))))
+          yield* Ref.update(calls, (n) => n + 2)
+          if (Exit.isFailure(result)) yield* Ref.update(errors, (e) => [...e, String(Exit.findErrorOption(result))])
+          else if (result.value !== value) yield* Ref.update(errors, (e) => [...e, `lost write on ${key}`])
+        }
+      })
+    const fiber = yield* Effect.forkChild(
+      Effect.forEach(
+        Array.from({ length: 50 }, (_, w) => w),
+        worker,
+        {
+          concurrency: "unbounded",
+          discard: true
+        }
+      )
+    )
+    return { fiber, calls, errors }
+  })
+
+layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 180_000 })("cluster faults", (it) => {
+  it.effect("a live slot migration under load: MOVED and ASK are followed with zero errors", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey } = yield* client()
+      const slot = 1234
+      const keys = keysInSlot(slot, 200)
+      yield* valkey.mset(keys.map((k) => [k, "start"] as const))
+      const from = yield* cluster.slotOwner(slot)
+      const to = cluster.primaries.find((p) => p.address !== from.address)!
+      const stop = yield* Deferred.make<void>()
+      const running = yield* load(valkey, keys, stop)
+      yield* Effect.sleep("200 millis")
+      yield* cluster.beginSlotMigration(slot, from, to)
+      yield* Effect.sleep("200 millis")
+      yield* cluster.moveSlotKeys(slot, from, to)
+      yield* Effect.sleep("200 millis")
+      yield* cluster.finishSlotMigration(slot, from, to)
+      yield* Effect.sleep("300 millis")
+      yield* Deferred.succeed(stop, undefined)
+      yield* Fiber.join(running.fiber)
+      assert.deepStrictEqual(yield* Ref.get(running.errors), [])
+      assert.isAbove(yield* Ref.get(running.calls), 1000)
+      assert.strictEqual((yield* cluster.slotOwner(slot)).address, to.address)
+      assert.strictEqual(yield* valkey.exists(keys), keys.length)
+    })
+  )
+
+  it.effect("a manual failover under load: calls resume on the new primary, none hangs", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey } = yield* client({ requestTimeout: 2000 })
+      const slot = 9000
+      const keys = keysInSlot(slot, 100)
+      const owner = yield* cluster.slotOwner(slot)
+      const replica = cluster.replicas.find((r) => r.primaryId === owner.id)!
+      const stop = yield* Deferred.make<void>()
+      const running = yield* load(valkey, keys, stop)
+      yield* Effect.sleep("200 millis")
+      yield* cluster.failover(replica)
+      yield* Effect.sleep("1500 millis")
+      const errorsBefore = (yield* Ref.get(running.errors)).length
+      const callsBefore = yield* Ref.get(running.calls)
+      yield* Effect.sleep("500 millis")
+      yield* Deferred.succeed(stop, undefined)
+      // Every worker finishes: no call hangs past its timeout.
+      yield* Fiber.join(running.fiber).pipe(Effect.timeout("10 seconds"))
+      assert.isAbove((yield* Ref.get(running.calls)) - callsBefore, 100)
+      // After the takeover settles, no new errors.
+      assert.strictEqual((yield* Ref.get(running.errors)).length, errorsBefore)
+      assert.strictEqual((yield* cluster.slotOwner(slot)).address, replica.address)
+      assert.strictEqual(yield* valkey.get(keys[0]!).pipe(Effect.map((v) => v !== null)), true)
+    })
+  )
+
+  it.effect("a partial failure of a split MSET is a MultiSlotError whose parts match the servers", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey } = yield* client({ requestTimeout: 500 })
+      const keys = Array.from({ length: 300 }, (_, i) => `partial:${i}`)
+      const paused = cluster.primaries[0]!
+      yield* paused.pause
+      const error = yield* Effect.flip(valkey.mset(keys.map((k) => [k, "v"] as const)))
+      yield* paused.resume
+      assert.strictEqual(error._tag, "MultiSlotError")
+      if (error._tag !== "MultiSlotError") return
+      const slots = new Set(keys.map((k) => Slot.slotOf(k)))
+      assert.strictEqual(error.parts.length, slots.size)
+      yield* Effect.sleep("300 millis")
+      for (const part of error.parts) {
+        const owner = yield* cluster.slotOwner(part.slot)
+        const stored = yield* owner.command(["EXISTS", ...part.keys])
+        if (part.outcome === "success") assert.strictEqual(stored, part.keys.length)
+        else {
+          assert.strictEqual(owner.address, paused.address)
+          assert.strictEqual((part.error as { readonly _tag: string })._tag, "TimeoutError")
+        }
+      }
+      assert.isTrue(error.parts.some((p) => p.outcome === "failure"))
+      assert.isTrue(error.parts.some((p) => p.outcome === "success"))
+    })
+  )
+
+  it.effect("a redirect loop ends with a RedirectError", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey } = yield* client({ maxRedirects: 2 })
+      const slot = 4321
+      const [key] = keysInSlot(slot, 1)
+      const from = yield* cluster.slotOwner(slot)
+      const to = cluster.primaries.find((p) => p.address !== from.address)!
+      // The owner says the slot moved, the target still says it belongs to the owner.
+      yield* from.command(["CLUSTER", "SETSLOT", String(slot), "NODE", to.id])
+      const error = yield* Effect.flip(valkey.get(key!))
+      yield* from.command(["CLUSTER", "SETSLOT", String(slot), "NODE", from.id])
+      yield* cluster.waitForConsistency()
+      assert.oneOf(error._tag, ["RedirectError"])
+    })
+  )
+})

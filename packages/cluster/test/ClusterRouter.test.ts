@@ -1,0 +1,186 @@
+import { assert, layer } from "@effect/vitest"
+import { Commands } from "@effect-valkey/core"
+import { ValkeyTestCluster } from "@effect-valkey/testkit"
+import { Effect, Result } from "effect"
+import { Slot, ValkeyCluster } from "../src/index.ts"
+
+const client = (extra: Partial<Parameters<typeof ValkeyCluster.make>[0]> = {}) =>
+  Effect.gen(function* () {
+    const cluster = yield* ValkeyTestCluster
+    return yield* ValkeyCluster.make({ seeds: [cluster.seeds[0]!], ...extra })
+  })
+
+const randomKeys = (n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) => `${prefix}:${i}:${Math.random().toString(36).slice(2, 8)}`)
+
+const commandCalls = (
+  node: { command: (args: ReadonlyArray<string>) => Effect.Effect<unknown, unknown> },
+  name: string
+) =>
+  Effect.map(node.command(["INFO", "commandstats"]), (info) =>
+    Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(String(info))?.[1] ?? 0)
+  )
+
+layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 })("cluster routing", (it) => {
+  it.effect("the same Valkey service: keys in every slot go to their owner", () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client()
+      const keys = randomKeys(500, "route")
+      yield* Effect.forEach(keys, (k) => valkey.set(k, `v-${k}`), { concurrency: 100, discard: true })
+      const values = yield* Effect.forEach(keys, (k) => valkey.get(k), { concurrency: 100 })
+      assert.deepStrictEqual(
+        values,
+        keys.map((k) => `v-${k}`)
+      )
+      const cluster = yield* ValkeyTestCluster
+      // Each key lives on the primary that owns its slot.
+      for (const key of keys.slice(0, 20)) {
+        const owner = yield* cluster.slotOwner(Slot.slotOf(key))
+        assert.strictEqual(yield* owner.command(["GET", key]), `v-${key}`)
+      }
+    })
+  )
+
+  it.effect("multi-slot MSET/MGET/EXISTS/TOUCH/DEL/UNLINK over 1,000 keys equal key-by-key results", () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client()
+      const keys = randomKeys(1000, "multi")
+      assert.strictEqual(yield* valkey.mset(keys.map((k, i) => [k, String(i)] as const)), "OK")
+      const missing = randomKeys(50, "absent")
+      const asked = [...keys, ...missing].sort(() => Math.random() - 0.5)
+      const many = yield* valkey.mget(asked)
+      const one = yield* Effect.forEach(asked, (k) => valkey.get(k), { concurrency: 100 })
+      assert.deepStrictEqual(many, one)
+      assert.strictEqual(yield* valkey.exists(asked), keys.length)
+      assert.strictEqual(yield* valkey.touch(keys), keys.length)
+      assert.strictEqual(yield* valkey.del(keys.slice(0, 400)), 400)
+      assert.strictEqual(yield* valkey.unlink([...keys.slice(300, 700), ...missing]), 300)
+      assert.strictEqual(yield* valkey.exists(keys), 300)
+    })
+  )
+
+  it.effect("commands whose keys must share a slot fail before sending", () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client()
+      const error = yield* Effect.flip(
+        valkey.msetnx([
+          ["cs:a", "1"],
+          ["cs:b", "2"],
+          ["cs:c", "3"]
+        ])
+      )
+      assert.strictEqual(error._tag, "CrossSlotError")
+      assert.strictEqual(yield* valkey.exists(["cs:a", "cs:b", "cs:c"]), 0)
+      // With a hash tag they share a slot and go through.
+      assert.strictEqual(
+        yield* valkey.msetnx([
+          ["{cs}:a", "1"],
+          ["{cs}:b", "2"]
+        ]),
+        true
+      )
+    })
+  )
+
+  it.effect("keyless commands follow their policy: DBSIZE sums the primaries, PING asks all nodes", () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client()
+      const cluster = yield* ValkeyTestCluster
+      const perNode = yield* Effect.forEach(cluster.primaries, (p) => p.command(["DBSIZE"]))
+      assert.strictEqual(
+        yield* valkey.dbsize(),
+        perNode.reduce((a: number, b) => a + Number(b), 0)
+      )
+      assert.strictEqual(yield* valkey.ping(), "PONG")
+    })
+  )
+
+  it.effect("explicit routes: every primary by address, one node by slot or address", () =>
+    Effect.gen(function* () {
+      const { router } = yield* client()
+      const cluster = yield* ValkeyTestCluster
+      const ids = yield* router.runOnAll(Commands.connection.echo("hi"), "primaries")
+      assert.deepStrictEqual([...ids.keys()].sort(), cluster.primaries.map((p) => p.address).sort())
+      const all = yield* router.runOnAll(Commands.connection.ping(), "nodes")
+      assert.strictEqual(all.size, cluster.nodes.length)
+      const node = cluster.primaries[1]!
+      const role = yield* router.runOn(Commands.server.info(["replication"]), {
+        type: "address",
+        host: node.host,
+        port: node.port
+      })
+      assert.include(role, "role:master")
+      const info = yield* router.runOn(Commands.server.info(["replication"]), {
+        type: "slotId",
+        slot: 0,
+        replica: true
+      })
+      assert.include(info, "role:slave")
+    })
+  )
+
+  it.effect("reads go to replicas with readFrom: preferReplica; writes still go to primaries", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey } = yield* client({ readFrom: "preferReplica" })
+      const keys = randomKeys(300, "replica-read")
+      yield* valkey.mset(keys.map((k) => [k, "x"] as const))
+      yield* Effect.sleep("200 millis")
+      const before = yield* Effect.forEach(cluster.replicas, (r) => commandCalls(r, "get"))
+      const beforePrimaries = yield* Effect.forEach(cluster.primaries, (p) => commandCalls(p, "get"))
+      const values = yield* Effect.forEach(keys, (k) => valkey.get(k), { concurrency: 50 })
+      assert.isTrue(values.every((v) => v === "x"))
+      const after = yield* Effect.forEach(cluster.replicas, (r) => commandCalls(r, "get"))
+      const afterPrimaries = yield* Effect.forEach(cluster.primaries, (p) => commandCalls(p, "get"))
+      const onReplicas = after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)
+      const onPrimaries = afterPrimaries.reduce((a, b) => a + b, 0) - beforePrimaries.reduce((a, b) => a + b, 0)
+      assert.strictEqual(onReplicas, 300)
+      assert.strictEqual(onPrimaries, 0)
+    })
+  )
+
+  it.effect("AZ affinity picks replicas in the client's zone", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const local = cluster.replicas[0]!
+      yield* Effect.forEach(cluster.replicas, (r) =>
+        r.command(["CONFIG", "SET", "availability-zone", r === local ? "zone-a" : "zone-b"])
+      )
+      const { valkey } = yield* client({ readFrom: { azAffinity: "zone-a" } })
+      const shard = cluster.primaries.find((p) => p.id === local.primaryId)!
+      // Keys owned by the local replica's shard are read there.
+      const keys = randomKeys(2000, "az")
+      const mine: Array<string> = []
+      for (const key of keys) {
+        const owner = yield* cluster.slotOwner(Slot.slotOf(key))
+        if (owner.address === shard.address) mine.push(key)
+        if (mine.length === 50) break
+      }
+      yield* valkey.mset(mine.map((k) => [k, "z"] as const))
+      yield* Effect.sleep("200 millis")
+      const before = yield* commandCalls(local, "get")
+      yield* Effect.forEach(mine, (k) => valkey.get(k), { concurrency: 10, discard: true })
+      assert.strictEqual((yield* commandCalls(local, "get")) - before, mine.length)
+    })
+  )
+
+  it.effect("batches: a pipeline over many slots comes back in order; an atomic one needs one slot", () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client()
+      const { get, incr, set } = Commands.strings
+      const results = yield* valkey.batch([set("b:1", "1"), set("b:2", "2"), incr("b:1"), get("b:2"), get("b:none")])
+      assert.deepStrictEqual(results, [
+        Result.succeed("OK"),
+        Result.succeed("OK"),
+        Result.succeed(2),
+        Result.succeed("2"),
+        Result.succeed(null)
+      ])
+      const [ok, n] = yield* valkey.batch([set("{t}:a", "5"), incr("{t}:a")], { atomic: true, raiseOnError: true })
+      assert.strictEqual(ok, "OK")
+      assert.strictEqual(n, 6)
+      const cross = yield* Effect.flip(valkey.batch([set("x:1", "1"), set("y:2", "2")], { atomic: true }))
+      assert.strictEqual(cross._tag, "CrossSlotError")
+    })
+  )
+})
