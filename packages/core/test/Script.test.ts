@@ -101,15 +101,13 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("Script", (it) => {
           assert.strictEqual(yield* incr.run(v, [k], [10]), 10)
           yield* server.restart
           // The first call may meet the dropped connection before the client reconnects.
-          const after = yield* incr
-            .run(v, [k], [1])
-            .pipe(
-              Effect.retry({
-                while: (e) => e._tag === "ConnectionError",
-                schedule: Schedule.spaced("50 millis"),
-                times: 40
-              })
-            )
+          const after = yield* incr.run(v, [k], [1]).pipe(
+            Effect.retry({
+              while: (e) => e._tag === "ConnectionError",
+              schedule: Schedule.spaced("50 millis"),
+              times: 40
+            })
+          )
           assert.strictEqual(after, 1)
           assert.deepStrictEqual(yield* v.scriptExists([incr.sha1]), [true])
         })

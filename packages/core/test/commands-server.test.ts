@@ -1,7 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { Effect } from "effect"
-import type { ValkeyService } from "../src/index.ts"
+import { Command, Commands, type ValkeyService } from "../src/index.ts"
 import { client, protocols } from "./support.ts"
 
 /** How often the server ran `command` (`acl|deluser` for subcommands), from INFO commandstats. */
@@ -12,6 +12,14 @@ const calls = (v: ValkeyService, command: string) =>
       return match === null ? 0 : Number(match[1])
     })
   )
+
+/** The keys a command declares (firstKey, lastKey, keyStep), as strings. */
+const declaredKeys = (command: Command.Command<unknown>): Array<string> => {
+  const out: Array<string> = []
+  if (command.firstKey < 0) return out
+  for (let i = command.firstKey; i <= command.lastKey; i += command.keyStep) out.push(String(command.args[i]))
+  return out
+}
 
 const codeOf = (error: { readonly _tag: string; readonly code?: string }) =>
   error._tag === "ReplyError" ? error.code : error._tag
@@ -219,6 +227,37 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
           assert.strictEqual(yield* v.wait(1, 200), 0)
           assert.deepStrictEqual(yield* v.waitaof(0, 0, 0), { local: 0, replicas: 0 })
           assert.strictEqual(codeOf(yield* Effect.flip(v.waitaof(1, 0, 0))), "ERR")
+        })
+      )
+
+      it.effect("declared key positions match COMMAND GETKEYS", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const { streams, keyspace, scripting, functions, admin } = Commands
+          const commands: ReadonlyArray<Command.Command<unknown>> = [
+            streams.xadd("s", { a: 1 }, { trim: { method: "MAXLEN", threshold: 5, exact: false, limit: 2 } }),
+            streams.xread({ s1: "0", s2: "0" }, { count: 1, block: 10 }),
+            streams.xreadgroup("g", "c", [["s1", ">"]], { count: 2, block: 0, noAck: true }),
+            streams.xgroupCreate("s", "g", "$", { mkStream: true }),
+            streams.xinfoStreamFull("s", 3),
+            streams.xclaim("s", "g", "c", 0, ["1-0"], { idle: 1 }),
+            streams.xautoclaim("s", "g", "c", 0, "0-0", 5),
+            keyspace.sortStore("src", "dst", { by: "nosort", limit: { offset: 0, count: 5 } }),
+            keyspace.sortStore("src", "dst"),
+            keyspace.copy("a", "b", { replace: true }),
+            keyspace.rename("a", "b"),
+            keyspace.restore("k", 0, new Uint8Array([1]), { replace: true }),
+            keyspace.objectEncoding("k"),
+            scripting.eval("return 1", ["k1", "k2"], ["a"]),
+            scripting.evalshaReadonly("0".repeat(40), ["k1"], []),
+            functions.fcall("f", ["k1", "k2", "k3"], ["x"]),
+            admin.memoryUsage("k", 5)
+          ]
+          for (const command of commands) {
+            const args = command.args.map((arg) => (arg instanceof Uint8Array ? arg : String(arg)))
+            const serverKeys = yield* v.custom(["COMMAND", "GETKEYS", ...args])
+            assert.deepStrictEqual(declaredKeys(command), serverKeys, Command.name(command))
+          }
         })
       )
 
