@@ -35,8 +35,9 @@ export interface NodeAddress {
 }
 
 /**
- * A node of the cluster. `health` is what `CLUSTER SHARDS` reports (`online`, `loading`,
- * `failed`); `CLUSTER SLOTS` gives none, and lists only nodes it considers usable.
+ * A node of the cluster. `health` is what `CLUSTER SHARDS` reports: `online`, `loading` or
+ * `fail` (Valkey 8 sends `fail`; the documentation says `failed`). `CLUSTER SLOTS` gives none,
+ * and lists only nodes it considers usable.
  *
  * @since 0.1.0
  * @category models
@@ -51,7 +52,7 @@ export interface NodeInfo extends NodeAddress {
  * One shard: the primary that owns its slots, its other nodes, and its slot ranges
  * (inclusive, sorted). `replicas` lists every other node, healthy or not, including a failed
  * former primary during a failover; `readReplicas` is the subset fit to serve reads (replicas
- * whose health is `online` or unknown).
+ * that are `isReadable`).
  *
  * @since 0.1.0
  * @category models
@@ -163,8 +164,23 @@ export const parseAddress = (text: string): NodeAddress | undefined => {
   return nodeAddress(host, port)
 }
 
-const isReadReplica = (node: NodeInfo): boolean =>
-  node.role === "replica" && (node.health === undefined || node.health === "online")
+/**
+ * Whether a node's reported health lets it serve requests: `online`, `loading`, or unknown
+ * (`CLUSTER SLOTS`). `loading` counts because Valkey reports every replica whose replication
+ * offset is still 0 that way, so in a cluster that has taken no writes yet every in-sync
+ * replica is `loading`; a replica that really is loading its data answers `-LOADING`, which a
+ * router can take as "ask the primary". A failed node (`fail`/`failed`) or any health this
+ * client does not know is not readable.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isReadable = (node: NodeInfo): boolean =>
+  node.health === undefined || node.health === "online" || node.health === "loading"
+
+const isFailed = (node: NodeInfo): boolean => node.health === "fail" || node.health === "failed"
+
+const isReadReplica = (node: NodeInfo): boolean => node.role === "replica" && isReadable(node)
 
 /**
  * A topology from shards, checking their ranges: integers within 0–16383, start ≤ end, and
@@ -332,9 +348,10 @@ const shardNode = (value: RespValue, what: string, options: ParseOptions): NodeI
 
 /**
  * A topology from a `CLUSTER SHARDS` reply (RESP2 or RESP3). Addresses come from `endpoint`,
- * then `ip`, then `options.host`. Nodes that are not `online` stay listed but are left out of
- * `readReplicas`; a shard's primary is its online primary (a failed one stays among the other
- * nodes while a failover settles). A shard with no primary and no slots is skipped.
+ * then `ip`, then `options.host`. Nodes that are not `isReadable` stay listed but are left out
+ * of `readReplicas`; a shard's primary is its first primary that has not failed (a failed one
+ * stays among the other nodes while a failover settles). A shard with no primary and no slots
+ * is skipped.
  *
  * @since 0.1.0
  * @category parsers
@@ -356,7 +373,7 @@ export const fromShards = (reply: RespValue, options: ParseOptions): Exit.Exit<T
         shardNode(node, `${what} node ${n}`, options)
       )
       const primaries = nodes.filter((node) => node.role === "primary")
-      const primary = primaries.find((node) => node.health === undefined || node.health === "online") ?? primaries[0]
+      const primary = primaries.find((node) => !isFailed(node)) ?? primaries[0]
       if (primary === undefined) {
         if (ranges.length === 0) continue
         throw new Malformed(`${what} serves slots but has no primary`)

@@ -96,7 +96,7 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), { timeou
               cluster.replicasOf(primary).map((r) => r.id)
             )
             assert.strictEqual(shard.primary.health, "online")
-            for (const replica of shard.readReplicas) assert.strictEqual(replica.health, "online")
+            assert.deepStrictEqual(shard.readReplicas, shard.replicas)
           }
         }
       })
@@ -120,8 +120,37 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), { timeou
         )
       })
     )
+
+    // Last in the block: it leaves a replica dead.
+    it.effect("a dead replica is reported as fail: listed, but not readable; CLUSTER SLOTS drops it", () =>
+      Effect.gen(function* () {
+        const cluster = yield* ValkeyTestCluster
+        const victim = cluster.replicas[0]!
+        yield* cluster.kill(victim)
+        // Real-time polling: it.effect runs on the TestClock, where Effect.sleep would never end.
+        const pause = Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
+        let seen = yield* look(cluster, victim.id)
+        for (let i = 0; i < 100 && (seen.dead?.health === "online" || seen.dead?.health === "loading"); i++) {
+          yield* pause
+          seen = yield* look(cluster, victim.id)
+        }
+        assert.strictEqual(seen.dead?.health, "fail")
+        assert.isFalse(Topology.isReadable(seen.dead!))
+        const shard = seen.view.shards.shards.find((s) => s.replicas.some((r) => r.id === victim.id))!
+        assert.isFalse(shard.readReplicas.some((r) => r.id === victim.id))
+        assert.isFalse(seen.view.slots.nodes().some((n) => n.id === victim.id))
+        assert.isTrue(seen.view.shards.equals(seen.view.slots))
+      })
+    )
   }
 )
+
+/** Both views from a live primary, and what they say about the node `id`. */
+const look = (cluster: ValkeyTestClusterHandle, id: string) =>
+  Effect.map(fetch(cluster.primaries[0]!.port, 3), (view) => ({
+    view,
+    dead: view.shards.nodes().find((n) => n.id === id)
+  }))
 
 // --- hand-made replies ----------------------------------------------------------------------
 
@@ -220,17 +249,20 @@ describe("fromShards", () => {
     )
   })
 
-  it("keeps unhealthy nodes listed but out of readReplicas; an online primary wins over a failed one", () => {
+  it("keeps failed nodes listed but out of readReplicas; a primary that has not failed wins", () => {
     const topology = ok(
       Topology.fromShards(
         [
           shard(
             [0, 16383],
             [
-              node(7000, "master", { health: "failed" }),
+              node(7000, "master", { health: "fail" }),
               node(7001, "master"),
               node(7002, "replica", { health: "loading" }),
-              node(7003, "replica")
+              node(7003, "replica"),
+              node(7004, "replica", { health: "fail" }),
+              node(7005, "replica", { health: "failed" }),
+              node(7006, "replica", { health: "something-new" })
             ]
           )
         ],
@@ -241,13 +273,14 @@ describe("fromShards", () => {
     assert.strictEqual(only.primary.port, 7001)
     assert.deepStrictEqual(
       only.replicas.map((r) => r.port),
-      [7000, 7002, 7003]
+      [7000, 7002, 7003, 7004, 7005, 7006]
     )
+    // An idle in-sync replica is reported as loading (replication offset 0): still readable.
     assert.deepStrictEqual(
       only.readReplicas.map((r) => r.port),
-      [7003]
+      [7002, 7003]
     )
-    assert.strictEqual(topology.nodes().length, 4)
+    assert.strictEqual(topology.nodes().length, 7)
   })
 
   it("a shard without slots (a new empty primary) is kept; without a primary and slots, skipped", () => {
