@@ -11,60 +11,40 @@
  *
  * @since 0.1.0
  */
-import { Command, type CommandError, type DecodeError, Reply, type RespArg, type RespValue } from "@effect-valkey/core"
-import { Cause, Exit, Schema } from "effect"
+import {
+  Command,
+  type CommandError,
+  CrossSlotError,
+  type DecodeError,
+  MultiSlotError,
+  type MultiSlotPart,
+  Reply,
+  type RespArg,
+  type RespValue
+} from "@effect-valkey/core"
+import { Cause, Exit } from "effect"
 import { slotOfArg } from "./Slot.ts"
 
 /**
- * A command's keys span several slots and the command cannot be split (MSETNX, RENAME,
- * SUNIONSTORE…): use hash tags (`{user1}:a`, `{user1}:b`) to keep such keys in one slot.
- * Found before anything was sent.
+ * `CrossSlotError` (a command whose keys span slots and that cannot be split: MSETNX, RENAME,
+ * SUNIONSTORE…) and `MultiSlotError` (some parts of a split command failed; `parts` lists every
+ * part with its slot, keys, outcome and value or error) are core's errors, re-exported: they
+ * belong to `CommandError` so the `Valkey` service has the same type in standalone and cluster
+ * mode, and one class per tag keeps `instanceof` and `catchTag` in agreement.
  *
  * @since 0.1.0
  * @category errors
  */
-export class CrossSlotError extends Schema.TaggedError<CrossSlotError>()("CrossSlotError", {
-  message: Schema.String,
-  command: Schema.String
-}) {}
+export { CrossSlotError, MultiSlotError }
 
 /**
- * What happened to one part of a split command. `positions` are the indexes of its keys in the
- * caller's key list: exact whatever the keys' bytes, while `keys` is their text for reading
- * (binary keys decoded as UTF-8). A success carries the part's value (its values in key order,
- * its count, its OK), a failure its error.
+ * What happened to one part of a split command, as `MultiSlotError.parts` reports it. `keys`
+ * is the keys' text (binary keys decoded as UTF-8); `Part.positions` has their exact indexes.
  *
  * @since 0.1.0
  * @category models
  */
-export const PartOutcome = Schema.Struct({
-  slot: Schema.Number,
-  keys: Schema.Array(Schema.String),
-  positions: Schema.Array(Schema.Number),
-  outcome: Schema.Literals(["success", "failure"]),
-  value: Schema.optional(Schema.Unknown),
-  error: Schema.optional(Schema.Defect())
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type PartOutcome = typeof PartOutcome.Type
-
-/**
- * Some parts of a split command failed. `parts` lists every part, succeeded or not, so a caller
- * knows exactly which keys were written (an MSET part that succeeded stays applied) and why the
- * others failed.
- *
- * @since 0.1.0
- * @category errors
- */
-export class MultiSlotError extends Schema.TaggedError<MultiSlotError>()("MultiSlotError", {
-  message: Schema.String,
-  command: Schema.String,
-  parts: Schema.Array(PartOutcome)
-}) {}
+export type PartOutcome = typeof MultiSlotPart.Type
 
 /**
  * One slot's share of a split command: the command to send to the slot's owner, its keys, and
@@ -341,7 +321,7 @@ const multiSlotError = (
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p]!
     const outcome = outcomes[p]!
-    const base = { slot: part.slot, keys: part.keys.map(textOf), positions: part.positions }
+    const base = { slot: part.slot, keys: part.keys.map(textOf) }
     if (Exit.isSuccess(outcome)) {
       reports.push({ ...base, outcome: "success", value: outcome.value })
     } else {
