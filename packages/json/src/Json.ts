@@ -1,0 +1,923 @@
+/**
+ * The commands of the valkey-json module as command values: each function builds a
+ * `Command.Command<A>` that runs with `valkey.run(...)` on the standalone client, in
+ * `valkey.batch([...])`, and on the cluster (JSON.MGET and JSON.MSET are split by slot there).
+ *
+ * Paths: a path starting with `$` is a JSONPath and the reply holds one entry per match; any
+ * other path (`.a`, `.`) is a legacy path and the reply is a single value. The result types
+ * follow the path literal (see `JsonPath`). Omitted paths mean the legacy root `.`, as on the
+ * server.
+ *
+ * Values: the values a command writes (JSON.SET, JSON.ARRAPPEND, …) are JavaScript values sent
+ * as `JSON.stringify` text; `Json.raw(text)` sends JSON text as it is. A value that has no JSON
+ * text (`undefined`, a function, a `bigint`, a cycle) makes the command invalid: it fails with
+ * `InvalidArgumentError` and nothing is sent.
+ *
+ * What the module answers when something is missing, and what that becomes here:
+ * - missing key: `null` from the reads (`get`, `type`, `strLen`, `arrLen`, `objLen`, `objKeys`,
+ *   and per key in `mget`); the writes on a path fail with the module's `ReplyError`
+ *   (`NONEXISTENT`);
+ * - missing path: a JSONPath matches nothing (`[]`); a legacy path fails with `ReplyError`
+ *   (`NONEXISTENT`);
+ * - wrong type at the path: `null` in that match's entry for a JSONPath, `ReplyError`
+ *   (`WRONGTYPE`) for a legacy path; a key that holds no JSON document fails with `ReplyError`
+ *   (`WRONGTYPE`) either way.
+ *
+ * @since 0.1.0
+ */
+import { Command, type Key, Reply, type RespValue, VerbatimString } from "@effect-valkey/core"
+import { Exit, Schema } from "effect"
+import { anyJsonPath, type ByPath, type ByPaths, isJsonPath } from "./JsonPath.ts"
+
+// --- models ----------------------------------------------------------------------------------
+
+/**
+ * A JSON value as `JSON.parse` gives it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type JsonValue = null | boolean | number | string | Array<JsonValue> | { [key: string]: JsonValue }
+
+/**
+ * The type names JSON.TYPE answers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type JsonType = "null" | "boolean" | "string" | "number" | "integer" | "object" | "array"
+
+/**
+ * A value in the form JSON.RESP answers, read back into JavaScript: objects and arrays are
+ * rebuilt, integers are numbers, but booleans (sent as the simple strings `true`/`false`) and
+ * non-integer numbers (sent as bulk strings) arrive as strings, as the module sends them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RespJson = null | boolean | number | string | Array<RespJson> | { [key: string]: RespJson }
+
+/**
+ * A Schema for a document (or the part of it at a path): decoded from the parsed JSON of a
+ * reply, and encoded to a value that `JSON.stringify` writes. It must need no services.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DocumentSchema<A> = Schema.ConstraintCodec<A, unknown, never, never>
+
+/**
+ * JSON text sent as it is, instead of the `JSON.stringify` text of a value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class RawJson {
+  readonly text: string
+  constructor(text: string) {
+    this.text = text
+  }
+}
+
+/**
+ * Wraps JSON text so a command sends it unchanged (the module parses it and answers
+ * `SYNTAXERR` when it is not JSON).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const raw = (text: string): RawJson => new RawJson(text)
+
+// --- options ---------------------------------------------------------------------------------
+
+/**
+ * Options of JSON.SET: `condition` `"NX"` sets only when the path does not exist yet, `"XX"` only
+ * when it does.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SetOptions {
+  readonly condition?: "NX" | "XX"
+}
+
+/**
+ * Options of JSON.SET with a Schema: the value is encoded through it before `JSON.stringify`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SetSchemaOptions<A> extends SetOptions {
+  readonly schema: DocumentSchema<A>
+}
+
+/**
+ * Formatting options of JSON.GET: the strings used to indent nested levels, end lines and
+ * follow a colon. `noEscape` sends NOESCAPE, which the module accepts for compatibility and
+ * ignores.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetOptions {
+  readonly indent?: string
+  readonly newline?: string
+  readonly space?: string
+  readonly noEscape?: boolean
+}
+
+/**
+ * Options of JSON.GET with a Schema that decodes each value found.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetSchemaOptions<A> extends GetOptions {
+  readonly schema: DocumentSchema<A>
+}
+
+/**
+ * Options of JSON.MGET with a Schema that decodes each document found.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MGetSchemaOptions<A> {
+  readonly schema: DocumentSchema<A>
+}
+
+/**
+ * The range JSON.ARRINDEX searches: from `start` (inclusive) to `end` (exclusive; 0 or -1 mean
+ * the end of the array). `end` needs `start`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ArrIndexOptions {
+  readonly start?: number
+  readonly end?: number
+}
+
+// --- shared constants ------------------------------------------------------------------------
+
+const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+const WRITE_KEY: Command.CommandOptions = { keys: 1 }
+const DEBUG_KEY: Command.CommandOptions = { keys: 2, readonly: true }
+const ROOT = "."
+
+// --- argument checks -------------------------------------------------------------------------
+
+/** Why a value cannot be sent. */
+class Unusable {
+  readonly reason: string
+  constructor(reason: string) {
+    this.reason = reason
+  }
+}
+
+/** The JSON text of a value (or of a `RawJson`), or why it has none. */
+const jsonText = (value: unknown): string | Unusable => {
+  if (value instanceof RawJson) return value.text
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (cause) {
+    return new Unusable(`the value has no JSON text: ${cause instanceof Error ? cause.message : String(cause)}`)
+  }
+  return text === undefined ? new Unusable(`the value has no JSON text (${typeof value})`) : text
+}
+
+const badInteger = (n: number, what: string): string | undefined =>
+  Number.isSafeInteger(n) ? undefined : `${what} must be an integer, got ${n}`
+
+const badFinite = (n: number, what: string): string | undefined =>
+  typeof n === "number" && Number.isFinite(n) ? undefined : `${what} must be a finite number, got ${n}`
+
+/** Appends the JSON text of each value to `args`, or returns why one cannot be sent. */
+const pushValues = (args: Array<Key | number>, values: ReadonlyArray<unknown>): Unusable | undefined => {
+  for (const value of values) {
+    const text = jsonText(value)
+    if (text instanceof Unusable) return text
+    args.push(text)
+  }
+  return undefined
+}
+
+// --- Schema ----------------------------------------------------------------------------------
+
+type ValueDecoder<A> = (value: unknown) => A
+
+/** The SchemaError of a failed decode/encode and its message (the cause itself if it is no error). */
+const schemaIssue = (exit: Exit.Exit<unknown, Schema.SchemaError>): { message: string; cause: unknown } => {
+  const error = Exit.findErrorOption(exit)
+  return error._tag === "Some"
+    ? { message: error.value.message, cause: error.value }
+    : { message: String(Exit.isFailure(exit) ? exit.cause : exit), cause: exit }
+}
+
+const schemaDecoders = new WeakMap<object, ValueDecoder<unknown>>()
+
+/** A decoder of parsed JSON through a Schema (built once per Schema); a mismatch throws DecodeFailure. */
+const schemaDecoder = <A>(schema: DocumentSchema<A>): ValueDecoder<A> => {
+  const cached = schemaDecoders.get(schema)
+  if (cached !== undefined) return cached as ValueDecoder<A>
+  const decode = Schema.decodeUnknownExit(schema)
+  const decoder: ValueDecoder<A> = (value) => {
+    const exit = decode(value)
+    if (Exit.isSuccess(exit)) return exit.value
+    const issue = schemaIssue(exit)
+    throw new Command.DecodeFailure(`the document does not match the schema: ${issue.message}`, issue.cause)
+  }
+  schemaDecoders.set(schema, decoder as ValueDecoder<unknown>)
+  return decoder
+}
+
+/** The JSON text of `value` encoded through `schema`, or why it cannot be sent. */
+const schemaText = <A>(schema: DocumentSchema<A>, value: A): string | Unusable => {
+  const exit = Schema.encodeUnknownExit(schema)(value)
+  if (Exit.isFailure(exit)) return new Unusable(`the value does not match the schema: ${schemaIssue(exit).message}`)
+  return jsonText(exit.value)
+}
+
+// --- reply decoders --------------------------------------------------------------------------
+
+const fail = (message: string): never => {
+  throw new Command.DecodeFailure(message)
+}
+
+const parse = (text: string): JsonValue => {
+  try {
+    return JSON.parse(text) as JsonValue
+  } catch (cause) {
+    throw new Command.DecodeFailure(`the reply is not JSON: ${JSON.stringify(text.slice(0, 60))}`, cause)
+  }
+}
+
+/** A bulk string of JSON text, parsed. */
+const json: Command.Decoder<JsonValue> = (reply) => parse(Reply.text(reply))
+
+const nullableJson: Command.Decoder<JsonValue | null> = Reply.nullable(json)
+
+/** JSON text that must be an array (the JSONPath form of a reply): one entry per match. */
+const jsonArray = (reply: RespValue): Array<JsonValue> => {
+  const value = json(reply)
+  return Array.isArray(value) ? value : fail(`expected a JSON array of matches, got ${describe(value)}`)
+}
+
+const describe = (value: JsonValue): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : typeof value
+
+const isRecord = (value: JsonValue): value is { [key: string]: JsonValue } =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+
+const number = (value: JsonValue): number =>
+  typeof value === "number" ? value : fail(`expected a number, got ${describe(value)}`)
+
+const numberOrNull = (value: JsonValue): number | null => (value === null ? null : number(value))
+
+/** JSON.NUMINCRBY / NUMMULTBY: JSON text `[n, null, …]` (JSONPath) or `n` (legacy). */
+const numbersReply: Command.Decoder<Array<number | null>> = (reply) => jsonArray(reply).map(numberOrNull)
+const numberReply: Command.Decoder<number> = (reply) => number(json(reply))
+
+const integers = Reply.array(Reply.nullableInteger)
+const nullableIntegers = Reply.nullable(integers)
+
+const toggled: Command.Decoder<boolean> = (reply) => {
+  if (typeof reply === "boolean") return reply
+  if (typeof reply === "number") return reply !== 0
+  const text = Reply.text(reply)
+  return text === "true" ? true : text === "false" ? false : fail(`expected true or false, got ${text}`)
+}
+const toggledMatches = Reply.array(Reply.nullable(toggled))
+
+const typeName = Reply.text as Command.Decoder<JsonType>
+const typeNames = Reply.nullable(Reply.array(typeName))
+const nullableTypeName = Reply.nullable(typeName)
+
+const popped = Reply.array(nullableJson)
+
+const keyList = Reply.array(Reply.string)
+const nullableKeyList = Reply.nullable(keyList)
+const keyLists = Reply.nullable(Reply.array(nullableKeyList))
+
+/** One value in JSON.RESP form: `["{", [k, v], …]` or `["{", k, v, …]`, `["[", …]`, scalars. */
+const respJson = (reply: RespValue): RespJson => {
+  if (reply === null || typeof reply === "string" || typeof reply === "number" || typeof reply === "boolean") {
+    return reply
+  }
+  if (typeof reply === "bigint") return Number(reply)
+  if (reply instanceof VerbatimString || reply instanceof Uint8Array) return Reply.text(reply)
+  if (Array.isArray(reply)) {
+    const items = reply as ReadonlyArray<RespValue>
+    const head = items.length > 0 ? Reply.text(items[0]!) : ""
+    if (head === "[") return items.slice(1).map(respJson)
+    if (head === "{") {
+      const entries: Array<[string, RespJson]> = []
+      if (items.length > 1 && Array.isArray(items[1])) {
+        for (let i = 1; i < items.length; i++) {
+          const member = items[i]
+          if (!Array.isArray(member) || member.length !== 2) return fail("expected [key, value] members after {")
+          entries.push([Reply.text(member[0]), respJson(member[1])])
+        }
+      } else {
+        if ((items.length - 1) % 2 !== 0) return fail("expected key/value pairs after {")
+        for (let i = 1; i < items.length; i += 2) entries.push([Reply.text(items[i]!), respJson(items[i + 1]!)])
+      }
+      return Object.fromEntries(entries)
+    }
+    return fail(`expected an array starting with [ or {, got ${JSON.stringify(head)}`)
+  }
+  return fail("expected a value in JSON.RESP form")
+}
+
+const respMatches = Reply.array(respJson)
+const nullableResp = Reply.nullable(respJson)
+
+const debugNumbers = Reply.nullable(Reply.array(Reply.integer))
+
+/** Chooses the decoder by path syntax, the module's own rule. */
+const byPath = <J, L>(path: string, jsonPath: Command.Decoder<J>, legacy: Command.Decoder<L>) =>
+  (isJsonPath(path) ? jsonPath : legacy) as Command.Decoder<never>
+
+// --- JSON.SET / JSON.GET / JSON.MGET / JSON.MSET -----------------------------------------------
+
+/**
+ * JSON.SET key path json [NX|XX]: `"OK"`, or `null` when NX/XX prevented the write. `value` is
+ * sent as its `JSON.stringify` text (`Json.raw(text)` for JSON text as it is); with `schema` it
+ * is encoded through the Schema first. Setting a path other than the root needs the document to
+ * exist (`ReplyError` otherwise); a key holding something else fails with `WRONGTYPE`.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const set: {
+  <A>(key: Key, path: string, value: NoInfer<A>, options: SetSchemaOptions<A>): Command.Command<"OK" | null>
+  (key: Key, path: string, value: unknown, options?: SetOptions): Command.Command<"OK" | null>
+} = (
+  key: Key,
+  path: string,
+  value: unknown,
+  options?: SetOptions & { readonly schema?: DocumentSchema<unknown> }
+): Command.Command<"OK" | null> => {
+  const text = options?.schema !== undefined ? schemaText(options.schema, value) : jsonText(value)
+  if (text instanceof Unusable) return Command.invalid("JSON.SET", text.reason)
+  const args: Array<Key> = ["JSON.SET", key, path, text]
+  if (options?.condition !== undefined) args.push(options.condition)
+  return Command.make(args, Reply.okOrNull, WRITE_KEY)
+}
+
+/** JSON.GET's arguments up to the paths. */
+const getArgs = (key: Key, options: GetOptions | undefined): Array<Key> => {
+  const args: Array<Key> = ["JSON.GET", key]
+  if (options === undefined) return args
+  if (options.indent !== undefined) args.push("INDENT", options.indent)
+  if (options.newline !== undefined) args.push("NEWLINE", options.newline)
+  if (options.space !== undefined) args.push("SPACE", options.space)
+  if (options.noEscape === true) args.push("NOESCAPE")
+  return args
+}
+
+const getLegacyPlain = Reply.nullable(json)
+const getJsonPathPlain = Reply.nullable(jsonArray)
+
+/**
+ * JSON.GET key [INDENT s] [NEWLINE s] [SPACE s] [NOESCAPE] [path]: the value at a legacy path
+ * (default: the root `.`, the whole document), or the array of values a JSONPath matches (`[]`
+ * when it matches nothing); `null` when the key does not exist. A legacy path that does not
+ * exist fails with `ReplyError` (`NONEXISTENT`). With `schema`, each value is decoded through
+ * the Schema, and a mismatch fails the command with `DecodeError`.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const get: {
+  <A, const P extends string>(
+    key: Key,
+    path: P,
+    options: GetSchemaOptions<A>
+  ): Command.Command<ByPath<P, Array<A>, A> | null>
+  <const P extends string = ".">(
+    key: Key,
+    path?: P,
+    options?: GetOptions
+  ): Command.Command<ByPath<P, Array<JsonValue>, JsonValue> | null>
+} = (
+  key: Key,
+  path?: string,
+  options?: GetOptions & { readonly schema?: DocumentSchema<unknown> }
+): Command.Command<never> => {
+  const args = getArgs(key, options)
+  if (path !== undefined) args.push(path)
+  const jsonPath = path !== undefined && isJsonPath(path)
+  const schema = options?.schema
+  if (schema === undefined) {
+    return Command.make(args, jsonPath ? getJsonPathPlain : getLegacyPlain, READ_KEY) as Command.Command<never>
+  }
+  const decode = schemaDecoder(schema)
+  return Command.make(
+    args,
+    jsonPath ? Reply.nullable((reply) => jsonArray(reply).map(decode)) : Reply.nullable((reply) => decode(json(reply))),
+    READ_KEY
+  ) as Command.Command<never>
+}
+
+/**
+ * JSON.GET key … path path …: the values at several paths, as a record keyed by path. When any
+ * path is a JSONPath, the module answers every path in JSONPath form (an array of matches each,
+ * `[]` for none); when all are legacy paths, each entry is the value there. `null` when the key
+ * does not exist.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const getPaths = <const Ps extends ReadonlyArray<string>>(
+  key: Key,
+  paths: Ps,
+  options?: GetOptions
+): Command.Command<{ [K in Ps[number]]: ByPaths<Ps, Array<JsonValue>, JsonValue> } | null> => {
+  if (paths.length === 0) return Command.invalid("JSON.GET", "needs at least one path")
+  const args = getArgs(key, options)
+  for (const path of paths) args.push(path)
+  const jsonPath = anyJsonPath(paths)
+  if (paths.length === 1) {
+    // One path is answered as the bare value (or array of matches), not as an object.
+    const only = paths[0]!
+    const value = jsonPath ? jsonArray : json
+    return Command.make(
+      args,
+      Reply.nullable((reply) => ({ [only]: value(reply) }) as never),
+      READ_KEY
+    )
+  }
+  return Command.make(
+    args,
+    Reply.nullable((reply) => {
+      const value = json(reply)
+      if (!isRecord(value)) return fail(`expected a JSON object keyed by path, got ${describe(value)}`)
+      if (jsonPath) {
+        for (const path of paths) {
+          if (!Array.isArray(value[path])) return fail(`expected an array of matches for ${path}`)
+        }
+      }
+      return value as never
+    }),
+    READ_KEY
+  )
+}
+
+/**
+ * JSON.GET as text: the reply as the module formats it (with INDENT/NEWLINE/SPACE when given),
+ * unparsed; `null` when the key does not exist. With no path the whole document.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const getText = (
+  key: Key,
+  paths: string | ReadonlyArray<string> = [],
+  options?: GetOptions
+): Command.Command<string | null> => {
+  const args = getArgs(key, options)
+  if (typeof paths === "string") args.push(paths)
+  else for (const path of paths) args.push(path)
+  return Command.make(args, Reply.nullableString, READ_KEY)
+}
+
+/**
+ * JSON.MGET key [key …] path: for each key in order, the value at a legacy path or the array of
+ * values a JSONPath matches, `null` for a key that does not exist (or holds no document). In a
+ * cluster the keys are split by slot and the values put back in key order. With `schema` each
+ * value is decoded through the Schema.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const mget: {
+  <A, const P extends string>(
+    keys: ReadonlyArray<Key>,
+    path: P,
+    options: MGetSchemaOptions<A>
+  ): Command.Command<Array<ByPath<P, Array<A>, A> | null>>
+  <const P extends string>(
+    keys: ReadonlyArray<Key>,
+    path: P
+  ): Command.Command<Array<ByPath<P, Array<JsonValue>, JsonValue> | null>>
+} = (
+  keys: ReadonlyArray<Key>,
+  path: string,
+  options?: { readonly schema?: DocumentSchema<unknown> }
+): Command.Command<never> => {
+  if (keys.length === 0) return Command.invalid("JSON.MGET", "needs at least one key")
+  const jsonPath = isJsonPath(path)
+  const schema = options?.schema
+  let item: Command.Decoder<unknown>
+  if (schema === undefined) item = jsonPath ? getJsonPathPlain : getLegacyPlain
+  else {
+    const decode = schemaDecoder(schema)
+    item = jsonPath
+      ? Reply.nullable((reply) => jsonArray(reply).map(decode))
+      : Reply.nullable((reply) => decode(json(reply)))
+  }
+  return Command.make(["JSON.MGET", ...keys, path], Reply.array(item), {
+    keys: [1, keys.length, 1],
+    readonly: true,
+    request: "multi_shard"
+  }) as Command.Command<never>
+}
+
+/**
+ * One write of JSON.MSET: a key, a path in it, and the value (`JSON.stringify`d, or a `RawJson`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MSetEntry = readonly [key: Key, path: string, value: unknown]
+
+/**
+ * JSON.MSET key path json [key path json …]: `"OK"`. Atomic on one node; in a cluster the
+ * entries are split by slot, each part atomic on its own, and a failed part is reported in a
+ * `MultiSlotError`.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const mset = (entries: ReadonlyArray<MSetEntry>): Command.Command<"OK"> => {
+  if (entries.length === 0) return Command.invalid("JSON.MSET", "needs at least one entry")
+  const args: Array<Key> = ["JSON.MSET"]
+  for (const [key, path, value] of entries) {
+    const text = jsonText(value)
+    if (text instanceof Unusable) return Command.invalid("JSON.MSET", text.reason)
+    args.push(key, path, text)
+  }
+  return Command.make(args, Reply.ok, {
+    keys: [1, args.length - 3, 3],
+    request: "multi_shard",
+    response: "all_succeeded"
+  })
+}
+
+// --- deleting, types, clearing -----------------------------------------------------------------
+
+/**
+ * JSON.DEL key [path]: how many values were deleted (0 when the key or path does not exist).
+ * Without a path (or with the root) the whole key is deleted.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const del = (key: Key, path?: string): Command.Command<number> =>
+  Command.make(path === undefined ? ["JSON.DEL", key] : ["JSON.DEL", key, path], Reply.integer, WRITE_KEY)
+
+/**
+ * JSON.FORGET key [path]: the same as JSON.DEL.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const forget = (key: Key, path?: string): Command.Command<number> =>
+  Command.make(path === undefined ? ["JSON.FORGET", key] : ["JSON.FORGET", key, path], Reply.integer, WRITE_KEY)
+
+/**
+ * JSON.TYPE key [path]: the type name of each match (JSONPath) or of the value (legacy path),
+ * `null` when the key does not exist.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const type = <const P extends string = ".">(
+  key: Key,
+  path?: P
+): Command.Command<ByPath<P, Array<JsonType>, JsonType> | null> =>
+  Command.make(
+    path === undefined ? ["JSON.TYPE", key] : ["JSON.TYPE", key, path],
+    byPath(path ?? ROOT, typeNames, nullableTypeName),
+    READ_KEY
+  )
+
+/**
+ * JSON.CLEAR key [path]: how many containers were emptied and numbers set to 0.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const clear = (key: Key, path?: string): Command.Command<number> =>
+  Command.make(path === undefined ? ["JSON.CLEAR", key] : ["JSON.CLEAR", key, path], Reply.integer, WRITE_KEY)
+
+/**
+ * JSON.TOGGLE key [path]: the new value of each boolean matched (`null` for a match that is not a
+ * boolean) for a JSONPath, or the new value for a legacy path (`WRONGTYPE` if it is not a
+ * boolean).
+ *
+ * @since 0.1.0
+ * @category booleans
+ */
+export const toggle = <const P extends string = ".">(
+  key: Key,
+  path?: P
+): Command.Command<ByPath<P, Array<boolean | null>, boolean>> =>
+  Command.make(
+    path === undefined ? ["JSON.TOGGLE", key] : ["JSON.TOGGLE", key, path],
+    byPath(path ?? ROOT, toggledMatches, toggled),
+    WRITE_KEY
+  )
+
+// --- numbers -----------------------------------------------------------------------------------
+
+const arithmetic =
+  (name: "JSON.NUMINCRBY" | "JSON.NUMMULTBY", what: string) =>
+  <const P extends string>(key: Key, path: P, n: number): Command.Command<ByPath<P, Array<number | null>, number>> => {
+    const bad = badFinite(n, what)
+    return bad !== undefined
+      ? Command.invalid(name, bad)
+      : Command.make([name, key, path, n], byPath(path, numbersReply, numberReply), WRITE_KEY)
+  }
+
+/**
+ * JSON.NUMINCRBY key path number: the new value of each number matched (`null` for a match that
+ * is not a number) for a JSONPath, or the new value for a legacy path.
+ *
+ * @since 0.1.0
+ * @category numbers
+ */
+export const numIncrBy = arithmetic("JSON.NUMINCRBY", "increment")
+
+/**
+ * JSON.NUMMULTBY key path number: like `numIncrBy`, multiplying.
+ *
+ * @since 0.1.0
+ * @category numbers
+ */
+export const numMultBy = arithmetic("JSON.NUMMULTBY", "multiplier")
+
+// --- strings -----------------------------------------------------------------------------------
+
+/**
+ * JSON.STRAPPEND key path json-string: appends `value` to each string matched; the new lengths
+ * (`null` for a match that is not a string) for a JSONPath, the new length for a legacy path.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const strAppend = <const P extends string>(
+  key: Key,
+  path: P,
+  value: string
+): Command.Command<ByPath<P, Array<number | null>, number>> =>
+  typeof value !== "string"
+    ? Command.invalid("JSON.STRAPPEND", `value must be a string, got ${typeof value}`)
+    : Command.make(
+        ["JSON.STRAPPEND", key, path, JSON.stringify(value)],
+        byPath(path, integers, Reply.integer),
+        WRITE_KEY
+      )
+
+/**
+ * JSON.STRLEN key [path]: the length of each string matched (`null` for a match that is not a
+ * string) for a JSONPath, or of the string at a legacy path; `null` when the key does not exist.
+ *
+ * @since 0.1.0
+ * @category strings
+ */
+export const strLen = <const P extends string = ".">(
+  key: Key,
+  path?: P
+): Command.Command<ByPath<P, Array<number | null>, number> | null> =>
+  Command.make(
+    path === undefined ? ["JSON.STRLEN", key] : ["JSON.STRLEN", key, path],
+    byPath(path ?? ROOT, nullableIntegers, Reply.nullableInteger),
+    READ_KEY
+  )
+
+// --- arrays ------------------------------------------------------------------------------------
+
+/**
+ * JSON.ARRAPPEND key path json [json …]: appends the values to each array matched; the new
+ * lengths (`null` for a match that is not an array) for a JSONPath, the new length for a legacy
+ * path.
+ *
+ * @since 0.1.0
+ * @category arrays
+ */
+export const arrAppend = <const P extends string>(
+  key: Key,
+  path: P,
+  values: ReadonlyArray<unknown>
+): Command.Command<ByPath<P, Array<number | null>, number>> => {
+  if (values.length === 0) return Command.invalid("JSON.ARRAPPEND", "needs at least one value")
+  const args: Array<Key | number> = ["JSON.ARRAPPEND", key, path]
+  const bad = pushValues(args, values)
+  return bad !== undefined
+    ? Command.invalid("JSON.ARRAPPEND", bad.reason)
+    : Command.make(args, byPath(path, integers, Reply.integer), WRITE_KEY)
+}
+
+/**
+ * JSON.ARRINDEX key path json [start [end]]: the index of the first element equal to `value` in
+ * each array matched (-1 when absent, `null` for a match that is not an array) for a JSONPath,
+ * or in the array at a legacy path.
+ *
+ * @since 0.1.0
+ * @category arrays
+ */
+export const arrIndex = <const P extends string>(
+  key: Key,
+  path: P,
+  value: unknown,
+  options?: ArrIndexOptions
+): Command.Command<ByPath<P, Array<number | null>, number>> => {
+  const text = jsonText(value)
+  if (text instanceof Unusable) return Command.invalid("JSON.ARRINDEX", text.reason)
+  const args: Array<Key | number> = ["JSON.ARRINDEX", key, path, text]
+  if (options !== undefined) {
+    if (options.end !== undefined && options.start === undefined) {
+      return Command.invalid("JSON.ARRINDEX", "end needs start")
+    }
+    for (const what of ["start", "end"] as const) {
+      const n = options[what]
+      if (n === undefined) continue
+      const bad = badInteger(n, what)
+      if (bad !== undefined) return Command.invalid("JSON.ARRINDEX", bad)
+      args.push(n)
+    }
+  }
+  return Command.make(args, byPath(path, integers, Reply.integer), READ_KEY)
+}
+
+/**
+ * JSON.ARRINSERT key path index json [json …]: inserts the values before `index` (negative counts
+ * from the end) in each array matched; the new lengths (`null` for a match that is not an array)
+ * for a JSONPath, the new length for a legacy path.
+ *
+ * @since 0.1.0
+ * @category arrays
+ */
+export const arrInsert = <const P extends string>(
+  key: Key,
+  path: P,
+  index: number,
+  values: ReadonlyArray<unknown>
+): Command.Command<ByPath<P, Array<number | null>, number>> => {
+  const badIndex = badInteger(index, "index")
+  if (badIndex !== undefined) return Command.invalid("JSON.ARRINSERT", badIndex)
+  if (values.length === 0) return Command.invalid("JSON.ARRINSERT", "needs at least one value")
+  const args: Array<Key | number> = ["JSON.ARRINSERT", key, path, index]
+  const bad = pushValues(args, values)
+  return bad !== undefined
+    ? Command.invalid("JSON.ARRINSERT", bad.reason)
+    : Command.make(args, byPath(path, integers, Reply.integer), WRITE_KEY)
+}
+
+/**
+ * JSON.ARRLEN key [path]: the length of each array matched (`null` for a match that is not an
+ * array) for a JSONPath, or of the array at a legacy path; `null` when the key does not exist.
+ *
+ * @since 0.1.0
+ * @category arrays
+ */
+export const arrLen = <const P extends string = ".">(
+  key: Key,
+  path?: P
+): Command.Command<ByPath<P, Array<number | null>, number> | null> =>
+  Command.make(
+    path === undefined ? ["JSON.ARRLEN", key] : ["JSON.ARRLEN", key, path],
+    byPath(path ?? ROOT, nullableIntegers, Reply.nullableInteger),
+    READ_KEY
+  )
+
+/**
+ * JSON.ARRPOP key [path [index]]: removes and returns the element at `index` (default -1, the
+ * last) of each array matched (`null` for an empty array or a match that is not an array) for a
+ * JSONPath, or of the array at a legacy path (`null` when it is empty). The popped values are
+ * parsed JSON, so a popped JSON `null` is `null` too.
+ *
+ * @since 0.1.0
+ * @category arrays
+ */
+export const arrPop = <const P extends string = ".">(
+  key: Key,
+  path?: P,
+  index?: number
+): Command.Command<ByPath<P, Array<JsonValue | null>, JsonValue | null>> => {
+  const args: Array<Key | number> = ["JSON.ARRPOP", key]
+  if (path !== undefined) args.push(path)
+  if (index !== undefined) {
+    const bad = badInteger(index, "index")
+    if (bad !== undefined) return Command.invalid("JSON.ARRPOP", bad)
+    if (path === undefined) args.push(ROOT)
+    args.push(index)
+  }
+  return Command.make(args, byPath(path ?? ROOT, popped, nullableJson), WRITE_KEY)
+}
+
+/**
+ * JSON.ARRTRIM key path start end: keeps the elements from `start` to `end` (both inclusive) of
+ * each array matched; the new lengths (`null` for a match that is not an array) for a JSONPath,
+ * the new length for a legacy path.
+ *
+ * @since 0.1.0
+ * @category arrays
+ */
+export const arrTrim = <const P extends string>(
+  key: Key,
+  path: P,
+  start: number,
+  end: number
+): Command.Command<ByPath<P, Array<number | null>, number>> => {
+  const bad = badInteger(start, "start") ?? badInteger(end, "end")
+  return bad !== undefined
+    ? Command.invalid("JSON.ARRTRIM", bad)
+    : Command.make(["JSON.ARRTRIM", key, path, start, end], byPath(path, integers, Reply.integer), WRITE_KEY)
+}
+
+// --- objects -----------------------------------------------------------------------------------
+
+/**
+ * JSON.OBJKEYS key [path]: the keys of each object matched (`null` for a match that is not an
+ * object) for a JSONPath, or of the object at a legacy path; `null` when the key does not exist.
+ *
+ * @since 0.1.0
+ * @category objects
+ */
+export const objKeys = <const P extends string = ".">(
+  key: Key,
+  path?: P
+): Command.Command<ByPath<P, Array<Array<string> | null>, Array<string>> | null> =>
+  Command.make(
+    path === undefined ? ["JSON.OBJKEYS", key] : ["JSON.OBJKEYS", key, path],
+    byPath(path ?? ROOT, keyLists, nullableKeyList),
+    READ_KEY
+  )
+
+/**
+ * JSON.OBJLEN key [path]: the number of keys of each object matched (`null` for a match that is
+ * not an object) for a JSONPath, or of the object at a legacy path; `null` when the key does not
+ * exist.
+ *
+ * @since 0.1.0
+ * @category objects
+ */
+export const objLen = <const P extends string = ".">(
+  key: Key,
+  path?: P
+): Command.Command<ByPath<P, Array<number | null>, number> | null> =>
+  Command.make(
+    path === undefined ? ["JSON.OBJLEN", key] : ["JSON.OBJLEN", key, path],
+    byPath(path ?? ROOT, nullableIntegers, Reply.nullableInteger),
+    READ_KEY
+  )
+
+// --- RESP form and debugging ---------------------------------------------------------------------
+
+/**
+ * JSON.RESP key [path]: the value in the module's RESP form, read back (see `RespJson`): one
+ * entry per match for a JSONPath (`[]` when the key does not exist), the value for a legacy path
+ * (`null` when the key does not exist).
+ *
+ * @since 0.1.0
+ * @category debugging
+ */
+export const resp = <const P extends string = ".">(
+  key: Key,
+  path?: P
+): Command.Command<ByPath<P, Array<RespJson>, RespJson>> =>
+  Command.make(
+    path === undefined ? ["JSON.RESP", key] : ["JSON.RESP", key, path],
+    byPath(path ?? ROOT, respMatches, nullableResp),
+    READ_KEY
+  )
+
+const debugPath =
+  (sub: "MEMORY" | "FIELDS") =>
+  <const P extends string = ".">(key: Key, path?: P): Command.Command<ByPath<P, Array<number>, number> | null> =>
+    Command.make(
+      path === undefined ? ["JSON.DEBUG", sub, key] : ["JSON.DEBUG", sub, key, path],
+      byPath(path ?? ROOT, debugNumbers, Reply.nullableInteger),
+      DEBUG_KEY
+    )
+
+/**
+ * JSON.DEBUG MEMORY key [path]: bytes used by each value matched (JSONPath) or by the value at a
+ * legacy path (default: the whole document); `null` when the key does not exist.
+ *
+ * @since 0.1.0
+ * @category debugging
+ */
+export const debugMemory = debugPath("MEMORY")
+
+/**
+ * JSON.DEBUG FIELDS key [path]: the number of fields in each value matched (JSONPath) or in the
+ * value at a legacy path (default: the whole document); `null` when the key does not exist.
+ *
+ * @since 0.1.0
+ * @category debugging
+ */
+export const debugFields = debugPath("FIELDS")
+
+/**
+ * JSON.DEBUG DEPTH key: the maximum path depth of the document.
+ *
+ * @since 0.1.0
+ * @category debugging
+ */
+export const debugDepth = (key: Key): Command.Command<number> =>
+  Command.make(["JSON.DEBUG", "DEPTH", key], Reply.integer, DEBUG_KEY)
