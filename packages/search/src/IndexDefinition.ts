@@ -1,0 +1,131 @@
+/**
+ * An index definition: its name, the keys it covers (`ON HASH | JSON`, `PREFIX`) and its
+ * schema, built step by step (`Search.index("idx").on("HASH").prefix("doc:").schema({ … })`)
+ * or from one options object. A definition is an immutable value; `Search.create` turns it
+ * into the `FT.CREATE` command.
+ *
+ * @since 0.1.0
+ */
+import type { RespArg } from "@effect-valkey/core"
+import * as Field from "./Field.ts"
+
+/**
+ * Which keys an index reads: hashes (the module's default) or JSON documents.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type KeyType = "HASH" | "JSON"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface IndexOptions<S extends Field.Schema = Field.Schema> {
+  /** Omitted: the module indexes hashes. */
+  readonly on?: KeyType
+  /** Only keys starting with one of these prefixes are indexed; omitted: every key of the type. */
+  readonly prefix?: string | ReadonlyArray<string>
+  /** Skip the backfill of keys that exist already. */
+  readonly skipInitialScan?: boolean
+  readonly schema: S
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export class IndexDefinition<S extends Field.Schema = Field.Schema> {
+  readonly name: string
+  readonly keyType: KeyType | undefined
+  readonly prefixes: ReadonlyArray<string>
+  readonly skipsInitialScan: boolean
+  readonly fields: S
+  constructor(
+    name: string,
+    keyType: KeyType | undefined,
+    prefixes: ReadonlyArray<string>,
+    skipsInitialScan: boolean,
+    fields: S
+  ) {
+    this.name = name
+    this.keyType = keyType
+    this.prefixes = prefixes
+    this.skipsInitialScan = skipsInitialScan
+    this.fields = fields
+  }
+
+  /** `ON HASH | ON JSON`. */
+  on(keyType: KeyType): IndexDefinition<S> {
+    return new IndexDefinition(this.name, keyType, this.prefixes, this.skipsInitialScan, this.fields)
+  }
+
+  /** Adds key prefixes (`PREFIX n p1 p2 …`). */
+  prefix(...prefixes: ReadonlyArray<string>): IndexDefinition<S> {
+    return new IndexDefinition(
+      this.name,
+      this.keyType,
+      [...this.prefixes, ...prefixes],
+      this.skipsInitialScan,
+      this.fields
+    )
+  }
+
+  /** `SKIPINITIALSCAN`: keys that exist already are not backfilled. */
+  skipInitialScan(): IndexDefinition<S> {
+    return new IndexDefinition(this.name, this.keyType, this.prefixes, true, this.fields)
+  }
+
+  /** Sets the schema: attribute name → field, sent in this order. */
+  schema<T extends Field.Schema>(fields: T): IndexDefinition<T> {
+    return new IndexDefinition(this.name, this.keyType, this.prefixes, this.skipsInitialScan, fields)
+  }
+}
+
+/**
+ * A definition to build on, or a complete one from options.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: {
+  (name: string): IndexDefinition<{}>
+  <S extends Field.Schema>(name: string, options: IndexOptions<S>): IndexDefinition<S>
+} = (name: string, options?: IndexOptions): IndexDefinition<never> => {
+  const prefix = options?.prefix
+  return new IndexDefinition(
+    name,
+    options?.on,
+    prefix === undefined ? [] : typeof prefix === "string" ? [prefix] : prefix,
+    options?.skipInitialScan ?? false,
+    (options?.schema ?? {}) as never
+  )
+}
+
+const KEY_TYPES: ReadonlySet<string> = new Set<KeyType>(["HASH", "JSON"])
+
+/**
+ * The `FT.CREATE` arguments of a definition, or why the module would refuse it (so it is never
+ * sent): an empty name or schema, an unknown key type, a bad field.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const createArgs = (definition: IndexDefinition): Array<RespArg> | string => {
+  if (definition.name === "") return "the index name must not be empty"
+  const args: Array<RespArg> = ["FT.CREATE", definition.name]
+  if (definition.keyType !== undefined) {
+    if (!KEY_TYPES.has(definition.keyType)) return `on must be HASH or JSON, got ${String(definition.keyType)}`
+    args.push("ON", definition.keyType)
+  }
+  if (definition.prefixes.length > 0) args.push("PREFIX", definition.prefixes.length, ...definition.prefixes)
+  if (definition.skipsInitialScan) args.push("SKIPINITIALSCAN")
+  args.push("SCHEMA")
+  const names = Object.keys(definition.fields)
+  if (names.length === 0) return "the schema needs at least one field"
+  for (const name of names) {
+    const bad = Field.pushArgs(args, name, definition.fields[name]!)
+    if (bad !== undefined) return bad
+  }
+  return args
+}

@@ -1,0 +1,199 @@
+/**
+ * FT.INFO's reply as a typed value. The module sends a flat list of names and values in RESP2
+ * and in RESP3 alike (no RESP3 map), with nested lists for the definition, the attributes and a
+ * vector attribute's index; counts arrive as bulk strings ("4") or integers. Every name/value
+ * is also kept as sent in `fields`, since module versions add fields.
+ *
+ * @since 0.1.0
+ */
+import { Command, Reply, type RespValue } from "@effect-valkey/core"
+
+/**
+ * A value of FT.INFO as sent: text, an integer, or a list.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type InfoValue = string | number | null | ReadonlyArray<InfoValue>
+
+/**
+ * The HNSW or FLAT parameters of a vector attribute.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface VectorAlgorithmInfo {
+  readonly name: string
+  readonly m?: number
+  readonly efConstruction?: number
+  readonly efRuntime?: number
+  readonly blockSize?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface VectorIndexInfo {
+  readonly capacity: number
+  readonly dimensions: number
+  readonly distanceMetric: string
+  /** Vectors indexed. */
+  readonly size: number
+  readonly dataType: string
+  readonly algorithm: VectorAlgorithmInfo
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AttributeInfo {
+  /** Hash field name or JSON path. */
+  readonly identifier: string
+  /** The name queries use. */
+  readonly attribute: string
+  /** `TAG`, `NUMERIC`, `TEXT` or `VECTOR`. */
+  readonly type: string
+  /** Keys with this attribute. */
+  readonly size?: number
+  readonly separator?: string
+  readonly caseSensitive?: boolean
+  readonly vector?: VectorIndexInfo
+  readonly fields: Readonly<Record<string, InfoValue>>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface IndexInfo {
+  readonly name: string
+  readonly keyType: string
+  readonly prefixes: ReadonlyArray<string>
+  readonly attributes: ReadonlyArray<AttributeInfo>
+  readonly numDocs: number
+  readonly numRecords: number
+  readonly hashIndexingFailures: number
+  readonly backfillInProgress: boolean
+  /** From 0 to 1. */
+  readonly backfillCompletePercent: number
+  readonly mutationQueueSize: number
+  /** `ready`, `backfill_in_progress` or `backfill_paused_by_oom`. */
+  readonly state: string
+  /** Every top-level name/value as sent. */
+  readonly fields: Readonly<Record<string, InfoValue>>
+}
+
+const plain = (value: RespValue): InfoValue => {
+  if (value === null || typeof value === "number") return value
+  if (typeof value === "bigint") return Number(value)
+  if (typeof value === "boolean") return value ? 1 : 0
+  if (Array.isArray(value)) return value.map(plain)
+  if (value instanceof Map || value instanceof Set) return Array.from(value as Iterable<RespValue>, plain)
+  return Reply.text(value)
+}
+
+const fail = (message: string): never => {
+  throw new Command.DecodeFailure(message)
+}
+
+/** Name/value pairs of a flat list (or a RESP3 map), names lower-cased for lookup. */
+const entries = (value: RespValue): Map<string, RespValue> => {
+  const out = new Map<string, RespValue>()
+  for (const [k, v] of Reply.pairs(value)) out.set(Reply.text(k).toLowerCase(), v)
+  return out
+}
+
+const record = (value: RespValue): Record<string, InfoValue> => {
+  const out: Record<string, InfoValue> = {}
+  for (const [k, v] of Reply.pairs(value)) out[Reply.text(k)] = plain(v)
+  return out
+}
+
+const required = (map: Map<string, RespValue>, name: string): RespValue => {
+  const value = map.get(name)
+  return value === undefined ? fail(`FT.INFO: no ${name}`) : value
+}
+
+const number = (value: RespValue): number => Reply.double(value)
+
+const optionalNumber = (map: Map<string, RespValue>, name: string): number | undefined => {
+  const value = map.get(name)
+  return value === undefined || value === null ? undefined : number(value)
+}
+
+const algorithm = (value: RespValue): VectorAlgorithmInfo => {
+  const map = entries(value)
+  const out: { -readonly [K in keyof VectorAlgorithmInfo]: VectorAlgorithmInfo[K] } = {
+    name: Reply.text(required(map, "name"))
+  }
+  const m = optionalNumber(map, "m")
+  const efConstruction = optionalNumber(map, "ef_construction")
+  const efRuntime = optionalNumber(map, "ef_runtime")
+  const blockSize = optionalNumber(map, "block_size")
+  if (m !== undefined) out.m = m
+  if (efConstruction !== undefined) out.efConstruction = efConstruction
+  if (efRuntime !== undefined) out.efRuntime = efRuntime
+  if (blockSize !== undefined) out.blockSize = blockSize
+  return out
+}
+
+const vectorIndex = (value: RespValue): VectorIndexInfo => {
+  const map = entries(value)
+  return {
+    capacity: number(required(map, "capacity")),
+    dimensions: number(required(map, "dimensions")),
+    distanceMetric: Reply.text(required(map, "distance_metric")),
+    size: number(required(map, "size")),
+    dataType: Reply.text(required(map, "data_type")),
+    algorithm: algorithm(required(map, "algorithm"))
+  }
+}
+
+const attribute = (value: RespValue): AttributeInfo => {
+  const map = entries(value)
+  const out: { -readonly [K in keyof AttributeInfo]: AttributeInfo[K] } = {
+    identifier: Reply.text(required(map, "identifier")),
+    attribute: Reply.text(required(map, "attribute")),
+    type: Reply.text(required(map, "type")),
+    fields: record(value)
+  }
+  const size = optionalNumber(map, "size")
+  if (size !== undefined) out.size = size
+  const separator = map.get("separator")
+  if (separator !== undefined && separator !== null) out.separator = Reply.text(separator)
+  const caseSensitive = map.get("casesensitive")
+  if (caseSensitive !== undefined && caseSensitive !== null) out.caseSensitive = Reply.boolean(caseSensitive)
+  const index = map.get("index")
+  if (index !== undefined && index !== null && out.type.toUpperCase() === "VECTOR") out.vector = vectorIndex(index)
+  return out
+}
+
+/**
+ * The decoder of FT.INFO (the default, LOCAL form).
+ *
+ * @since 0.1.0
+ * @category decoders
+ */
+export const decoder: Command.Decoder<IndexInfo> = (reply) => {
+  const map = entries(reply)
+  const definition = entries(required(map, "index_definition"))
+  const attributes = required(map, "attributes")
+  if (!Array.isArray(attributes)) return fail("FT.INFO: attributes is not a list")
+  const backfill = map.get("backfill_in_progress")
+  return {
+    name: Reply.text(required(map, "index_name")),
+    keyType: Reply.text(required(definition, "key_type")),
+    prefixes: Reply.array(Reply.text)(definition.get("prefixes") ?? []),
+    attributes: attributes.map(attribute),
+    numDocs: number(required(map, "num_docs")),
+    numRecords: number(required(map, "num_records")),
+    hashIndexingFailures: optionalNumber(map, "hash_indexing_failures") ?? 0,
+    backfillInProgress: backfill === undefined || backfill === null ? false : Reply.boolean(backfill),
+    backfillCompletePercent: optionalNumber(map, "backfill_complete_percent") ?? 1,
+    mutationQueueSize: optionalNumber(map, "mutation_queue_size") ?? 0,
+    state: Reply.text(required(map, "state")),
+    fields: record(reply)
+  }
+}

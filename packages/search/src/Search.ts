@@ -1,0 +1,318 @@
+/**
+ * The valkey-search module's commands as command values: run them with `valkey.run(command)`
+ * on a standalone client, a cluster or in a batch.
+ *
+ * Routing: FT.* commands name an index, not a key, so they are keyless. In cluster mode the
+ * module keeps index definitions consistent across shards itself (an index created on one
+ * node exists on all, and FT.SEARCH fans out and merges), so every command here goes to one
+ * node — the router's random primary — and none needs a fan-out policy; `all_shards` on
+ * FT.CREATE would create the index once per shard and fail with "already exists".
+ *
+ * @since 0.1.0
+ */
+import { Command, Reply, type RespArg } from "@effect-valkey/core"
+import * as Aggregate from "./Aggregate.ts"
+import type * as Field from "./Field.ts"
+import * as IndexDefinition from "./IndexDefinition.ts"
+import * as IndexInfo from "./IndexInfo.ts"
+import * as Query from "./Query.ts"
+import * as SearchResult from "./SearchResult.ts"
+
+/** Definitions and drops: sent to a primary. */
+const WRITE: Command.CommandOptions = {}
+/** Searches and metadata reads. */
+const READ: Command.CommandOptions = { readonly: true }
+
+/**
+ * An index definition to build on: `Search.index("idx").on("HASH").prefix("doc:").schema({ … })`,
+ * or complete from options: `Search.index("idx", { on: "HASH", prefix: "doc:", schema: { … } })`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const index = IndexDefinition.make
+
+/**
+ * FT.CREATE index [ON HASH|JSON] [PREFIX n p…] [SKIPINITIALSCAN] SCHEMA field… : "OK".
+ * Refused before sending (`InvalidArgumentError`): an empty name or schema, a vector field
+ * whose DIM is not 1..32768, an unknown metric or type, M/EF_* out of the module's bounds.
+ *
+ * @since 0.1.0
+ * @category indexes
+ */
+export const create: {
+  (definition: IndexDefinition.IndexDefinition): Command.Command<"OK">
+  <S extends Field.Schema>(name: string, options: IndexDefinition.IndexOptions<S>): Command.Command<"OK">
+} = (
+  definition: IndexDefinition.IndexDefinition | string,
+  options?: IndexDefinition.IndexOptions
+): Command.Command<"OK"> => {
+  const value = typeof definition === "string" ? IndexDefinition.make(definition, options!) : definition
+  const args = IndexDefinition.createArgs(value)
+  return typeof args === "string" ? Command.invalid("FT.CREATE", args) : Command.make(args, Reply.ok, WRITE)
+}
+
+/**
+ * FT.DROPINDEX index: "OK"; an unknown index is a `ReplyError`.
+ *
+ * @since 0.1.0
+ * @category indexes
+ */
+export const dropIndex = (name: string): Command.Command<"OK"> => Command.make(["FT.DROPINDEX", name], Reply.ok, WRITE)
+
+/**
+ * FT.INFO index: the definition, attributes and indexing state of the index on the node that
+ * answers.
+ *
+ * @since 0.1.0
+ * @category indexes
+ */
+export const info = (name: string): Command.Command<IndexInfo.IndexInfo> =>
+  Command.make(["FT.INFO", name], IndexInfo.decoder, READ)
+
+/**
+ * FT._LIST: the names of the indexes (of the current database), in no particular order.
+ *
+ * @since 0.1.0
+ * @category indexes
+ */
+export const list = (): Command.Command<Array<string>> => Command.make(["FT._LIST"], Reply.array(Reply.text), READ)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SearchOptions {
+  /** More `PARAMS` (a `Query` brings its own). */
+  readonly params?: Readonly<Record<string, Query.ParamValue>>
+  /** `RETURN`: these fields only, each optionally renamed. An empty list returns keys only. */
+  readonly return?: ReadonlyArray<string | { readonly field: string; readonly as: string }>
+  /** `NOCONTENT`: keys only. */
+  readonly noContent?: boolean
+  /** `LIMIT offset count`; the module's default is 0 10. */
+  readonly limit?: { readonly offset: number; readonly count: number }
+  /** `TIMEOUT` in milliseconds. */
+  readonly timeout?: number
+  /** `DIALECT n`; the module supports 2. */
+  readonly dialect?: number
+  /** More fields to keep as bytes (a KNN query's vector field always is). */
+  readonly binary?: ReadonlyArray<string>
+  /** The field holding a KNN distance, for a query given as a string. */
+  readonly scoreField?: string
+}
+
+const badCount = (n: number, what: string, min: number): string | undefined =>
+  Number.isSafeInteger(n) && n >= min ? undefined : `${what} must be an integer >= ${min}, got ${n}`
+
+const pushParams = (args: Array<RespArg>, params: ReadonlyArray<readonly [string, RespArg]>): string | undefined => {
+  if (params.length === 0) return undefined
+  const seen = new Set<string>()
+  args.push("PARAMS", params.length * 2)
+  for (const [name, value] of params) {
+    if (seen.has(name)) return `parameter ${name} is given twice`
+    seen.add(name)
+    args.push(name, value)
+  }
+  return undefined
+}
+
+const allParams = (
+  query: Query.Query,
+  extra: Readonly<Record<string, Query.ParamValue>> | undefined
+): ReadonlyArray<readonly [string, RespArg]> =>
+  extra === undefined
+    ? query.params
+    : [...query.params, ...Object.entries(extra).map(([k, v]) => [k, Query.paramArg(v)] as const)]
+
+/** FT.SEARCH's arguments, or why they are unusable. */
+const searchArgs = (name: string, query: Query.Query, options: SearchOptions): Array<RespArg> | string => {
+  if (query.invalid !== undefined) return query.invalid
+  const args: Array<RespArg> = ["FT.SEARCH", name, query.text]
+  const bad = pushParams(args, allParams(query, options.params))
+  if (bad !== undefined) return bad
+  if (options.return !== undefined) {
+    const fields: Array<string> = []
+    for (const field of options.return) {
+      if (typeof field === "string") fields.push(field)
+      else fields.push(field.field, "AS", field.as)
+    }
+    // The count is of arguments, AS and its name included (as the module parses it).
+    args.push("RETURN", fields.length, ...fields)
+  }
+  if (options.noContent === true) args.push("NOCONTENT")
+  if (options.limit !== undefined) {
+    const badLimit =
+      badCount(options.limit.offset, "limit offset", 0) ?? badCount(options.limit.count, "limit count", 0)
+    if (badLimit !== undefined) return badLimit
+    args.push("LIMIT", options.limit.offset, options.limit.count)
+  }
+  if (options.timeout !== undefined) {
+    const badTimeout = badCount(options.timeout, "timeout", 1)
+    if (badTimeout !== undefined) return badTimeout
+    args.push("TIMEOUT", options.timeout)
+  }
+  if (options.dialect !== undefined) {
+    const badDialect = badCount(options.dialect, "dialect", 1)
+    if (badDialect !== undefined) return badDialect
+    args.push("DIALECT", options.dialect)
+  }
+  return args
+}
+
+const asQuery = (query: string | Query.Query): Query.Query => (typeof query === "string" ? Query.make(query) : query)
+
+/**
+ * FT.SEARCH index query [PARAMS …] [RETURN …] [NOCONTENT] [LIMIT o n] [TIMEOUT ms] [DIALECT n]:
+ * the total count and the documents, each with its key, its fields (decoded into a record,
+ * since the module sends them in no fixed order) and, for a KNN query, its distance as
+ * `score`. Vector fields stay bytes; everything else is UTF-8 text.
+ *
+ * @since 0.1.0
+ * @category search
+ */
+export const search = (
+  name: string,
+  query: string | Query.Query,
+  options: SearchOptions = {}
+): Command.Command<SearchResult.SearchResult> => {
+  const q = asQuery(query)
+  const args = searchArgs(name, q, options)
+  if (typeof args === "string") return Command.invalid("FT.SEARCH", args)
+  const decode = SearchResult.decoder({
+    keysOnly: options.noContent === true || options.return?.length === 0,
+    binary: new Set([...q.binary, ...(options.binary ?? [])]),
+    scoreField: q.scoreField ?? options.scoreField
+  })
+  // Read as bytes so vector fields arrive exact; the decoder turns the rest into text.
+  return Command.bytes(Command.make(args, decode, READ)) as unknown as Command.Command<SearchResult.SearchResult>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AggregateOptions {
+  /** `LOAD *`, or these fields (`@price`, `$.path`), each optionally renamed. */
+  readonly load?: "*" | ReadonlyArray<string | { readonly field: string; readonly as: string }>
+  readonly params?: Readonly<Record<string, Query.ParamValue>>
+  readonly timeout?: number
+  readonly dialect?: number
+  readonly verbatim?: boolean
+  readonly inOrder?: boolean
+  readonly slop?: number
+  /** The processing stages, run in order. */
+  readonly stages?: ReadonlyArray<Aggregate.Stage>
+}
+
+/**
+ * FT.AGGREGATE index query [DIALECT n] [INORDER] [LOAD …] [PARAMS …] [SLOP n] [TIMEOUT ms]
+ * [VERBATIM] stage…: one record per output row (the leading count, which the module's docs say
+ * to ignore, is dropped). Documented from module 1.1 on; the recorded 1.0.3 build lacked it.
+ *
+ * @since 0.1.0
+ * @category search
+ */
+export const aggregate = (
+  name: string,
+  query: string | Query.Query,
+  options: AggregateOptions = {}
+): Command.Command<Array<Record<string, SearchResult.AggregateValue>>> => {
+  const q = asQuery(query)
+  if (q.invalid !== undefined) return Command.invalid("FT.AGGREGATE", q.invalid)
+  const args: Array<RespArg> = ["FT.AGGREGATE", name, q.text]
+  if (options.dialect !== undefined) {
+    const bad = badCount(options.dialect, "dialect", 1)
+    if (bad !== undefined) return Command.invalid("FT.AGGREGATE", bad)
+    args.push("DIALECT", options.dialect)
+  }
+  if (options.inOrder === true) args.push("INORDER")
+  if (options.load === "*") args.push("LOAD", "*")
+  else if (options.load !== undefined) {
+    const fields: Array<string> = []
+    for (const field of options.load) {
+      if (typeof field === "string") fields.push(field)
+      else fields.push(field.field, "AS", field.as)
+    }
+    args.push("LOAD", fields.length, ...fields)
+  }
+  const badParams = pushParams(args, allParams(q, options.params))
+  if (badParams !== undefined) return Command.invalid("FT.AGGREGATE", badParams)
+  if (options.slop !== undefined) {
+    const bad = badCount(options.slop, "slop", 0)
+    if (bad !== undefined) return Command.invalid("FT.AGGREGATE", bad)
+    args.push("SLOP", options.slop)
+  }
+  if (options.timeout !== undefined) {
+    const bad = badCount(options.timeout, "timeout", 1)
+    if (bad !== undefined) return Command.invalid("FT.AGGREGATE", bad)
+    args.push("TIMEOUT", options.timeout)
+  }
+  if (options.verbatim === true) args.push("VERBATIM")
+  const badStage = Aggregate.pushStages(args, options.stages ?? [])
+  if (badStage !== undefined) return Command.invalid("FT.AGGREGATE", badStage)
+  return Command.make(args, SearchResult.aggregateDecoder, READ)
+}
+
+/**
+ * FT.ALIASADD alias index: "OK". Documented from module 1.3 on.
+ *
+ * @since 0.1.0
+ * @category aliases
+ */
+export const aliasAdd = (alias: string, name: string): Command.Command<"OK"> =>
+  alias === ""
+    ? Command.invalid("FT.ALIASADD", "the alias must not be empty")
+    : Command.make(["FT.ALIASADD", alias, name], Reply.ok, WRITE)
+
+/**
+ * FT.ALIASUPDATE alias index: "OK" (creates the alias, or moves it to `index`).
+ *
+ * @since 0.1.0
+ * @category aliases
+ */
+export const aliasUpdate = (alias: string, name: string): Command.Command<"OK"> =>
+  alias === ""
+    ? Command.invalid("FT.ALIASUPDATE", "the alias must not be empty")
+    : Command.make(["FT.ALIASUPDATE", alias, name], Reply.ok, WRITE)
+
+/**
+ * FT.ALIASDEL alias: "OK".
+ *
+ * @since 0.1.0
+ * @category aliases
+ */
+export const aliasDel = (alias: string): Command.Command<"OK"> =>
+  alias === ""
+    ? Command.invalid("FT.ALIASDEL", "the alias must not be empty")
+    : Command.make(["FT.ALIASDEL", alias], Reply.ok, WRITE)
+
+/**
+ * FT.ALIASLIST: alias → index name.
+ *
+ * @since 0.1.0
+ * @category aliases
+ */
+export const aliasList = (): Command.Command<Record<string, string>> =>
+  Command.make(["FT.ALIASLIST"], Reply.record(Reply.text), READ)
+
+/**
+ * FT.EXPLAINCLI index query: the predicate tree of the query, one line per element. The module
+ * documents this form (from 1.3) and no FT.EXPLAIN; FT.PROFILE is not a valkey-search command.
+ *
+ * @since 0.1.0
+ * @category search
+ */
+export const explainCli = (name: string, query: string | Query.Query): Command.Command<Array<string>> => {
+  const q = asQuery(query)
+  return q.invalid !== undefined
+    ? Command.invalid("FT.EXPLAINCLI", q.invalid)
+    : Command.make(["FT.EXPLAINCLI", name, q.text], Reply.array(Reply.text), READ)
+}
+
+/**
+ * Decodes the fields of a search's documents with a Schema: `Search.withSchema(MySchema)(cmd)`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withSchema = SearchResult.withSchema
