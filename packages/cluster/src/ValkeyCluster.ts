@@ -10,12 +10,15 @@ import {
   type ConfigError,
   type ConnectionError,
   Router,
+  Scan,
+  type ScanService,
   Valkey,
   ValkeyClient
 } from "@effect-valkey/core"
 import { Context, Effect, Layer } from "effect"
 import type { ClusterConfig } from "./ClusterConfig.ts"
 import * as ClusterRouter from "./ClusterRouter.ts"
+import * as ClusterScan from "./ClusterScan.ts"
 import type { TopologyError } from "./Topology.ts"
 
 /**
@@ -35,7 +38,23 @@ export class ValkeyCluster extends Context.Service<ValkeyCluster, ClusterRouter.
  * @category constructors
  */
 export const make = (config: ClusterConfig) =>
-  Effect.map(ClusterRouter.make(config), (router) => ({ router, valkey: ValkeyClient.make(router) }))
+  Effect.map(ClusterRouter.make(config), (router) => ({
+    router,
+    valkey: ValkeyClient.make(router),
+    scan: scanService(router)
+  }))
+
+/**
+ * The `Scan` service of a cluster: `keys` covers every slot (see `ClusterScan`); HSCAN, SSCAN
+ * and ZSCAN go to the owner of their key like any keyed command.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const scanService = (router: ClusterRouter.ClusterRouterService): ScanService => ({
+  ...Scan.make(router),
+  keys: (options) => ClusterScan.keys(router, options)
+})
 
 /**
  * A layer providing `Valkey`, `Router` and `ValkeyCluster` for a cluster.

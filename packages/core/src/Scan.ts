@@ -37,12 +37,6 @@ export interface ScanService {
 }
 
 /**
- * @since 0.1.0
- * @category services
- */
-export class Scan extends Context.Service<Scan, ScanService>()("@effect-valkey/core/Scan") {}
-
-/**
  * A cursor loop as a Stream: starts at "0", ends when the server hands "0" back.
  *
  * @since 0.1.0
@@ -73,4 +67,13 @@ export const make = (router: RouterService): ScanService => {
     sscan: (key, options) => paginate(run, (cursor) => ScanCommands.sscan(key, cursor, options)),
     zscan: (key, options) => paginate(run, (cursor) => ScanCommands.zscan(key, cursor, options))
   }
+}
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class Scan extends Context.Service<Scan, ScanService>()("@effect-valkey/core/Scan") {
+  /** The scan streams of one node; see {@link make}. */
+  static readonly make = (router: RouterService): ScanService => make(router)
 }

@@ -124,6 +124,7 @@ export type CommandError =
   | CrossSlotError
   | MultiSlotError
   | RedirectError
+  | UncoveredSlotsError
   | TimeoutError
   | InflightLimitError
   | ReplyError
@@ -179,6 +180,8 @@ export class CrossSlotError extends Schema.TaggedError<CrossSlotError>()("CrossS
 export const MultiSlotPart = Schema.Struct({
   slot: Schema.Number,
   keys: Schema.Array(Schema.String),
+  /** Where each key of the part stands in the caller's key list (exact even for binary keys). */
+  positions: Schema.optional(Schema.Array(Schema.Number)),
   outcome: Schema.Literals(["success", "failure"]),
   value: Schema.optional(Schema.Unknown),
   error: Schema.optional(Schema.Defect())
@@ -209,4 +212,16 @@ export class RedirectError extends Schema.TaggedError<RedirectError>()("Redirect
   message: Schema.String,
   command: Schema.String,
   redirects: Schema.Number
+}) {}
+
+/**
+ * Some of the cluster's 16384 slots have no owner (the cluster is down or being reshaped),
+ * so a command for them, or a scan meant to cover them, cannot be served.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UncoveredSlotsError extends Schema.TaggedError<UncoveredSlotsError>()("UncoveredSlotsError", {
+  message: Schema.String,
+  slots: Schema.Number
 }) {}
