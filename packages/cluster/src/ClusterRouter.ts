@@ -249,9 +249,9 @@ class ClusterState {
     const readFrom = this.config.readFrom
     if (readFrom === "primary") return []
     // CLUSTER SHARDS calls a replica "loading" until its replication offset moves, which on an
-    // idle cluster can be long after it is in sync: keep it, and let a LOADING reply send the
-    // read to the primary instead.
-    const replicas = shard.replicas.filter((n) => n.health !== "failed").map((n) => this.entries.get(n.address)!)
+    // idle cluster can be long after it is in sync: isReadable keeps it, and a LOADING reply
+    // sends the read to the primary instead.
+    const replicas = shard.replicas.filter(Topology.isReadable).map((n) => this.entries.get(n.address)!)
     if (typeof readFrom === "object") {
       const local = replicas.filter((e) => e.zone === readFrom.azAffinity)
       if (local.length > 0) return local.map((e) => e.connection)
@@ -265,12 +265,12 @@ class ClusterState {
     return Effect.forEach(
       unknown,
       (entry) =>
-        entry.connection.send(ZONE).pipe(
-          Effect.map((config) => {
+        Effect.match(entry.connection.send(ZONE), {
+          onFailure: () => undefined,
+          onSuccess: (config) => {
             entry.zone = config["availability-zone"] ?? ""
-          }),
-          Effect.ignore
-        ),
+          }
+        }),
       { concurrency: "unbounded", discard: true }
     )
   }
@@ -384,10 +384,11 @@ class ClusterState {
 
   private runMultiSlot<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
     const parts = MultiSlot.split(command)
+    // A command over many keys can split into thousands of parts: keep them well under the
+    // per-connection inflight limit, so the split itself never causes InflightLimitErrors.
+    const concurrency = Math.max(1, Math.floor(this.config.base.connection.inflightLimit / 4))
     return Effect.flatMap(
-      Effect.forEach(parts, (part) => Effect.exit(this.sendToSlot(part.command, part.slot, 0)), {
-        concurrency: "unbounded"
-      }),
+      Effect.forEach(parts, (part) => Effect.exit(this.sendToSlot(part.command, part.slot, 0)), { concurrency }),
       (exits) => MultiSlot.recombine(command, parts, exits)
     )
   }
@@ -551,7 +552,7 @@ class ClusterState {
   }
 
   private replicaOf(slot: number): Connection.Connection | undefined {
-    const node = this.topology.shardOfSlot(slot)?.replicas.find((n) => n.health !== "failed")
+    const node = this.topology.shardOfSlot(slot)?.replicas.find(Topology.isReadable)
     return node === undefined ? undefined : this.entries.get(node.address)?.connection
   }
 }

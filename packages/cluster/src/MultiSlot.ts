@@ -39,7 +39,7 @@ export { CrossSlotError, MultiSlotError }
 
 /**
  * What happened to one part of a split command, as `MultiSlotError.parts` reports it. `keys`
- * is the keys' text (binary keys decoded as UTF-8); `Part.positions` has their exact indexes.
+ * is the keys' text (binary keys decoded as UTF-8); `positions` has their exact indexes.
  *
  * @since 0.1.0
  * @category models
@@ -321,7 +321,7 @@ const multiSlotError = (
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p]!
     const outcome = outcomes[p]!
-    const base = { slot: part.slot, keys: part.keys.map(textOf) }
+    const base = { slot: part.slot, keys: part.keys.map(textOf), positions: [...part.positions] }
     if (Exit.isSuccess(outcome)) {
       reports.push({ ...base, outcome: "success", value: outcome.value })
     } else {

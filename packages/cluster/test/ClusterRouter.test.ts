@@ -170,8 +170,8 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
       const { get, incr, set } = Commands.strings
       const results = yield* valkey.batch([set("b:1", "1"), set("b:2", "2"), incr("b:1"), get("b:2"), get("b:none")])
       assert.deepStrictEqual(results, [
-        Result.succeed("OK"),
-        Result.succeed("OK"),
+        Result.succeed("OK" as const),
+        Result.succeed("OK" as const),
         Result.succeed(2),
         Result.succeed("2"),
         Result.succeed(null)
