@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { type CommandError, Commands, type ScanOptions, UncoveredSlotsError } from "@effect-valkey/core"
+import { type CommandError, Commands, type KeysOptions, UncoveredSlotsError } from "@effect-valkey/core"
 import { Effect, type Exit, Option, Stream } from "effect"
 import type { ClusterRouterService } from "./ClusterRouter.ts"
 import * as NodeView from "./NodeView.ts"
@@ -22,14 +22,13 @@ import { SLOTS } from "./Slot.ts"
 
 /**
  * Options of a cluster scan: the SCAN filters, and whether slots without an owner are skipped
- * (`allowUncoveredSlots`) instead of failing the scan with `UncoveredSlotsError`.
+ * (`allowUncoveredSlots`) instead of failing the scan with `UncoveredSlotsError`; the `Scan`
+ * service's `keys` options, so pipelines do not care about the mode.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ClusterScanOptions extends ScanOptions {
-  readonly allowUncoveredSlots?: boolean
-}
+export type ClusterScanOptions = KeysOptions
 
 /**
  * Where a scan is: the slots done, and the pass in progress (a node, its SCAN cursor, and its

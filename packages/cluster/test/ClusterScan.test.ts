@@ -162,4 +162,31 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 300_000 }
       assert.strictEqual(first.length, 5)
     })
   )
+
+  it.effect("a slot without an owner fails the scan with UncoveredSlotsError, unless allowed", () =>
+    Effect.gen(function* () {
+      const { cluster, scan } = yield* setup
+      const slot = Slot.slotOf(keyOf(0))
+      const owner = yield* cluster.slotOwner(slot)
+      // Every node forgets the slot's owner, so no view of the cluster covers it.
+      const forget = Effect.forEach(cluster.nodes, (n) => n.command(["CLUSTER", "DELSLOTS", String(slot)]), {
+        discard: true
+      })
+      const restore = owner
+        .command(["CLUSTER", "ADDSLOTS", String(slot)])
+        .pipe(Effect.andThen(cluster.waitForConsistency()), Effect.orDie)
+      yield* Effect.ensuring(
+        Effect.gen(function* () {
+          yield* forget
+          const error = yield* Effect.flip(scan.keys({ match: "scan:*", count: 1000 }).pipe(Stream.runDrain))
+          assert.strictEqual(error._tag, "UncoveredSlotsError")
+          const found = yield* scan
+            .keys({ match: "scan:*", count: 1000, allowUncoveredSlots: true })
+            .pipe(Stream.runCollect)
+          assert.isAbove(new Set(found).size, TOTAL - 100)
+        }),
+        restore
+      )
+    })
+  )
 })

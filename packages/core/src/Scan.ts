@@ -16,12 +16,24 @@ import type { RouterService } from "./Router.ts"
 export type { ScanOptions } from "./commands/scan.ts"
 
 /**
+ * Options of `keys`: the SCAN filters, and for a cluster whether slots that no node serves are
+ * skipped (`allowUncoveredSlots`) instead of failing the stream with `UncoveredSlotsError`. A
+ * standalone server serves every slot, so there the flag changes nothing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface KeysOptions extends ScanCommands.ScanOptions {
+  readonly allowUncoveredSlots?: boolean
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
 export interface ScanService {
   /** Every key of the database (of the whole cluster, in cluster mode) matching the filters. */
-  keys(options?: ScanCommands.ScanOptions): Stream.Stream<string, CommandError>
+  keys(options?: KeysOptions): Stream.Stream<string, CommandError>
   /** The fields and values of a hash. */
   hscan(
     key: Key,
