@@ -57,16 +57,21 @@ export const scanService = (router: ClusterRouter.ClusterRouterService): ScanSer
 })
 
 /**
- * A layer providing `Valkey`, `Router` and `ValkeyCluster` for a cluster.
+ * A layer providing `Valkey`, `Scan`, `Router` and `ValkeyCluster` for a cluster: the same
+ * services as `ValkeyStandalone.layer`, so application code does not change between modes.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   config: ClusterConfig
-): Layer.Layer<Valkey | Router | ValkeyCluster, ConfigError | ConnectionError | AuthError | TopologyError> =>
+): Layer.Layer<Valkey | Scan | Router | ValkeyCluster, ConfigError | ConnectionError | AuthError | TopologyError> =>
   Layer.effectContext(
-    Effect.map(make(config), ({ router, valkey }) =>
-      Context.make(Router, router).pipe(Context.add(Valkey, valkey), Context.add(ValkeyCluster, router))
+    Effect.map(make(config), ({ router, scan, valkey }) =>
+      Context.make(Router, router).pipe(
+        Context.add(Valkey, valkey),
+        Context.add(Scan, scan),
+        Context.add(ValkeyCluster, router)
+      )
     )
   )

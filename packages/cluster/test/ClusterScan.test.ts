@@ -1,4 +1,5 @@
 import { assert, layer } from "@effect/vitest"
+import { Scan } from "@effect-valkey/core"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect, Fiber, Stream } from "effect"
 import { ClusterScan, Slot, ValkeyCluster } from "../src/index.ts"
@@ -160,6 +161,18 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 300_000 }
       assert.strictEqual(yield* clients(), before)
       const first = yield* scan.keys({ match: "scan:*", count: 100 }).pipe(Stream.take(5), Stream.runCollect)
       assert.strictEqual(first.length, 5)
+    })
+  )
+
+  it.effect("the Scan service of ValkeyCluster.layer is the cluster-wide scan", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const pipeline = Effect.gen(function* () {
+        const scan = yield* Scan
+        return yield* scan.keys({ match: "scan:*", count: 1000 }).pipe(Stream.runCollect)
+      })
+      const found = yield* pipeline.pipe(Effect.provide(ValkeyCluster.layer({ seeds: [cluster.seeds[0]!] })))
+      expectAll(found)
     })
   )
 
