@@ -1,17 +1,18 @@
 // The benchmark harness: `npm run bench [-- options]` (see bench/README.md).
 //
-// Starts its own Valkey server, then for every scenario: flushes and prefills the data set, and
-// for every round runs each client once, in turn (A B C … A B C …), each in its own child
-// process (worker.ts). Prints a Markdown report and writes bench/results/latest.{json,md,svg}.
+// Starts its own Valkey server and/or 3-primary cluster (testkit, see servers.ts), then for every
+// scenario: flushes and prefills the data set (per node, by slot, in a cluster), and for every
+// round runs each client once, in turn (A B C … A B C …), each in its own child process
+// (worker.ts). Prints a Markdown report and writes bench/results/latest.{json,md,svg}.
 
 import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { Slot } from "@effect-valkey/cluster"
 import { CLIENT_IDS, CLIENTS, type ClientId, isClientId } from "./clients/index.ts"
 import {
-  type ClientOutcome,
   describeScenario,
   type Machine,
   type RunConfig,
@@ -20,14 +21,25 @@ import {
   toMarkdown,
   toSvg
 } from "./report.ts"
-import { RespConnection, startStandalone } from "./servers.ts"
+import {
+  CLUSTER_PRIMARIES,
+  CLUSTER_REPLICAS_PER_PRIMARY,
+  command,
+  type Reply,
+  RespConnection,
+  type RunningServer,
+  startCluster,
+  startStandalone
+} from "./servers.ts"
 import type { Target, WorkerJob, WorkerResult, Workload } from "./types.ts"
 import { hitKeysFor, keyOf, makeValue } from "./workload.ts"
 
 const KEY_SPACE = 3_000_000
 const CALLERS = [1, 10, 100, 1000]
 const SIZES = [100, 4000, 16384]
-const QUICK_SCENARIOS = ["c100-v100", "c1-v100", "c10-v100"]
+/** Cluster scenarios of the full run (on top of the standalone grid). */
+const CLUSTER_SCENARIOS = ["cluster-c100-v100", "cluster-c1000-v100", "cluster-c100-v4000"]
+const QUICK_SCENARIOS = ["c100-v100", "c1-v100", "c10-v100", "cluster-c100-v100"]
 
 interface ScenarioSpec {
   readonly id: string
@@ -47,10 +59,12 @@ const parseScenario = (id: string): ScenarioSpec | undefined => {
 }
 
 const usage = `usage: npm run bench -- [options]
-  --quick              ~1 minute: ${QUICK_SCENARIOS.join(", ")}; 1 round; 0.5 s warm-up + 2 s per run
+  --quick              ~1.5 minutes: ${QUICK_SCENARIOS.join(", ")}; 1 round; 0.5 s warm-up + 2 s per run
   --clients a,b        clients to run (default all: ${CLIENT_IDS.join(", ")})
-  --scenarios x,y      scenario ids c<callers>-v<value bytes>, e.g. c100-v100,c1000-v4000
-                       (default: callers ${CALLERS.join("/")} × values ${SIZES.join("/")} B, standalone)
+  --scenarios x,y      scenario ids c<callers>-v<value bytes> (standalone server) or cluster-c<callers>-v<bytes>
+                       (cluster of 3 primaries), e.g. c100-v100,c1000-v4000,cluster-c100-v100
+                       (default: callers ${CALLERS.join("/")} × values ${SIZES.join("/")} B standalone,
+                       then ${CLUSTER_SCENARIOS.join(", ")})
   --rounds n           rounds per scenario (default 3; --quick 1)
   --duration s         measured seconds per run (default 5; --quick 2)
   --warmup s           warm-up seconds per run, discarded (default 1; --quick 0.5)
@@ -99,7 +113,9 @@ const clients: Array<ClientId> = (list(opts.clients) ?? [...CLIENT_IDS]).map((c)
 )
 const scenarios: Array<ScenarioSpec> = (
   list(opts.scenarios) ??
-  (quick ? QUICK_SCENARIOS : SIZES.flatMap((v) => CALLERS.map((c) => scenarioId("standalone", c, v))))
+  (quick
+    ? QUICK_SCENARIOS
+    : [...SIZES.flatMap((v) => CALLERS.map((c) => scenarioId("standalone", c, v))), ...CLUSTER_SCENARIOS])
 ).map((id) => parseScenario(id) ?? fail(`bad scenario id ${id}`))
 const config: RunConfig = {
   rounds: Math.round(positive("rounds", opts.rounds, quick ? 1 : 3)),
@@ -148,24 +164,61 @@ const runWorker = (client: ClientId, job: WorkerJob): Promise<WorkerResult> =>
     })
   })
 
-/** FLUSHALL, then SET keys [0, hitKeys) to values of the scenario's size, pipelined. */
+const prefillBatch = (valueSize: number) => Math.max(16, Math.min(1000, Math.floor((1 << 20) / valueSize)))
+
+/** `CLUSTER SLOTS` of one node, as slot -> index into `target.nodes` (the primaries). */
+const slotOwners = async (target: Target): Promise<Int16Array> => {
+  const seed = target.nodes[0]!
+  const reply = await command(seed.host, seed.port, ["CLUSTER", "SLOTS"])
+  if (!Array.isArray(reply)) throw new Error(`CLUSTER SLOTS: unexpected reply ${String(reply)}`)
+  const owners = new Int16Array(Slot.SLOTS).fill(-1)
+  for (const range of reply as ReadonlyArray<ReadonlyArray<Reply>>) {
+    const [start, end, primary] = range as [number, number, ReadonlyArray<Reply>]
+    const index = target.nodes.findIndex((n) => n.host === primary[0] && n.port === primary[1])
+    if (index < 0) throw new Error(`CLUSTER SLOTS: owner ${primary[0]}:${primary[1]} is not a primary of the target`)
+    owners.fill(index, start, end + 1)
+  }
+  if (owners.includes(-1)) throw new Error("CLUSTER SLOTS: some slots have no owner")
+  return owners
+}
+
+/**
+ * FLUSHALL every node, then SET keys [0, hitKeys) to values of the scenario's size, pipelined on
+ * one connection per node (in a cluster, each key goes to the primary owning its slot, all nodes
+ * in parallel). Checks that the nodes hold exactly `hitKeys` keys afterwards.
+ */
 const prefill = async (target: Target, w: Workload): Promise<void> => {
-  if (target.topology !== "standalone") throw new Error("cluster prefill awaits testkit")
-  const node = target.nodes[0]!
-  const conn = await RespConnection.open(node.host, node.port)
+  const owners = target.topology === "cluster" ? await slotOwners(target) : undefined
+  const conns = await Promise.all(target.nodes.map((n) => RespConnection.open(n.host, n.port)))
   try {
-    const flushed = await conn.send(["FLUSHALL"])
-    if (flushed instanceof Error) throw flushed
+    for (const conn of conns) {
+      const flushed = await conn.send(["FLUSHALL"])
+      if (flushed instanceof Error) throw flushed
+    }
     const value = makeValue(w.valueSize)
-    const batch = Math.max(16, Math.min(1000, Math.floor((1 << 20) / w.valueSize)))
-    await conn.pipeline(
-      (function* () {
-        for (let i = 0; i < w.hitKeys; i++) yield ["SET", keyOf(i), value]
-      })(),
-      batch
+    const batch = prefillBatch(w.valueSize)
+    await Promise.all(
+      conns.map((conn, index) =>
+        conn.pipeline(
+          (function* () {
+            for (let i = 0; i < w.hitKeys; i++) {
+              const key = keyOf(i)
+              if (owners === undefined || owners[Slot.slotOf(key)] === index) yield ["SET", key, value]
+            }
+          })(),
+          batch
+        )
+      )
     )
+    let keys = 0
+    for (const conn of conns) {
+      const n = await conn.send(["DBSIZE"])
+      if (typeof n !== "number") throw new Error(`DBSIZE: unexpected reply ${String(n)}`)
+      keys += n
+    }
+    if (keys !== w.hitKeys) throw new Error(`prefill: expected ${w.hitKeys} keys, the server(s) hold ${keys}`)
   } finally {
-    conn.close()
+    for (const conn of conns) conn.close()
   }
 }
 
@@ -183,92 +236,135 @@ const writeOutputs = (machine: Machine, startedAt: string, reports: ReadonlyArra
   return md
 }
 
-const main = async (): Promise<void> => {
-  const startedAt = new Date().toISOString()
-  const standalone = scenarios.some((s) => s.topology === "standalone") ? await startStandalone() : undefined
-  const machine: Machine = {
-    cpu: os.cpus()[0]?.model.trim() ?? "unknown cpu",
-    cores: os.availableParallelism(),
-    totalMemGiB: os.totalmem() / 1024 ** 3,
-    platform: `${os.platform()} ${os.arch()} ${os.release()}`,
-    node: process.version,
-    valkey: standalone?.version ?? "n/a"
-  }
-  log(
-    `bench: ${scenarios.length} scenario(s) × ${clients.length} client(s) × ${config.rounds} round(s), ` +
-      `${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s each; Valkey ${machine.valkey}` +
-      (standalone ? ` on ${standalone.target.nodes[0]!.host}:${standalone.target.nodes[0]!.port}` : "")
+/** GET + SET calls each node has served so far (`INFO commandstats`). */
+const serverCalls = (target: Target): Promise<Array<number>> =>
+  Promise.all(
+    target.nodes.map(async (n) => {
+      const info = await command(n.host, n.port, ["INFO", "commandstats"])
+      if (typeof info !== "string") throw new Error(`INFO commandstats: unexpected reply ${String(info)}`)
+      let calls = 0
+      for (const m of info.matchAll(/^cmdstat_(?:get|set):calls=(\d+)/gm)) calls += Number(m[1])
+      return calls
+    })
   )
 
-  const skipped = new Map<ClientId, string>()
-  const reports: Array<ScenarioReport> = []
-  try {
-    for (const spec of scenarios) {
-      const hitKeys = hitKeysFor(spec.valueSize)
-      const report: ScenarioReport = { ...spec, keySpace: KEY_SPACE, hitKeys, clients: {} }
-      reports.push(report)
-      for (const c of clients) {
-        const o: ClientOutcome = { describe: CLIENTS[c].describe, runs: [], problems: [], skipped: false }
-        report.clients[c] = o
-      }
-      if (spec.topology === "cluster" || standalone === undefined) {
-        // TODO(testkit lands): start ValkeyTestCluster (3 primaries) and add cluster adapters.
-        log(`${spec.id}: skipped — cluster scenarios await @effect-valkey/testkit's ValkeyTestCluster`)
-        for (const c of clients) {
-          const o = report.clients[c]!
-          o.skipped = true
-          o.problems.push("cluster scenarios await @effect-valkey/testkit")
-        }
+/**
+ * The server side of a run: GET + SET calls the node(s) served during it (warm-up and
+ * pre-flight included, so at least the ops the worker counted), and each node's share.
+ */
+const serverSide = (before: ReadonlyArray<number>, after: ReadonlyArray<number>) => {
+  const perNode = after.map((a, i) => a - before[i]!)
+  const total = perNode.reduce((x, y) => x + y, 0)
+  const shares = perNode.length > 1 ? ` (${perNode.map((n) => Math.round((n / total) * 100)).join("/")}%)` : ""
+  return { total, text: `server ${(total / 1e6).toFixed(2)}M calls${shares}` }
+}
+
+/** Runs one scenario: prefill, then every round of every client, in turn. */
+const runScenario = async (
+  spec: ScenarioSpec,
+  target: Target,
+  report: ScenarioReport,
+  skipped: Map<string, string>
+): Promise<void> => {
+  const workload: Workload = {
+    concurrency: spec.concurrency,
+    valueSize: spec.valueSize,
+    keySpace: KEY_SPACE,
+    hitKeys: report.hitKeys,
+    getRatio: 0.8,
+    hitRatio: 0.5
+  }
+  log(`\n${spec.id} (${describeScenario(report)}): prefilling ${report.hitKeys} keys…`)
+  await prefill(target, workload)
+  for (let round = 1; round <= config.rounds; round++) {
+    for (const c of clients) {
+      const o = report.clients[c]!
+      // a client that cannot run a topology is skipped for the rest of the run, on that topology
+      const skipKey = `${c} ${spec.topology}`
+      const skip = skipped.get(skipKey)
+      if (skip !== undefined) {
+        o.skipped = true
+        if (o.problems.length === 0) o.problems.push(skip)
         continue
       }
-      const target = standalone.target
-      const workload: Workload = {
-        concurrency: spec.concurrency,
-        valueSize: spec.valueSize,
-        keySpace: KEY_SPACE,
-        hitKeys,
-        getRatio: 0.8,
-        hitRatio: 0.5
+      const job: WorkerJob = {
+        scenario: spec.id,
+        target,
+        workload,
+        warmupMs: config.warmupMs,
+        durationMs: config.durationMs
       }
-      log(`\n${spec.id} (${describeScenario(report)}): prefilling ${hitKeys} keys…`)
-      await prefill(target, workload)
-      for (let round = 1; round <= config.rounds; round++) {
-        for (const c of clients) {
-          const o = report.clients[c]!
-          const skip = skipped.get(c)
-          if (skip !== undefined) {
-            o.skipped = true
-            if (o.problems.length === 0) o.problems.push(skip)
-            continue
-          }
-          const job: WorkerJob = {
-            scenario: spec.id,
-            target,
-            workload,
-            warmupMs: config.warmupMs,
-            durationMs: config.durationMs
-          }
-          const r = await runWorker(c, job)
-          const tag = `[${spec.id} r${round}/${config.rounds}] ${c.padEnd(16)}`
-          if (r.ok) {
-            o.runs.push(r)
-            log(`${tag} ${fmt(r)}`)
-          } else {
-            o.problems.push(r.reason)
-            if (r.skipped) {
-              o.skipped = true
-              skipped.set(c, r.reason)
-              log(`${tag} skipped: ${r.reason}`)
-            } else log(`${tag} FAILED: ${r.reason}`)
-          }
-        }
+      const before = await serverCalls(target)
+      const r = await runWorker(c, job)
+      const server = serverSide(before, await serverCalls(target))
+      const tag = `[${spec.id} r${round}/${config.rounds}] ${c.padEnd(16)}`
+      if (r.ok && server.total < r.ops) {
+        const reason = `the worker counted ${r.ops} ops but the server(s) served ${server.total} GET/SET calls`
+        o.problems.push(reason)
+        log(`${tag} FAILED: ${reason}`)
+      } else if (r.ok) {
+        o.runs.push(r)
+        log(`${tag} ${fmt(r)}  ${server.text}`)
+      } else {
+        o.problems.push(r.reason)
+        if (r.skipped) {
+          o.skipped = true
+          skipped.set(skipKey, r.reason)
+          log(`${tag} skipped: ${r.reason}`)
+        } else log(`${tag} FAILED: ${r.reason}`)
       }
+    }
+  }
+}
+
+const main = async (): Promise<void> => {
+  const startedAt = new Date().toISOString()
+  const servers: Array<RunningServer> = []
+  const start = async (topology: ScenarioSpec["topology"]): Promise<RunningServer | undefined> => {
+    if (!scenarios.some((s) => s.topology === topology)) return undefined
+    log(`bench: starting ${topology === "cluster" ? `a ${CLUSTER_PRIMARIES}-primary cluster` : "a server"}…`)
+    const server = await (topology === "cluster" ? startCluster() : startStandalone())
+    servers.push(server)
+    return server
+  }
+  let md: string
+  try {
+    const standalone = await start("standalone")
+    const cluster = await start("cluster")
+    const machine: Machine = {
+      cpu: os.cpus()[0]?.model.trim() ?? "unknown cpu",
+      cores: os.availableParallelism(),
+      totalMemGiB: os.totalmem() / 1024 ** 3,
+      platform: `${os.platform()} ${os.arch()} ${os.release()}`,
+      node: process.version,
+      valkey: (standalone ?? cluster)?.version ?? "n/a",
+      ...(cluster === undefined
+        ? {}
+        : { cluster: { primaries: CLUSTER_PRIMARIES, replicasPerPrimary: CLUSTER_REPLICAS_PER_PRIMARY } })
+    }
+    const where = (s: RunningServer | undefined, name: string) =>
+      s === undefined ? "" : `; ${name} on ${s.target.nodes.map((n) => `${n.host}:${n.port}`).join(", ")}`
+    log(
+      `bench: ${scenarios.length} scenario(s) × ${clients.length} client(s) × ${config.rounds} round(s), ` +
+        `${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s each; Valkey ${machine.valkey}` +
+        where(standalone, "standalone") +
+        where(cluster, `cluster (${CLUSTER_PRIMARIES} primaries)`)
+    )
+    const skipped = new Map<string, string>()
+    const reports: Array<ScenarioReport> = []
+    for (const spec of scenarios) {
+      const report: ScenarioReport = { ...spec, keySpace: KEY_SPACE, hitKeys: hitKeysFor(spec.valueSize), clients: {} }
+      reports.push(report)
+      for (const c of clients)
+        report.clients[c] = { describe: CLIENTS[c].describe, runs: [], problems: [], skipped: false }
+      const server = spec.topology === "cluster" ? cluster : standalone
+      await runScenario(spec, server!.target, report, skipped)
       writeOutputs(machine, startedAt, reports)
     }
+    md = writeOutputs(machine, startedAt, reports)
   } finally {
-    await standalone?.stop()
+    for (const s of servers) await s.stop()
   }
-  const md = writeOutputs(machine, startedAt, reports)
   process.stdout.write(`\n${md}\n`)
   log(`wrote ${resultsDir}latest.{json,md,svg}`)
 }

@@ -12,6 +12,8 @@ export interface Machine {
   readonly platform: string
   readonly node: string
   readonly valkey: string
+  /** the cluster scenarios' topology, when any ran */
+  readonly cluster?: { readonly primaries: number; readonly replicasPerPrimary: number }
 }
 
 export interface RunConfig {
@@ -155,6 +157,11 @@ export const toMarkdown = (
   out.push(
     `- machine: ${machine.cpu} × ${machine.cores} cores, ${machine.totalMemGiB.toFixed(0)} GiB, ${machine.platform}`,
     `- Node ${machine.node}, Valkey ${machine.valkey}`,
+    ...(machine.cluster === undefined
+      ? []
+      : [
+          `- cluster scenarios: ${machine.cluster.primaries} primaries, ${machine.cluster.replicasPerPrimary} replicas each, slots split evenly, all on this machine`
+        ]),
     `- ${startedAt}; ${config.rounds} round(s), ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured per run${config.quick ? " (--quick)" : ""}`,
     "- workload: 80% GET (half hits, half misses) / 20% SET over a 3,000,000-key space; every client in its own process, runs alternate between clients",
     ""

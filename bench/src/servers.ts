@@ -1,38 +1,19 @@
-// Valkey servers for the harness, plus a tiny raw-socket RESP2 connection for the harness's own
-// chores (PING, INFO, FLUSHALL, pipelined prefill) so that no client under test does them.
-//
-// TODO(testkit lands): replace `startStandalone` with `ValkeyServer.make(options)` from
-// `@effect-valkey/testkit` (scoped Effect returning { host, port }), and add the cluster target
-// from `ValkeyTestCluster.make({ primaries: 3, replicasPerPrimary: 0 })` (`seeds` / `nodes`).
-// Everything else in the harness only sees a `Target`.
+// Valkey servers for the harness, from `@effect-valkey/testkit` (`ValkeyServer`,
+// `ValkeyTestCluster`: free loopback ports, never 6379, no persistence, killed at exit even on a
+// crash), plus a tiny raw-socket RESP2 connection for the harness's own chores (INFO, FLUSHALL,
+// CLUSTER SLOTS, pipelined prefill) so that no client under test does them. Everything else in
+// the harness only sees a `Target`.
 
-import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
 import net from "node:net"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { type TestkitError, ValkeyServer, ValkeyTestCluster } from "@effect-valkey/testkit"
+import { Cause, Effect, Exit, Scope } from "effect"
 import type { Target } from "./types.ts"
-
-export const HOST = "127.0.0.1"
 
 export interface RunningServer {
   readonly target: Target
   readonly version: string
   stop(): Promise<void>
 }
-
-/** A free loopback port (never 6379). */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.unref()
-    srv.on("error", reject)
-    srv.listen(0, HOST, () => {
-      const port = (srv.address() as net.AddressInfo).port
-      srv.close(() => (port === 6379 ? freePort().then(resolve, reject) : resolve(port)))
-    })
-  })
-
 // ---------------------------------------------------------------------------------------------
 // Raw RESP2 connection
 // ---------------------------------------------------------------------------------------------
@@ -169,73 +150,53 @@ export const command = async (host: string, port: number, args: ReadonlyArray<st
   }
 }
 
-const waitForPing = async (host: string, port: number, child: ChildProcess, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`valkey-server exited with code ${child.exitCode}`)
-    try {
-      if ((await command(host, port, ["PING"])) === "PONG") return
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`valkey-server on ${host}:${port} did not answer PING`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 const serverVersion = async (host: string, port: number): Promise<string> => {
   const info = await command(host, port, ["INFO", "server"])
   const m = typeof info === "string" ? (/valkey_version:(\S+)/.exec(info) ?? /redis_version:(\S+)/.exec(info)) : null
   return m?.[1] ?? "unknown"
 }
 
-// Servers still running, killed on exit even if the harness crashes or is interrupted.
-const live = new Set<ChildProcess>()
-const killAll = () => {
-  for (const c of live) c.kill("SIGKILL")
-}
-process.on("exit", killAll)
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    killAll()
-    process.exit(130)
-  })
+/** Runs a scoped testkit constructor in a scope of its own, closed by the returned `stop`. */
+const scoped = async <A>(
+  make: Effect.Effect<A, TestkitError, Scope.Scope>
+): Promise<{ readonly value: A; stop(): Promise<void> }> => {
+  const scope = Scope.makeUnsafe()
+  const stop = () => Effect.runPromise(Scope.close(scope, Exit.void))
+  const exit = await Effect.runPromiseExit(Scope.provide(make, scope))
+  if (Exit.isFailure(exit)) {
+    await stop()
+    throw new Error(Cause.pretty(exit.cause))
+  }
+  return { value: exit.value, stop }
 }
 
-/** Starts `valkey-server` on a free loopback port with persistence off, in a temp dir. */
-export const startStandalone = async (bin = "valkey-server"): Promise<RunningServer> => {
-  const dir = mkdtempSync(join(tmpdir(), "effect-valkey-bench-"))
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort()
-    const child = spawn(
-      bin,
-      ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", dir],
-      { cwd: dir, stdio: ["ignore", "ignore", "pipe"] }
-    )
-    live.add(child)
-    let stderr = ""
-    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
-    try {
-      await waitForPing(HOST, port, child, 10_000)
-    } catch (e) {
-      child.kill("SIGKILL")
-      live.delete(child)
-      if (attempt < 3) continue
-      rmSync(dir, { recursive: true, force: true })
-      throw new Error(`${e instanceof Error ? e.message : e}\n${stderr}`)
-    }
-    const version = await serverVersion(HOST, port)
-    return {
-      target: { topology: "standalone", nodes: [{ host: HOST, port }] },
-      version,
-      stop: async () => {
-        const exited = new Promise<void>((r) => child.once("exit", () => r()))
-        child.kill("SIGTERM")
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))])
-        child.kill("SIGKILL")
-        live.delete(child)
-        rmSync(dir, { recursive: true, force: true })
-      }
-    }
+/** One `valkey-server` (testkit `ValkeyServer`: free loopback port, no persistence). */
+export const startStandalone = async (): Promise<RunningServer> => {
+  const { value: server, stop } = await scoped(ValkeyServer.make())
+  return {
+    target: { topology: "standalone", nodes: [{ host: server.host, port: server.port }] },
+    version: await serverVersion(server.host, server.port),
+    stop
+  }
+}
+
+/** The cluster topology of the cluster scenarios. */
+export const CLUSTER_PRIMARIES = 3
+export const CLUSTER_REPLICAS_PER_PRIMARY = 0
+
+/**
+ * A cluster of `CLUSTER_PRIMARIES` primaries without replicas (testkit `ValkeyTestCluster`: the
+ * 16384 slots split evenly, handed out once every node reports `cluster_state:ok` and all agree
+ * on the slot owners). The target lists every primary as a seed.
+ */
+export const startCluster = async (): Promise<RunningServer> => {
+  const { value: cluster, stop } = await scoped(
+    ValkeyTestCluster.make({ primaries: CLUSTER_PRIMARIES, replicasPerPrimary: CLUSTER_REPLICAS_PER_PRIMARY })
+  )
+  const nodes = cluster.primaries.map((n) => ({ host: n.host, port: n.port }))
+  return {
+    target: { topology: "cluster", nodes },
+    version: await serverVersion(nodes[0]!.host, nodes[0]!.port),
+    stop
   }
 }

@@ -1,15 +1,19 @@
-// effect-valkey: N fibers, each running GET/SET until the deadline.
+// effect-valkey: N fibers, each running GET/SET until the deadline. Standalone targets use
+// `ValkeyStandalone.layer`, cluster targets `ValkeyCluster.layer` from @effect-valkey/cluster
+// (slot routing over one multiplexed connection per primary); both provide the same `Valkey`
+// service, so the load loop is the same code.
 //
 // The loop avoids Effect.gen per op: one `Effect.whileLoop` primitive per fiber whose body
 // returns the command effect itself (`v.get(key)` / `v.set(key, value)`) and whose `step` records
 // the latency. A failure does not cost anything per op either: it ends the inner loop, is
 // counted by one `catchCause` around the whole loop, and the outer loop starts it again.
 
+import { ValkeyCluster } from "@effect-valkey/cluster"
 import { Valkey, type ValkeyService, ValkeyStandalone } from "@effect-valkey/core"
-import { Cause, Effect, ManagedRuntime } from "effect"
+import { Cause, Effect, type Layer, ManagedRuntime } from "effect"
 import type { Target } from "../types.ts"
 import { makePicker, makeValue } from "../workload.ts"
-import { type BenchClient, type ClientAdapter, type LoadConfig, SkipError } from "./client.ts"
+import type { BenchClient, ClientAdapter, LoadConfig } from "./client.ts"
 
 const callerLoop = (v: ValkeyService, { workload, deadline, histogram, counters }: LoadConfig) => {
   const picker = makePicker(workload)
@@ -45,9 +49,12 @@ const callerLoop = (v: ValkeyService, { workload, deadline, histogram, counters 
 
 export const adapter: ClientAdapter = {
   async connect(target: Target): Promise<BenchClient> {
-    if (target.topology !== "standalone") throw new SkipError("cluster adapter not written yet")
     const node = target.nodes[0]!
-    const runtime = ManagedRuntime.make(ValkeyStandalone.layer({ host: node.host, port: node.port }))
+    const layer: Layer.Layer<Valkey, unknown> =
+      target.topology === "cluster"
+        ? ValkeyCluster.layer({ seeds: target.nodes.map((n) => `${n.host}:${n.port}`) })
+        : ValkeyStandalone.layer({ host: node.host, port: node.port })
+    const runtime = ManagedRuntime.make(layer)
     const valkey = await runtime.runPromise(Valkey)
     return {
       get: (key) => runtime.runPromise(valkey.get(key)),

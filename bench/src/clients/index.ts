@@ -10,31 +10,33 @@ interface Entry {
 
 export const CLIENTS = {
   "effect-valkey": {
-    describe: "@effect-valkey/core (this repo), N fibers",
+    describe: "@effect-valkey/core (this repo), N fibers; ValkeyCluster.layer from @effect-valkey/cluster on a cluster",
     load: async () => (await import("./effect-valkey.ts")).adapter
   },
   redis5: {
-    describe: "redis@5 (node-redis), defaults (auto-pipelining, no command timeout)",
+    describe: "redis@5 (node-redis), defaults (auto-pipelining, no command timeout); createCluster on a cluster",
     load: async () => (await import("./redis5.ts")).adapter
   },
   redis6: {
-    describe: "redis@6 (node-redis), defaults (5 s per-command timeout via AbortSignal.timeout)",
+    describe:
+      "redis@6 (node-redis), defaults (5 s per-command timeout via AbortSignal.timeout); createCluster on a cluster",
     load: async () => (await import("./redis6.ts")).adapter
   },
   "redis6-notimeout": {
-    describe: "redis@6 (node-redis), commandOptions: { timeout: 0 } (per-command timeout off)",
+    describe:
+      "redis@6 (node-redis), commandOptions: { timeout: 0 } (per-command timeout off); createCluster on a cluster",
     load: async () => (await import("./redis6.ts")).adapterNoTimeout
   },
   ioredis5: {
-    describe: "ioredis@5, enableAutoPipelining: true",
+    describe: "ioredis@5, enableAutoPipelining: true; Cluster on a cluster",
     load: async () => (await import("./ioredis5.ts")).adapter
   },
   ioredis6: {
-    describe: "ioredis@6, enableAutoPipelining: true",
+    describe: "ioredis@6, enableAutoPipelining: true; Cluster on a cluster",
     load: async () => (await import("./ioredis6.ts")).adapter
   },
   glide: {
-    describe: "@valkey/valkey-glide 2.x, defaults",
+    describe: "@valkey/valkey-glide 2.x, defaults; GlideClusterClient on a cluster",
     load: async () => (await import("./glide.ts")).adapter
   }
 } satisfies Record<string, Entry>

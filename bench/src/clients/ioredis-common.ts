@@ -2,6 +2,7 @@
 import type { Target } from "../types.ts"
 import { type ClientAdapter, promiseLoad } from "./client.ts"
 
+/** What the adapter uses of a `Redis` or a `Cluster`. */
 export interface IoRedisLike {
   connect(): Promise<void>
   get(key: string): Promise<string | null>
@@ -10,10 +11,18 @@ export interface IoRedisLike {
   on(event: "error", listener: (e: unknown) => void): unknown
 }
 
-export const ioredisAdapter = (create: (host: string, port: number) => IoRedisLike): ClientAdapter => ({
+export interface IoRedisFactory {
+  /** `new Redis(...)` for a standalone server */
+  readonly standalone: (host: string, port: number) => IoRedisLike
+  /** `new Cluster(...)` for a cluster, from its seed nodes */
+  readonly cluster: (nodes: ReadonlyArray<{ readonly host: string; readonly port: number }>) => IoRedisLike
+}
+
+export const ioredisAdapter = (create: IoRedisFactory): ClientAdapter => ({
   async connect(target: Target) {
     const node = target.nodes[0]!
-    const client = create(node.host, node.port)
+    const client =
+      target.topology === "cluster" ? create.cluster(target.nodes) : create.standalone(node.host, node.port)
     client.on("error", () => {})
     await client.connect()
     return promiseLoad({

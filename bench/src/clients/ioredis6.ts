@@ -1,8 +1,13 @@
 // ioredis 6 in its fastest documented mode: `enableAutoPipelining: true` (commands issued in the
-// same tick go out as one pipeline).
-import { Redis } from "ioredis6"
+// same tick go out as one pipeline; with `Cluster`, one pipeline per node).
+import { Cluster, Redis } from "ioredis6"
 import { ioredisAdapter } from "./ioredis-common.ts"
 
-export const adapter = ioredisAdapter(
-  (host, port) => new Redis({ host, port, lazyConnect: true, enableAutoPipelining: true })
-)
+export const adapter = ioredisAdapter({
+  standalone: (host, port) => new Redis({ host, port, lazyConnect: true, enableAutoPipelining: true }),
+  cluster: (nodes) =>
+    new Cluster(
+      nodes.map((n) => ({ host: n.host, port: n.port })),
+      { lazyConnect: true, enableAutoPipelining: true }
+    )
+})
