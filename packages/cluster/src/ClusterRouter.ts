@@ -21,10 +21,11 @@ import {
   type ReplyError,
   type RouterService
 } from "@effect-valkey/core"
-import { Effect, Exit, type Fiber, Pool, Scope } from "effect"
+import { Effect, Exit, Fiber, Pool, Scope } from "effect"
 import { aggregate } from "./Aggregate.ts"
 import type { ClusterConfig, ResolvedClusterConfig } from "./ClusterConfig.ts"
 import * as ClusterConfigModule from "./ClusterConfig.ts"
+import * as CommandTable from "./CommandTable.ts"
 import * as MultiSlot from "./MultiSlot.ts"
 import * as Slot from "./Slot.ts"
 import * as Topology from "./Topology.ts"
@@ -116,6 +117,9 @@ class ClusterState {
   readCursor = 0
   refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
   closed = false
+  /** The server's COMMAND table once fetched, and the fetch in progress (one at a time). */
+  table: CommandTable.CommandTable | undefined = undefined
+  tableFetch: Fiber.Fiber<CommandTable.CommandTable, CommandError> | undefined = undefined
 
   constructor(
     config: ResolvedClusterConfig,
@@ -286,7 +290,43 @@ class ClusterState {
         return command.request === "multi_shard" ? this.runMultiSlot(command) : Effect.fail(crossSlot(command))
       }
     }
-    return this.runKeyless(command)
+    return command.serverRouted === true ? this.runServerRouted(command) : this.runKeyless(command)
+  }
+
+  /** Fetched once per client; a failed fetch is tried again by the next command that needs it. */
+  private commandTable(): Effect.Effect<CommandTable.CommandTable, CommandError> {
+    if (this.table !== undefined) return Effect.succeed(this.table)
+    if (this.tableFetch === undefined) {
+      const fiber = this.runFork(Effect.suspend(() => this.randomPrimary().send(CommandTable.command)))
+      this.tableFetch = fiber
+      fiber.addObserver((exit) => {
+        if (Exit.isSuccess(exit)) this.table = exit.value
+        else this.tableFetch = undefined
+      })
+    }
+    return Fiber.join(this.tableFetch)
+  }
+
+  /** A command the client has no routing facts for: route it by the server's COMMAND table. */
+  private runServerRouted<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    return Effect.flatMap(this.commandTable(), (table) => {
+      const facts = CommandTable.lookup(table, command.args)
+      // Unknown to the server too: any node answers the error.
+      if (facts === undefined) return this.runKeyless(command)
+      const routed = CommandTable.withFacts(command, facts)
+      if (!facts.movableKeys) return this.run(routed)
+      // Key positions depend on the arguments (EVAL's numkeys): the server tells which they are.
+      const getKeys = Command.bytes(
+        Command.make(["COMMAND", "GETKEYS", ...command.args], Reply.array(Reply.string), { readonly: true })
+      )
+      return Effect.flatMap(this.randomPrimary().send(getKeys), (keys) => {
+        if (keys.length === 0) return this.runKeyless(routed)
+        const slot = Slot.slotOf(keys[0]!)
+        return keys.every((key) => Slot.slotOf(key) === slot)
+          ? this.sendToSlot(routed, slot, 0)
+          : Effect.fail(crossSlot(command))
+      })
+    })
   }
 
   private pick(slot: number, readonly: boolean): Connection.Connection | undefined {
@@ -400,6 +440,9 @@ class ClusterState {
   }
 
   private runKeyless<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    // A per-node reply (INFO, LATENCY, ...) has no one combined value: one node answers, and
+    // runOnAll gives every node's.
+    if (command.response === "per_node") return this.randomPrimary().send(command)
     switch (command.request) {
       case "all_shards":
         return this.fanOut(command, this.topology.primaries())

@@ -95,6 +95,55 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
     })
   )
 
+  it.effect("custom commands without keys are routed by the server's COMMAND table, fetched once", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey } = yield* client()
+      const before = yield* Effect.forEach(cluster.primaries, (p) => commandCalls(p, "command"))
+      const keys = randomKeys(200, "custom")
+      // Static key positions (SET's key is argument 1), on keys spread over every shard.
+      yield* Effect.forEach(keys, (k) => valkey.custom(["SET", k, `c-${k}`]), { concurrency: 50, discard: true })
+      assert.deepStrictEqual(
+        yield* Effect.forEach(keys, (k) => valkey.get(k)),
+        keys.map((k) => `c-${k}`)
+      )
+      // Subcommand facts (OBJECT ENCODING's key is argument 2).
+      assert.strictEqual(yield* valkey.custom(["OBJECT", "ENCODING", keys[0]!]), "embstr")
+      // Movable keys: EVAL's are found with COMMAND GETKEYS.
+      for (const key of keys.slice(0, 20)) {
+        assert.strictEqual(yield* valkey.custom(["EVAL", "return redis.call('GET', KEYS[1])", "1", key]), `c-${key}`)
+      }
+      // A keyless command with policies: DBSIZE goes to every primary and the counts are summed.
+      const perNode = yield* Effect.forEach(cluster.primaries, (p) => p.command(["DBSIZE"]))
+      assert.strictEqual(
+        yield* valkey.custom(["DBSIZE"]),
+        perNode.reduce((a: number, b) => a + Number(b), 0)
+      )
+      // Keys in two slots: refused before sending, like a known command.
+      const error = yield* Effect.flip(valkey.custom(["EVAL", "return 1", "2", "{a}x", "{b}y"]))
+      assert.strictEqual(error._tag, "CrossSlotError")
+      const after = yield* Effect.forEach(cluster.primaries, (p) => commandCalls(p, "command"))
+      assert.strictEqual(
+        after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0),
+        1,
+        "one COMMAND call for the whole test"
+      )
+    })
+  )
+
+  it.effect("a per-node reply (INFO) is one node's, not a silent pick out of many", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey } = yield* client()
+      const before = yield* Effect.forEach(cluster.nodes, (n) => commandCalls(n, "info"))
+      assert.include(yield* valkey.info(["server"]), "redis_version")
+      const after = yield* Effect.forEach(cluster.nodes, (n) => commandCalls(n, "info"))
+      // The admin client's own INFO calls are counted too: one per node per read.
+      const sent = after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0) - cluster.nodes.length
+      assert.strictEqual(sent, 1)
+    })
+  )
+
   it.effect("explicit routes: every primary by address, one node by slot or address", () =>
     Effect.gen(function* () {
       const { router } = yield* client()

@@ -99,8 +99,9 @@ export interface DedicatedService extends Omit<ValkeyService, "dedicated"> {
 }
 
 /**
- * Options of `custom`: a Schema the reply is decoded with, and the key positions (for
- * routing in a cluster).
+ * Options of `custom`: a Schema the reply is decoded with, and the key positions. Without
+ * `keys`, a cluster routes the command by the server's own COMMAND metadata (key positions,
+ * movable keys through COMMAND GETKEYS, request and response policies), read once per client.
  *
  * @since 0.1.0
  * @category models
@@ -137,6 +138,9 @@ const CONNECTION_STATE = new Set([
   "WATCH"
 ])
 
+/** Without `keys`, a cluster learns where a custom command goes from the server's COMMAND table. */
+const SERVER_ROUTED = { serverRouted: true } as const
+
 /**
  * A command value for any command line, decoded with a Schema.
  *
@@ -152,7 +156,7 @@ export const customCommand: {
   if (CONNECTION_STATE.has(name)) {
     return Command.invalid(name, "changes connection state; use the client's option or a dedicated connection instead")
   }
-  if (options === undefined) return Command.make(args, Reply.raw)
+  if (options === undefined) return Command.make(args, Reply.raw, SERVER_ROUTED)
   const decode = Schema.decodeUnknownExit(options.schema)
   return Command.make(
     args,
@@ -162,7 +166,7 @@ export const customCommand: {
       throw new Command.DecodeFailure(`the reply does not match the schema: ${exit.cause}`, exit.cause)
     },
     {
-      ...(options.keys !== undefined ? { keys: options.keys } : {}),
+      ...(options.keys !== undefined ? { keys: options.keys } : SERVER_ROUTED),
       ...(options.readonly !== undefined ? { readonly: options.readonly } : {})
     }
   )

@@ -71,6 +71,11 @@ export interface Command<A> {
   readonly bytes: boolean
   /** Set when the arguments were rejected client-side: the command is never sent. */
   readonly invalid?: InvalidArgumentError | undefined
+  /**
+   * The client does not know where this command goes (a `custom` command given no `keys`):
+   * a cluster routes it by the server's own COMMAND metadata. Standalone ignores it.
+   */
+  readonly serverRouted?: boolean | undefined
 }
 
 /**
@@ -84,6 +89,7 @@ export interface CommandOptions {
   readonly request?: RequestPolicy
   readonly response?: ResponsePolicy
   readonly blockMillis?: number
+  readonly serverRouted?: boolean
 }
 
 class CommandImpl<A> implements Command<A> {
@@ -98,6 +104,7 @@ class CommandImpl<A> implements Command<A> {
   readonly blockMillis: number | undefined
   readonly bytes: boolean
   readonly invalid: InvalidArgumentError | undefined
+  readonly serverRouted: boolean
   constructor(
     args: ReadonlyArray<RespArg>,
     decode: Decoder<A>,
@@ -127,6 +134,7 @@ class CommandImpl<A> implements Command<A> {
     this.blockMillis = options?.blockMillis
     this.bytes = bytes
     this.invalid = invalid
+    this.serverRouted = options?.serverRouted === true
   }
 }
 
@@ -135,7 +143,8 @@ const optionsOf = (command: Command<unknown>): CommandOptions => ({
   readonly: command.readonly,
   ...(command.request !== undefined ? { request: command.request } : {}),
   ...(command.response !== undefined ? { response: command.response } : {}),
-  ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {})
+  ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {}),
+  ...(command.serverRouted === true ? { serverRouted: true } : {})
 })
 
 /**
@@ -199,6 +208,16 @@ export const map = <A, B>(command: Command<A>, f: (a: A) => B): Command<B> => {
  */
 export const withDecoder = <A, B>(command: Command<A>, decode: Decoder<B>): Command<B> =>
   new CommandImpl(command.args, decode, optionsOf(command), command.bytes, command.invalid)
+
+/**
+ * The same command (arguments, decoder) with other routing facts: what a cluster router uses
+ * once it has learned a `serverRouted` command's keys and policies from the server.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withRouting = <A>(command: Command<A>, options: CommandOptions): Command<A> =>
+  new CommandImpl(command.args, command.decode, options, command.bytes, command.invalid)
 
 /**
  * The name a person would use in an error message: `GET`, `CONFIG GET`, `JSON.SET`.
