@@ -49,6 +49,34 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
         })
       )
 
+      it.effect("BGREWRITEAOF, ROLE and SWAPDB", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          assert.match(yield* v.bgrewriteaof(), /^Background append only file rewriting (started|scheduled)$/)
+          while (!/aof_rewrite_in_progress:0\r\n[\s\S]*aof_rewrite_scheduled:0/.test(yield* v.info(["persistence"]))) {
+            yield* Effect.sleep("10 millis")
+          }
+          const role = yield* v.role()
+          assert.deepStrictEqual(role, {
+            role: "primary",
+            offset: role.role === "primary" ? role.offset : -1,
+            replicas: []
+          })
+          assert.isTrue(role.role === "primary" && Number.isSafeInteger(role.offset))
+          const db14 = yield* client({ protocol, database: 14 })
+          const db15 = yield* client({ protocol, database: 15 })
+          yield* db14.set("swap:k", "from 14")
+          yield* db15.del(["swap:k"])
+          assert.strictEqual(yield* v.swapdb(14, 15), "OK")
+          assert.strictEqual(yield* db15.get("swap:k"), "from 14")
+          assert.strictEqual(yield* db14.get("swap:k"), null)
+          assert.strictEqual(yield* v.swapdb(14, 15), "OK")
+          assert.strictEqual(yield* db14.get("swap:k"), "from 14")
+          const bad = yield* Effect.flip(v.swapdb(-1, 2))
+          assert.strictEqual(bad._tag, "InvalidArgumentError")
+        })
+      )
+
       it.effect("ACL WHOAMI, SETUSER, GETUSER, LIST, USERS, CAT, DRYRUN, GENPASS, LOG, DELUSER", () =>
         Effect.gen(function* () {
           const v = yield* client({ protocol })
