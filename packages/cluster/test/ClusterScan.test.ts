@@ -115,6 +115,24 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 300_000 }
           .filter((k) => k.startsWith("scan:1234"))
           .sort()
       )
+      // COUNT reaches the servers: the first pages hold about that many keys each.
+      const { router } = yield* setup
+      const pageSizes = (count: number) =>
+        Effect.gen(function* () {
+          const sizes: Array<number> = []
+          let cursor: ClusterScan.ClusterScanCursor | undefined = ClusterScan.start
+          while (cursor !== undefined && sizes.length < 30) {
+            const [items, next]: readonly [ReadonlyArray<string>, ClusterScan.ClusterScanCursor | undefined] =
+              yield* ClusterScan.step(router, cursor, { match: "scan:*", count })
+            if (items.length > 0) sizes.push(items.length)
+            cursor = next
+          }
+          return sizes
+        })
+      const small = yield* pageSizes(10)
+      const large = yield* pageSizes(2000)
+      assert.isAtMost(Math.max(...small), 40)
+      assert.isAtLeast(large.reduce((a, b) => a + b, 0) / large.length, 500)
     })
   )
 
