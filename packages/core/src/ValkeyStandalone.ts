@@ -32,23 +32,25 @@ export const make = (
   Effect.gen(function* () {
     const resolved = yield* ValkeyConfig.resolve(config)
     const connection = yield* Connection.make(resolved.connection, { lazy: resolved.lazyConnect })
-    const dedicated = Connection.make(resolved.connection)
+    const open = new Set<Connection.Connection>([connection])
+    // Every connection is tracked while it lives, pooled ones too, so a password rotation
+    // with immediateAuth reaches all of them.
+    const dedicated = Effect.tap(Connection.make(resolved.connection), (c) =>
+      Effect.acquireRelease(
+        Effect.sync(() => open.add(c)),
+        () => Effect.sync(() => open.delete(c))
+      )
+    )
     const blocking = yield* Pool.makeWithTTL({
       acquire: dedicated,
       min: 0,
       max: resolved.blockingPoolSize,
       timeToLive: "60 seconds"
     })
-    const open = new Set<Connection.Connection>([connection])
     const router: RouterService = Router.of({
       run: (command) => (command.blockMillis === undefined ? connection.send(command) : runBlocking(blocking, command)),
       sendBatch: (commands) => connection.sendBatch(commands),
-      dedicated: Effect.tap(dedicated, (c) =>
-        Effect.acquireRelease(
-          Effect.sync(() => open.add(c)),
-          () => Effect.sync(() => open.delete(c))
-        )
-      ),
+      dedicated,
       credentials: resolved.connection.credentials,
       connections: () => [...open]
     })

@@ -84,6 +84,27 @@ describe("authentication", () => {
       assert.strictEqual(yield* valkey.ping(), "PONG")
     })
   )
+
+  it.live("immediate re-authentication reaches every open connection: shared, dedicated and pooled", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer.make({ users: [{ name: "app", password: "pass-1" }] })
+      const { valkey } = yield* ValkeyStandalone.make({ port: server.port, username: "app", password: "pass-1" })
+      const authCalls = Effect.map(server.command(["INFO", "commandstats"]), (info) =>
+        Number(/cmdstat_auth:calls=(\d+)/.exec(String(info))?.[1] ?? 0)
+      )
+      // One pooled connection (the BLPOP's) and one dedicated one are open besides the shared one.
+      assert.strictEqual(yield* valkey.blpop(["auth:none"], 0.01), null)
+      const own = yield* valkey.dedicated
+      assert.strictEqual(yield* own.ping(), "PONG")
+      const before = yield* authCalls
+      yield* server.command(["ACL", "SETUSER", "app", "resetpass", ">pass-2"])
+      yield* valkey.updatePassword("pass-2", { immediateAuth: true })
+      assert.strictEqual((yield* authCalls) - before, 3)
+      // The pooled connection was re-authenticated, not dropped: a later blocking call still works.
+      assert.strictEqual(yield* valkey.blpop(["auth:none"], 0.01), null)
+      assert.strictEqual(yield* own.ping(), "PONG")
+    })
+  )
 })
 
 describe("TLS", () => {
