@@ -96,3 +96,56 @@ describe("custom command", () => {
     })
   )
 })
+
+describe("connection options", () => {
+  it.live("a server without HELLO gets RESP2, with AUTH and SETNAME as plain commands", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer.make({
+        users: [{ name: "app", password: "secret" }],
+        config: ['rename-command HELLO ""']
+      })
+      const { valkey } = yield* ValkeyStandalone.make({
+        port: server.port,
+        username: "app",
+        password: "secret",
+        clientName: "no-hello",
+        protocol: 3
+      })
+      assert.strictEqual(yield* valkey.set("k", "v"), "OK")
+      assert.deepStrictEqual(yield* valkey.hgetall("none"), {})
+      const line = String(yield* server.command(["CLIENT", "LIST"]))
+        .split("\n")
+        .find((l) => l.includes("name=no-hello"))
+      assert.include(line, "resp=2")
+      assert.include(line, "user=app")
+    })
+  )
+
+  it.live("lazyConnect opens no connection until the first command", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer.make()
+      const connected = Effect.map(server.command(["INFO", "clients"]), (info) =>
+        Number(/connected_clients:(\d+)/.exec(String(info))?.[1])
+      )
+      const idle = yield* connected
+      const { valkey } = yield* ValkeyStandalone.make({ port: server.port, lazyConnect: true })
+      assert.strictEqual(yield* connected, idle)
+      assert.strictEqual(yield* valkey.ping(), "PONG")
+      assert.strictEqual(yield* connected, idle + 1)
+    })
+  )
+
+  it.live("connectTimeout bounds a connect that never gets its handshake answered", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer.make()
+      yield* server.pause
+      const error = yield* Effect.flip(
+        ValkeyStandalone.make({ port: server.port, connectTimeout: "300 millis" }).pipe(
+          Effect.ensuring(Effect.orDie(server.resume)),
+          Effect.timeout("10 seconds")
+        )
+      )
+      assert.strictEqual(error._tag, "ConnectionError")
+    })
+  )
+})

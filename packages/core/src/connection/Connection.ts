@@ -26,7 +26,7 @@ import {
 } from "../errors.ts"
 import { RespDecoder } from "../resp/decoder.ts"
 import { CommandWriter } from "../resp/encoder.ts"
-import type { RespPush, RespValue } from "../resp/types.ts"
+import type { RespArg, RespPush, RespValue } from "../resp/types.ts"
 import type { ConnectionOptions } from "./ConnectionOptions.ts"
 import * as Handshake from "./Handshake.ts"
 import { PendingQueue, type Resume } from "./PendingQueue.ts"
@@ -42,6 +42,24 @@ import * as Socket from "./Socket.ts"
  * @category models
  */
 export type ConnectionStatus = "connecting" | "ready" | "reconnecting" | "disconnected" | "closed"
+
+/**
+ * What a connection dedicated to pub/sub hears (see `Connection.setSubscriber`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SubscriberHandlers {
+  /**
+   * Every push frame (its elements) and every reply no request waits for, with strings as
+   * bytes since payloads may be binary. RESP3 confirms (P|S)SUBSCRIBE with push frames; RESP2
+   * subscribed mode sends confirmations and messages as such replies; a refused SUBSCRIBE
+   * comes as a `RespError` reply in both.
+   */
+  readonly onFrame: (frame: RespValue) => void
+  /** The socket was lost: the server forgot this connection's subscriptions with it. */
+  readonly onDisconnect: () => void
+}
 
 /**
  * @since 0.1.0
@@ -69,6 +87,20 @@ export interface Connection {
   readonly setPushHandler: (handler: ((push: RespPush) => void) | undefined) => void
   /** Called after every successful (re)connect, before queued requests are written. */
   readonly setReconnectHandler: (handler: (() => void) | undefined) => void
+  /**
+   * Dedicates the connection to pub/sub: frames go to `handlers` instead of the push handler,
+   * and a reply with no request waiting is a frame, not a protocol fault. Under RESP2 the
+   * connection must then not be used for `send` (its replies would be mistaken for frames).
+   */
+  readonly setSubscriber: (handlers: SubscriberHandlers | undefined) => void
+  /**
+   * Writes commands that get no reply of their own ((P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE: their
+   * confirmations are frames). Nothing enters the FIFO. Writes only when ready and returns
+   * whether it did; a disconnected connection starts reconnecting.
+   */
+  readonly writeUnanswered: (commands: ReadonlyArray<ReadonlyArray<RespArg>>) => boolean
+  /** Stops or resumes reading the current socket: backpressure to the server. */
+  readonly pauseReading: (paused: boolean) => void
   /** Fails pending and later calls with `ClosedError` and closes the socket. Idempotent. */
   readonly close: Effect.Effect<void>
   /** Drops the socket as if the network failed (tests, and forced reconnects). */
@@ -107,6 +139,7 @@ class ConnectionImpl implements Connection {
   private reconnectFiber: Fiber.Fiber<void, unknown> | undefined = undefined
   private pushHandler: ((push: RespPush) => void) | undefined = undefined
   private reconnectHandler: (() => void) | undefined = undefined
+  private subscriber: SubscriberHandlers | undefined = undefined
   private lastError: ConnectionError | undefined = undefined
 
   constructor(
@@ -122,13 +155,17 @@ class ConnectionImpl implements Connection {
     this.decoder = new RespDecoder(
       {
         onReply: (reply) => this.onReply(reply),
-        onPush: (push) => this.pushHandler?.(push),
+        onPush: (push) => {
+          if (this.subscriber !== undefined) this.subscriber.onFrame(push.data)
+          else this.pushHandler?.(push)
+        },
         bytesForNextReply: () => {
           const queue = this.queue
-          return (
-            this.handshake === undefined && queue.head < queue.sent && queue.commands[queue.slot(queue.head)]!.bytes
-          )
-        }
+          if (this.handshake !== undefined) return false
+          if (queue.head < queue.sent) return queue.commands[queue.slot(queue.head)]!.bytes
+          return this.subscriber !== undefined
+        },
+        bytesForNextPush: () => this.subscriber !== undefined
       },
       options.decoder
     )
@@ -142,6 +179,25 @@ class ConnectionImpl implements Connection {
   }
   readonly setReconnectHandler = (handler: (() => void) | undefined) => {
     this.reconnectHandler = handler
+  }
+  readonly setSubscriber = (handlers: SubscriberHandlers | undefined) => {
+    this.subscriber = handlers
+  }
+  readonly writeUnanswered = (commands: ReadonlyArray<ReadonlyArray<RespArg>>): boolean => {
+    const socket = this.socket
+    if (this.state !== "ready" || socket === undefined) {
+      if (this.state === "disconnected") this.reconnect()
+      return false
+    }
+    // Requests already queued go first, so the wire order is the call order.
+    this.flush()
+    for (const args of commands) this.writer.push(args)
+    socket.write(this.writer.take())
+    return true
+  }
+  readonly pauseReading = (paused: boolean) => {
+    if (paused) this.socket?.pause()
+    else this.socket?.resume()
   }
 
   // ---------------------------------------------------------------------------------------
@@ -250,6 +306,10 @@ class ConnectionImpl implements Connection {
       return
     }
     const queue = this.queue
+    if (queue.head === queue.sent && this.subscriber !== undefined) {
+      this.subscriber.onFrame(reply)
+      return
+    }
     if (queue.head === queue.sent) {
       // A reply nobody asked for: the stream is out of step, so nothing after it can be trusted.
       this.socket?.destroy(new Error("a reply arrived with no request waiting for it"))
@@ -313,9 +373,14 @@ class ConnectionImpl implements Connection {
   // Connecting, the handshake, losing the socket and reconnecting.
   // ---------------------------------------------------------------------------------------
 
-  /** One attempt: open a socket, run the handshake, then write what waited meanwhile. */
-  readonly connectOnce: Effect.Effect<void, ConnectionError | AuthError> = Effect.suspend(() =>
-    Socket.open(this.options).pipe(
+  /**
+   * One attempt: open a socket, run the handshake, then write what waited meanwhile. The
+   * connect timeout bounds both: a server that accepts but never answers (paused, overloaded)
+   * fails the attempt too.
+   */
+  readonly connectOnce: Effect.Effect<void, ConnectionError | AuthError> = Effect.suspend(() => {
+    const deadline = Date.now() + this.options.connectTimeoutMillis
+    return Socket.open(this.options).pipe(
       Effect.flatMap((socket) => {
         if (this.state === "closed") {
           socket.destroy()
@@ -325,6 +390,16 @@ class ConnectionImpl implements Connection {
         }
         this.attach(socket)
         return this.runHandshake(socket).pipe(
+          Effect.timeoutOrElse({
+            duration: Math.max(1, deadline - Date.now()),
+            orElse: () =>
+              Effect.fail(
+                new ConnectionError({
+                  message: `the handshake with ${this.address} took longer than the connect timeout (${this.options.connectTimeoutMillis} ms)`,
+                  address: this.address
+                })
+              )
+          }),
           Effect.tapError(() => Effect.sync(() => socket.destroy())),
           Effect.flatMap(() =>
             Effect.sync(() => {
@@ -339,7 +414,7 @@ class ConnectionImpl implements Connection {
         )
       })
     )
-  )
+  })
 
   private attach(socket: Net.Socket): void {
     this.socket = socket
@@ -427,6 +502,7 @@ class ConnectionImpl implements Connection {
       queue.clear(i)
       resume?.(fail(error))
     }
+    this.subscriber?.onDisconnect()
     // While connecting, the attempt in progress sees the loss and fails (and is retried).
     if (this.state === "ready") {
       this.state = "reconnecting"
