@@ -15,6 +15,7 @@ import * as hashes from "./hashes.ts"
 import * as hyperloglog from "./hyperloglog.ts"
 import * as keyspace from "./keyspace.ts"
 import * as lists from "./lists.ts"
+import * as pubsub from "./pubsub.ts"
 import * as scan from "./scan.ts"
 import * as scripting from "./scripting.ts"
 import * as server from "./server.ts"
@@ -43,6 +44,7 @@ export const commands = {
   ...hyperloglog,
   ...keyspace,
   ...lists,
+  ...pubsub,
   ...scan,
   ...scripting,
   ...serverCommands,
@@ -64,6 +66,7 @@ export {
   hyperloglog,
   keyspace,
   lists,
+  pubsub,
   scan,
   scripting,
   server,

@@ -76,6 +76,11 @@ export interface DecoderHandlers {
    * strings of that reply (bulk, simple, verbatim) as `Uint8Array` instead of UTF-8 `string`.
    */
   readonly bytesForNextReply: () => boolean
+  /**
+   * The same question for each top-level push frame; absent means `false`. A pub/sub
+   * subscriber asks for bytes because message payloads may be binary.
+   */
+  readonly bytesForNextPush?: () => boolean
 }
 
 /** Buffer methods Node has (and uses in `toString`) but `@types/node` does not declare. */
@@ -434,7 +439,9 @@ export class RespDecoder {
       const start = offset
       const type = buf[offset]!
       if (this.depth === 0 && !this.started) {
-        if (type === PUSH || type === ATTRIBUTE) {
+        if (type === PUSH) {
+          this.bytes = this.handlers.bytesForNextPush?.() === true
+        } else if (type === ATTRIBUTE) {
           this.bytes = false
         } else {
           this.bytes = this.handlers.bytesForNextReply()

@@ -1,0 +1,28 @@
+/**
+ * A subscription held for the life of a scope: its messages as a `Stream`, or pulled one at a
+ * time with `poll` (never waits) and `take` (waits), and how many of its messages were
+ * dropped by its buffer strategy. All read the same buffer: use one of them per subscription.
+ *
+ * @since 0.1.0
+ */
+import type { Effect, Option, Stream } from "effect"
+import type { SubscribeError } from "./errors.ts"
+import type { Message } from "./Message.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Subscription<P extends string | Uint8Array = string> {
+  /**
+   * The messages. The stream ends when the subscription's scope closes, and fails with a
+   * `SubscribeError` (`"closed"`) if the `PubSub` service closes first.
+   */
+  readonly messages: Stream.Stream<Message<P>, SubscribeError>
+  /** The next buffered message, if there is one. */
+  readonly poll: Effect.Effect<Option.Option<Message<P>>>
+  /** The next message, waiting for one; fails with `SubscribeError` once the scope closed. */
+  readonly take: Effect.Effect<Message<P>, SubscribeError>
+  /** Messages dropped so far because the buffer was full (`"dropping"`, `"sliding"`). */
+  readonly dropped: Effect.Effect<number>
+}

@@ -1,0 +1,41 @@
+/**
+ * The backend for a cluster: a subscriber connection per node that serves subscriptions,
+ * each subscription on the primary owning the slot of its name (of the channel, or of the
+ * pattern string: a stable choice, since any node hears every non-sharded message), and
+ * commands through the cluster router.
+ */
+import {
+  type ClusterConfig,
+  ClusterConfig as ClusterConfigModule,
+  type ClusterRouterService,
+  Slot
+} from "@effect-valkey/cluster"
+import { Connection } from "@effect-valkey/core"
+import { Effect } from "effect"
+import type { Backend } from "./make.ts"
+
+export const backend = (config: ClusterConfig.ClusterConfig, cluster: ClusterRouterService) =>
+  Effect.map(ClusterConfigModule.resolve(config), (resolved): Backend => {
+    // The router's credentials object: a rotated password reaches these connections too.
+    const base = { ...resolved.base.connection, credentials: cluster.credentials }
+    const nodes = () =>
+      cluster
+        .topology()
+        .nodes()
+        .filter((node) => node.health !== "fail")
+    return {
+      placement: {
+        nodeFor: (_kind, name) => cluster.topology().shardOfSlot(Slot.slotOf(name))?.primary,
+        // A lazy connection only connects on its first write, so making it cannot fail.
+        connect: (node) => Effect.orDie(Connection.make({ ...base, host: node.host, port: node.port }, { lazy: true })),
+        refresh: Effect.ignore(cluster.refreshTopology)
+      },
+      run: (command) => cluster.run(command),
+      everyNode: (command) =>
+        Effect.forEach(
+          nodes(),
+          (node) => cluster.runOn(command, { type: "address", host: node.host, port: node.port }),
+          { concurrency: "unbounded" }
+        )
+    }
+  })

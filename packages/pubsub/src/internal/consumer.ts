@@ -1,0 +1,123 @@
+/**
+ * One consumer of messages: a bounded queue with a strategy for when it is full. The
+ * dispatcher offers to it synchronously; under `"suspend"`, a message that does not fit
+ * waits in `overflow`, reading stops on the connection it came from, and a fiber feeds the
+ * queue as the consumer takes, then lets reading go on.
+ */
+import { Cause, Effect, type Fiber, Queue } from "effect"
+import type { Strategy } from "../Backpressure.ts"
+import type { SubscribeError } from "../errors.ts"
+import type { Message } from "../Message.ts"
+import type { RawMessage } from "./frames.ts"
+
+/** What a consumer can stop and restart: the reading of one subscriber connection. */
+export interface Pausable {
+  readonly pause: () => void
+  readonly resume: () => void
+}
+
+/** What the dispatcher hands messages to. */
+export interface Receiver {
+  readonly deliver: (raw: RawMessage, source: Pausable) => void
+  /** The service closed under the consumer: its stream fails with `error`. */
+  readonly fail: (error: SubscribeError) => void
+}
+
+export type RunFork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+
+export class Consumer<P extends string | Uint8Array> implements Receiver {
+  readonly queue: Queue.Queue<Message<P>, SubscribeError | Cause.Done>
+  readonly bytes: boolean
+  dropped = 0
+  private readonly strategy: Strategy
+  private readonly capacity: number
+  private readonly runFork: RunFork
+  private readonly onDrop: () => void
+  private overflow: Array<Message<P>> = []
+  private readonly paused = new Set<Pausable>()
+  private draining = false
+  private drainer: Fiber.Fiber<void> | undefined = undefined
+
+  constructor(
+    queue: Queue.Queue<Message<P>, SubscribeError | Cause.Done>,
+    options: { readonly bytes: boolean; readonly strategy: Strategy; readonly capacity: number },
+    runFork: RunFork,
+    onDrop: () => void
+  ) {
+    this.queue = queue
+    this.bytes = options.bytes
+    this.strategy = options.strategy
+    this.capacity = options.capacity
+    this.runFork = runFork
+    this.onDrop = onDrop
+  }
+
+  readonly deliver = (raw: RawMessage, source: Pausable): void => {
+    const message = (this.bytes ? raw.asBytes() : raw.asText()) as Message<P>
+    switch (this.strategy) {
+      case "dropping":
+        if (!Queue.offerUnsafe(this.queue, message)) this.drop()
+        return
+      case "sliding":
+        if (Queue.sizeUnsafe(this.queue) >= this.capacity) this.drop()
+        Queue.offerUnsafe(this.queue, message)
+        return
+      case "suspend":
+        // While the overflow drains, later messages queue behind it to keep their order.
+        if (!this.draining && Queue.offerUnsafe(this.queue, message)) return
+        this.overflow.push(message)
+        if (!this.paused.has(source)) {
+          this.paused.add(source)
+          source.pause()
+        }
+        if (!this.draining) {
+          this.draining = true
+          // The fiber may finish before runFork returns: keep it only if it still runs.
+          const fiber = this.runFork(this.drain)
+          if (this.draining) this.drainer = fiber
+        }
+    }
+  }
+
+  private drop(): void {
+    this.dropped++
+    this.onDrop()
+  }
+
+  /** Feeds the overflow into the queue as room appears, then lets the connections read. */
+  private readonly drain: Effect.Effect<void> = Effect.suspend(() => {
+    const batch = this.overflow
+    if (batch.length === 0) {
+      this.draining = false
+      this.drainer = undefined
+      this.resumeAll()
+      return Effect.void
+    }
+    this.overflow = []
+    return Effect.flatMap(Queue.offerAll(this.queue, batch), () => this.drain)
+  })
+
+  /** Ends the stream of messages and lets any connection it paused read again. */
+  close(): void {
+    this.stop()
+    Queue.endUnsafe(this.queue)
+  }
+
+  readonly fail = (error: SubscribeError): void => {
+    this.stop()
+    Queue.failCauseUnsafe(this.queue, Cause.fail(error))
+  }
+
+  private stop(): void {
+    this.overflow = []
+    this.drainer?.interruptUnsafe()
+    this.drainer = undefined
+    this.draining = false
+    this.resumeAll()
+  }
+
+  private resumeAll(): void {
+    for (const source of this.paused) source.resume()
+    this.paused.clear()
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The subscription engine. The subscriptions consumers want (`desired`, reference counted)
+ * are the source of truth; each is assigned to the node that should serve it, and what each
+ * node's server confirmed is tracked apart. Frames, connection losses and reconnects update
+ * the confirmed side; `reconcile` (run periodically and whenever something moved) makes the
+ * servers match the desired side again: resubscribing what was lost, moving what now belongs
+ * elsewhere, unsubscribing leftovers.
+ */
+import type { RespValue } from "@effect-valkey/core"
+import { Effect, Exit, Scope, Semaphore } from "effect"
+import type { SubscribeError } from "../errors.ts"
+import type { SubscriptionKind } from "../Message.ts"
+import type { SubscriptionEvent } from "../SubscriptionEvent.ts"
+import type { Receiver, RunFork } from "./consumer.ts"
+import { type Confirmation, parse } from "./frames.ts"
+import { keyOf, SubscriberNode } from "./node.ts"
+import type { Node, Placement } from "./placement.ts"
+import { type Entry, Registry } from "./registry.ts"
+
+const REDIRECTS = ["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]
+
+export class Engine {
+  readonly registry = new Registry()
+  readonly nodes = new Map<string, SubscriberNode>()
+  private readonly placement: Placement
+  private readonly scope: Scope.Scope
+  private readonly runFork: RunFork
+  private readonly publishEvent: (event: SubscriptionEvent) => void
+  private readonly lock = Semaphore.makeUnsafe(1)
+  private requested = false
+  closed = false
+
+  constructor(
+    placement: Placement,
+    scope: Scope.Scope,
+    runFork: RunFork,
+    publishEvent: (event: SubscriptionEvent) => void
+  ) {
+    this.placement = placement
+    this.scope = scope
+    this.runFork = runFork
+    this.publishEvent = publishEvent
+  }
+
+  /** Releases a consumer; what nobody holds any more is unsubscribed at once. */
+  remove(kind: SubscriptionKind, names: ReadonlyArray<string>, consumer: Receiver): void {
+    for (const entry of this.registry.remove(kind, names, consumer)) {
+      const node = entry.node
+      if (node !== undefined && (node.confirmed.has(entry.key) || node.isWritten(kind, entry.name, true))) {
+        node.write(kind, entry.name, false)
+      }
+    }
+  }
+
+  // --- placing subscriptions ----------------------------------------------------------------
+
+  /** Makes every desired subscription served where it belongs (serialized). */
+  readonly reconcile: Effect.Effect<void> = this.lock.withPermits(1)(
+    Effect.suspend(() =>
+      this.closed || (this.registry.desired.size === 0 && this.nodes.size === 0)
+        ? Effect.void
+        : Effect.andThen(this.placement.refresh, this.place)
+    )
+  )
+
+  /** Places the given entries without refreshing the topology (new subscriptions). */
+  placeEntries(entries: ReadonlyArray<Entry>): Effect.Effect<void> {
+    return this.lock.withPermits(1)(Effect.forEach(entries, (entry) => this.placeOne(entry), { discard: true }))
+  }
+
+  private readonly place: Effect.Effect<void> = Effect.suspend(() =>
+    Effect.forEach([...this.registry.desired.values()], (entry) => this.placeOne(entry), { discard: true }).pipe(
+      Effect.andThen(this.cleanUp)
+    )
+  )
+
+  private placeOne(entry: Entry): Effect.Effect<void> {
+    if (!this.registry.isWanted(entry)) return Effect.void
+    const target = this.placement.nodeFor(entry.kind, entry.name)
+    if (target === undefined) return Effect.void
+    return Effect.map(this.node(target), (node) => {
+      if (!this.registry.isWanted(entry)) return
+      // A node it moves away from keeps delivering until the new one confirms; only then is
+      // the old one left (see onSubscribed): a message may come twice, none is lost.
+      entry.node = node
+      // Confirmed with an UNSUBSCRIBE on its way counts as gone: subscribe again behind it.
+      const held = node.confirmed.has(entry.key) && !node.isWritten(entry.kind, entry.name, false)
+      if (!held && !node.isWritten(entry.kind, entry.name, true)) node.write(entry.kind, entry.name, true)
+    })
+  }
+
+  /** Unsubscribes what no entry wants on a node; closes nodes that serve nothing. */
+  private readonly cleanUp: Effect.Effect<void> = Effect.suspend(() => {
+    const idle: Array<SubscriberNode> = []
+    for (const node of this.nodes.values()) {
+      for (const key of node.confirmed) {
+        const entry = this.registry.get(key)
+        // Kept while it is wanted here, or until the node it moved to confirmed it.
+        if (entry !== undefined && (entry.node === node || entry.node?.confirmed.has(key) !== true)) continue
+        const [kind, name] = splitKey(key)
+        if (!node.isWritten(kind, name, false)) node.write(kind, name, false)
+      }
+      if (node.confirmed.size === 0 && !this.registry.uses(node)) idle.push(node)
+    }
+    return Effect.forEach(
+      idle,
+      (node) => {
+        this.nodes.delete(node.address)
+        return Scope.close(node.scope, Exit.void)
+      },
+      { discard: true }
+    )
+  })
+
+  /** The subscriber connection to a node, opened (lazily) on first use. */
+  private node(target: Node): Effect.Effect<SubscriberNode> {
+    const existing = this.nodes.get(target.address)
+    if (existing !== undefined) return Effect.succeed(existing)
+    return Effect.gen({ self: this }, function* () {
+      const scope = yield* Scope.fork(this.scope, "sequential")
+      const connection = yield* this.placement.connect(target).pipe(Scope.provide(scope))
+      const node = new SubscriberNode(target.address, connection, scope)
+      connection.setSubscriber({
+        onFrame: (frame) => this.onFrame(node, frame),
+        onDisconnect: () => this.onDisconnect(node)
+      })
+      connection.setReconnectHandler(() => this.onConnect(node))
+      this.nodes.set(target.address, node)
+      return node
+    })
+  }
+
+  /** Asks for a reconcile soon (at most one waits at a time). */
+  requestReconcile(): void {
+    if (this.requested || this.closed) return
+    this.requested = true
+    this.runFork(
+      Effect.sleep("50 millis").pipe(
+        Effect.andThen(
+          Effect.sync(() => {
+            this.requested = false
+          })
+        ),
+        Effect.andThen(this.reconcile)
+      )
+    )
+  }
+
+  // --- what the connections hear ------------------------------------------------------------
+
+  private onFrame(node: SubscriberNode, value: RespValue): void {
+    const frame = parse(value)
+    if (frame === undefined) return
+    switch (frame.type) {
+      case "message": {
+        const entry = this.registry.get(keyOf(frame.message.kind, frame.message.name))
+        if (entry === undefined) return
+        for (const consumer of entry.consumers) consumer.deliver(frame.message, node)
+        break
+      }
+      case "subscribed":
+        this.onSubscribed(node, frame)
+        break
+      case "unsubscribed":
+        this.onUnsubscribed(node, frame)
+        break
+      case "error":
+        this.onRefused(node, frame.message)
+    }
+  }
+
+  private onSubscribed(node: SubscriberNode, frame: Confirmation): void {
+    node.confirm(frame.kind, frame.name, true)
+    const key = keyOf(frame.kind, frame.name)
+    node.confirmed.add(key)
+    // An UNSUBSCRIBE written after this SUBSCRIBE is on its way: what counts comes after it.
+    if (node.isWritten(frame.kind, frame.name, false)) return
+    const entry = this.registry.get(key)
+    if (entry === undefined || entry.node !== node) {
+      // Not wanted here (any more): the consumer left, or it moved meanwhile.
+      node.write(frame.kind, frame.name, false)
+      return
+    }
+    for (const other of this.nodes.values()) {
+      if (other !== node && other.confirmed.has(key) && !other.isWritten(frame.kind, frame.name, false)) {
+        other.write(frame.kind, frame.name, false)
+      }
+    }
+    const event = { kind: entry.kind, name: entry.name, node: node.address }
+    if (!entry.established) {
+      entry.established = true
+      this.publishEvent({ _tag: "Subscribed", ...event })
+      this.registry.settle(entry, undefined)
+    } else {
+      this.publishEvent({ _tag: "Resubscribed", ...event })
+    }
+  }
+
+  private onUnsubscribed(node: SubscriberNode, frame: Confirmation): void {
+    const key = keyOf(frame.kind, frame.name)
+    const asked = node.confirm(frame.kind, frame.name, false)
+    const had = node.confirmed.delete(key)
+    const entry = this.registry.get(key)
+    const event = { kind: frame.kind, name: frame.name, node: node.address }
+    if (asked) {
+      if (had && entry === undefined) this.publishEvent({ _tag: "Unsubscribed", ...event })
+      return
+    }
+    if (entry === undefined || entry.node !== node) return
+    // The server dropped it on its own (a slot of a sharded channel moved away).
+    if (had) {
+      this.publishEvent({ _tag: "Lost", ...event })
+    }
+    entry.node = undefined
+    this.requestReconcile()
+  }
+
+  /** An error reply answers the oldest unconfirmed command. */
+  private onRefused(node: SubscriberNode, message: string): void {
+    const written = node.written.shift()
+    if (written === undefined || !written.subscribe) return
+    const entry = this.registry.get(keyOf(written.kind, written.name))
+    if (entry === undefined || entry.node !== node) return
+    entry.node = undefined
+    if (REDIRECTS.includes(message.split(" ")[0]!)) {
+      this.requestReconcile()
+      return
+    }
+    this.publishEvent({ _tag: "Refused", kind: entry.kind, name: entry.name, node: node.address, message })
+    this.registry.settle(entry, { reason: "refused", message })
+  }
+
+  private onDisconnect(node: SubscriberNode): void {
+    for (const key of node.confirmed) {
+      const entry = this.registry.get(key)
+      if (entry === undefined || entry.node !== node) continue
+      this.publishEvent({ _tag: "Lost", kind: entry.kind, name: entry.name, node: node.address })
+    }
+    node.reset()
+    // In a cluster the node may be gone for good: look where its subscriptions belong now.
+    this.requestReconcile()
+  }
+
+  /** A (re)connected socket: resubscribe everything this node should serve. */
+  private onConnect(node: SubscriberNode): void {
+    node.reset()
+    node.reapplyPause()
+    for (const entry of this.registry.desired.values()) {
+      if (entry.node === node) node.write(entry.kind, entry.name, true)
+    }
+  }
+
+  /** Ends every consumer's wait and stream with `error`; nothing is placed any more. */
+  close(error: (entry: Entry) => SubscribeError): void {
+    this.closed = true
+    for (const entry of this.registry.desired.values()) {
+      this.registry.settle(entry, { reason: "closed", message: "the PubSub service was closed" })
+      for (const consumer of entry.consumers) consumer.fail(error(entry))
+    }
+  }
+}
+
+const splitKey = (key: string): readonly [SubscriptionKind, string] => {
+  const i = key.indexOf("\u0000")
+  return [key.slice(0, i) as SubscriptionKind, key.slice(i + 1)]
+}

@@ -1,0 +1,114 @@
+/**
+ * Reading what a subscriber connection hears. RESP3 push frames and RESP2 subscribed-mode
+ * replies have the same shape (`[kind, name, …]`), with strings as bytes; a refused command
+ * is an error reply.
+ */
+import { RespError, type RespValue } from "@effect-valkey/core"
+import { type Message, messageKind, type SubscriptionKind } from "../Message.ts"
+
+/**
+ * A message as it came off the wire. `name` is what was subscribed to (the pattern for a
+ * pattern message). The `Message` each form of consumer gets is built once and shared.
+ */
+export class RawMessage {
+  readonly kind: SubscriptionKind
+  readonly name: string
+  readonly channel: string
+  readonly pattern: string | undefined
+  readonly payload: Uint8Array
+  #text: Message<string> | undefined = undefined
+  #bytes: Message<Uint8Array> | undefined = undefined
+  constructor(kind: SubscriptionKind, name: string, channel: string, pattern: string | undefined, payload: Uint8Array) {
+    this.kind = kind
+    this.name = name
+    this.channel = channel
+    this.pattern = pattern
+    this.payload = payload
+  }
+  asText(): Message<string> {
+    this.#text ??= this.build(utf8.decode(this.payload))
+    return this.#text
+  }
+  asBytes(): Message<Uint8Array> {
+    this.#bytes ??= this.build(this.payload)
+    return this.#bytes
+  }
+  private build<P extends string | Uint8Array>(payload: P): Message<P> {
+    const kind = messageKind[this.kind]
+    return this.pattern === undefined
+      ? { kind, channel: this.channel, payload }
+      : { kind, channel: this.channel, pattern: this.pattern, payload }
+  }
+}
+
+/** The server confirmed a (P|S)SUBSCRIBE or (P|S)UNSUBSCRIBE of one name. */
+export interface Confirmation {
+  readonly kind: SubscriptionKind
+  readonly name: string
+}
+
+export type Frame =
+  | { readonly type: "message"; readonly message: RawMessage }
+  | ({ readonly type: "subscribed" } & Confirmation)
+  | ({ readonly type: "unsubscribed" } & Confirmation)
+  | { readonly type: "error"; readonly message: string }
+
+const utf8 = new TextDecoder()
+
+/** Bytes or a string as a string (the decoder hands strings over as bytes here). */
+const text = (value: RespValue): string =>
+  value instanceof Uint8Array ? utf8.decode(value) : typeof value === "string" ? value : String(value)
+
+const bytesOf = (value: RespValue): Uint8Array =>
+  value instanceof Uint8Array ? value : new TextEncoder().encode(text(value))
+
+const KINDS: Record<string, readonly ["message" | "subscribed" | "unsubscribed", SubscriptionKind]> = {
+  message: ["message", "channel"],
+  pmessage: ["message", "pattern"],
+  smessage: ["message", "sharded"],
+  subscribe: ["subscribed", "channel"],
+  psubscribe: ["subscribed", "pattern"],
+  ssubscribe: ["subscribed", "sharded"],
+  unsubscribe: ["unsubscribed", "channel"],
+  punsubscribe: ["unsubscribed", "pattern"],
+  sunsubscribe: ["unsubscribed", "sharded"]
+}
+
+/** The frame's kind word, read as Latin-1 (it is ASCII): cheaper than a UTF-8 decode. */
+const word = (value: RespValue): string => {
+  if (!(value instanceof Uint8Array)) return typeof value === "string" ? value : ""
+  if (value.length > 12) return ""
+  let out = ""
+  for (let i = 0; i < value.length; i++) out += String.fromCharCode(value[i]!)
+  return out
+}
+
+/** What a frame means, or undefined for frames pub/sub does not care about (PONG, …). */
+export const parse = (frame: RespValue): Frame | undefined => {
+  if (frame instanceof RespError) return { type: "error", message: frame.message }
+  if (!Array.isArray(frame) || frame.length < 2) return undefined
+  const entry = KINDS[word(frame[0])]
+  if (entry === undefined) return undefined
+  const [type, kind] = entry
+  if (type !== "message") {
+    const name = frame[1]
+    return name === null ? undefined : { type, kind, name: text(name) }
+  }
+  if (kind === "pattern") {
+    if (frame.length < 4) return undefined
+    const pattern = text(frame[1])
+    return {
+      type,
+      message: new RawMessage(kind, pattern, text(frame[2]), pattern, bytesOf(frame[3]))
+    }
+  }
+  if (frame.length < 3) return undefined
+  const channel = text(frame[1])
+  return { type, message: new RawMessage(kind, channel, channel, undefined, bytesOf(frame[2])) }
+}
+
+/** The command that subscribes (or unsubscribes) one name of a kind. */
+export const command = (kind: SubscriptionKind, subscribe: boolean, name: string): ReadonlyArray<string> => [
+  `${kind === "pattern" ? "P" : kind === "sharded" ? "S" : ""}${subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE"}`,
+  name
+]

@@ -1,0 +1,182 @@
+/**
+ * Builds the `PubSub` service on a placement (where subscriptions go) and a way to run
+ * ordinary commands (PUBLISH, PUBSUB …), closed with the scope.
+ */
+import { type Command, type CommandError, Commands, ConfigError } from "@effect-valkey/core"
+import { type Cause, Duration, Effect, PubSub as Hub, Option, Queue, Scope, Stream } from "effect"
+import { defaults as bufferDefaults } from "../Backpressure.ts"
+import { SubscribeError } from "../errors.ts"
+import type { Message, SubscriptionKind } from "../Message.ts"
+import { defaults, type PubSubOptions, type SubscribeOptions } from "../PubSubOptions.ts"
+import type { OpenSubscription, PubSubService, Subscribe } from "../PubSubService.ts"
+import type { Subscription } from "../Subscription.ts"
+import type { SubscriptionEvent } from "../SubscriptionEvent.ts"
+import { Consumer } from "./consumer.ts"
+import { Engine } from "./engine.ts"
+import type { Placement } from "./placement.ts"
+import type { Entry } from "./registry.ts"
+
+/** What the service needs besides subscriptions. */
+export interface Backend {
+  readonly placement: Placement
+  /** Runs a command where the client's router sends it. */
+  readonly run: <A>(command: Command.Command<A>) => Effect.Effect<A, CommandError>
+  /** Runs a command on every node and gives each node's answer. */
+  readonly everyNode: <A>(command: Command.Command<A>) => Effect.Effect<ReadonlyArray<A>, CommandError>
+}
+
+/** A subscription's names, by kind. */
+type Spec = ReadonlyArray<readonly [SubscriptionKind, ReadonlyArray<string>]>
+
+const duration = (input: Duration.Input, field: string): Effect.Effect<Duration.Duration, ConfigError> =>
+  Option.match(Duration.fromInput(input), {
+    onNone: () => Effect.fail(new ConfigError({ message: `${field}: not a duration`, field })),
+    onSome: Effect.succeed
+  })
+
+const isCapacity = (n: number) => Number.isInteger(n) && n >= 1
+
+export const make = (
+  backend: Backend,
+  options: PubSubOptions = {}
+): Effect.Effect<PubSubService, ConfigError | SubscribeError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const interval = yield* duration(options.reconcileInterval ?? defaults.reconcileInterval, "reconcileInterval")
+    const timeout = yield* duration(options.subscribeTimeout ?? defaults.subscribeTimeout, "subscribeTimeout")
+    const buffer = { ...bufferDefaults, ...options.buffer }
+    if (!isCapacity(buffer.capacity)) {
+      return yield* new ConfigError({ message: "buffer.capacity: must be a positive integer", field: "buffer" })
+    }
+    const scope = yield* Scope.Scope
+    const runFork = Effect.runForkWith(yield* Effect.context<never>())
+    const events = yield* Hub.sliding<SubscriptionEvent>(1024)
+    const engine = new Engine(backend.placement, scope, runFork, (event) => {
+      Hub.publishUnsafe(events, event)
+    })
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.sync(() =>
+        engine.close(
+          ({ kind, name }) =>
+            new SubscribeError({
+              message: `${kind} subscription to ${name}: the PubSub service was closed`,
+              kind,
+              name,
+              reason: "closed"
+            })
+        )
+      )
+    )
+    yield* Effect.sleep(interval).pipe(Effect.andThen(engine.reconcile), Effect.forever, Effect.forkIn(scope))
+    let dropped = 0
+
+    const open = <P extends string | Uint8Array>(
+      spec: Spec,
+      settings: SubscribeOptions
+    ): Effect.Effect<Subscription<P>, SubscribeError, Scope.Scope> =>
+      Effect.gen(function* () {
+        const [kind, names] = spec.find(([, names]) => names.length > 0) ?? spec[0]!
+        const failure = (reason: SubscribeError["reason"], message: string, name = names.join(", ")) =>
+          new SubscribeError({ message: `${kind} subscription to ${name}: ${message}`, kind, name, reason })
+        if (engine.closed) return yield* failure("closed", "the PubSub service is closed")
+        const capacity = settings.capacity ?? buffer.capacity
+        if (!isCapacity(capacity)) return yield* failure("invalid", "capacity must be a positive integer")
+        const strategy = settings.strategy ?? buffer.strategy
+        const queue = yield* Queue.make<Message<P>, SubscribeError | Cause.Done>({ capacity, strategy })
+        const consumer = new Consumer<P>(queue, { bytes: settings.bytes === true, capacity, strategy }, runFork, () => {
+          dropped++
+        })
+        const added = yield* Effect.acquireRelease(
+          Effect.sync(() => spec.map(([kind, names]) => engine.registry.add(kind, names, consumer))),
+          () =>
+            Effect.sync(() => {
+              for (const [kind, names] of spec) engine.remove(kind, names, consumer)
+              consumer.close()
+            })
+        )
+        const entries = added.flatMap((a) => a.entries)
+        yield* engine.placeEntries(added.flatMap((a) => a.created))
+        const refusal = yield* engine.registry.awaitEstablished(entries).pipe(
+          Effect.timeoutOrElse({
+            duration: timeout,
+            orElse: () =>
+              Effect.succeed({
+                reason: "timeout" as const,
+                message: `not confirmed within ${Duration.format(timeout)}`
+              })
+          })
+        )
+        if (refusal !== undefined) {
+          const first: Entry | undefined = entries.find((e) => !e.established)
+          return yield* failure(refusal.reason, refusal.message, first?.name)
+        }
+        return {
+          messages: Stream.fromQueue(queue),
+          poll: Queue.poll(queue),
+          take: Effect.catchTag(Queue.take(queue), "Done", () => failure("closed", "the subscription is closed")),
+          dropped: Effect.sync(() => consumer.dropped)
+        } satisfies Subscription<P>
+      })
+
+    const one = (kind: SubscriptionKind, names: string | ReadonlyArray<string>, settings: SubscribeOptions = {}) => {
+      const list = typeof names === "string" ? [names] : [...new Set(names)]
+      return list.length === 0
+        ? Effect.fail(
+            new SubscribeError({ message: `${kind} subscription: no names given`, kind, name: "", reason: "invalid" })
+          )
+        : open([[kind, list]], settings)
+    }
+
+    // The overloads only narrow the payload type by `bytes`, which `open` follows at run time.
+    const subscription = one as OpenSubscription
+    const stream = (kind: SubscriptionKind) =>
+      ((names: string | ReadonlyArray<string>, settings?: SubscribeOptions) =>
+        Stream.unwrap(Effect.map(one(kind, names, settings), (s) => s.messages))) as Subscribe
+
+    const statics = options.subscriptions ?? {}
+    const staticSubscription = yield* open<string | Uint8Array>(
+      [
+        ["channel", statics.channels ?? []],
+        ["pattern", statics.patterns ?? []],
+        ["sharded", statics.sharded ?? []]
+      ],
+      statics
+    )
+    if (statics.callback !== undefined) {
+      yield* Stream.runForEach(staticSubscription.messages, statics.callback).pipe(Effect.forkIn(scope))
+    }
+
+    return {
+      subscribe: stream("channel"),
+      psubscribe: stream("pattern"),
+      ssubscribe: stream("sharded"),
+      subscription,
+      static: staticSubscription,
+      events: Stream.fromPubSub(events),
+      dropped: Effect.sync(() => dropped),
+      publish: (channel, message, settings) =>
+        backend.run(
+          settings?.sharded === true
+            ? Commands.pubsub.spublish(channel, message)
+            : Commands.pubsub.publish(channel, message)
+        ),
+      channels: (pattern) => Effect.map(backend.everyNode(Commands.pubsub.pubsubChannels(pattern)), union),
+      numsub: (channels) => Effect.map(backend.everyNode(Commands.pubsub.pubsubNumsub(channels)), sum(channels)),
+      numpat: Effect.map(backend.everyNode(Commands.pubsub.pubsubNumpat()), (counts) =>
+        counts.reduce((a, b) => a + b, 0)
+      ),
+      shardChannels: (pattern) => Effect.map(backend.everyNode(Commands.pubsub.pubsubShardChannels(pattern)), union),
+      shardNumsub: (channels) =>
+        Effect.map(backend.everyNode(Commands.pubsub.pubsubShardNumsub(channels)), sum(channels))
+    } satisfies PubSubService
+  })
+
+const union = (lists: ReadonlyArray<ReadonlyArray<string>>): Array<string> => [...new Set(lists.flat())].sort()
+
+const sum =
+  (channels: ReadonlyArray<string>) =>
+  (maps: ReadonlyArray<ReadonlyMap<string, number>>): Map<string, number> => {
+    const out = new Map<string, number>(channels.map((c) => [c, 0]))
+    for (const counts of maps) for (const [channel, n] of counts) out.set(channel, (out.get(channel) ?? 0) + n)
+    return out
+  }

@@ -1,0 +1,23 @@
+/**
+ * Where subscriptions live: the one server of a standalone client, or, in a cluster, the
+ * primary owning the slot of the channel (of the pattern string, for a pattern).
+ */
+import type { Connection } from "@effect-valkey/core"
+import type { Effect, Scope } from "effect"
+import type { SubscriptionKind } from "../Message.ts"
+
+/** A node: where it listens, and its `host:port` (the key of its connection). */
+export interface Node {
+  readonly host: string
+  readonly port: number
+  readonly address: string
+}
+
+export interface Placement {
+  /** The node that should serve a subscription now, or undefined if none can. */
+  readonly nodeFor: (kind: SubscriptionKind, name: string) => Node | undefined
+  /** A lazy connection to a node (it connects on its first write), closed with the scope. */
+  readonly connect: (node: Node) => Effect.Effect<Connection.Connection, never, Scope.Scope>
+  /** Brings the view of the cluster up to date (nothing to do for one server). */
+  readonly refresh: Effect.Effect<void>
+}

@@ -1,0 +1,126 @@
+import { assert, layer } from "@effect/vitest"
+import { Slot } from "@effect-valkey/cluster"
+import { type ClusterNode, ValkeyTestCluster } from "@effect-valkey/testkit"
+import { Effect, Fiber } from "effect"
+import { cluster, eventually, unique, watchEvents } from "./support.ts"
+
+const count = (node: ClusterNode, sub: "NUMSUB" | "SHARDNUMSUB", channel: string) =>
+  Effect.map(node.command(["PUBSUB", sub, channel]), (reply) => Number((reply as ReadonlyArray<unknown>)[1]))
+
+const options = { reconcileInterval: "300 millis" } as const
+
+layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), {
+  excludeTestServices: true,
+  timeout: 120_000
+})("cluster pub/sub", (it) => {
+  it.effect("each subscription lives on the primary owning its name's slot; counts are summed", () =>
+    Effect.gen(function* () {
+      const handle = yield* ValkeyTestCluster
+      const pubsub = yield* cluster(options)
+      const channels = Array.from({ length: 6 }, (_, i) => unique(`cl${i}`))
+      const plain = yield* pubsub.subscription("channel", channels)
+      const sharded = yield* pubsub.subscription("sharded", channels)
+      const pattern = yield* pubsub.subscription("pattern", "clpat:*")
+      for (const channel of channels) {
+        const owner = yield* handle.slotOwner(Slot.slotOf(channel))
+        assert.strictEqual(yield* count(owner, "NUMSUB", channel), 1)
+        assert.strictEqual(yield* count(owner, "SHARDNUMSUB", channel), 1)
+      }
+      const totals = yield* pubsub.numsub(channels)
+      assert.deepStrictEqual(
+        [...totals.values()],
+        channels.map(() => 1)
+      )
+      const shardTotals = yield* pubsub.shardNumsub(channels)
+      assert.deepStrictEqual(
+        [...shardTotals.values()],
+        channels.map(() => 1)
+      )
+      assert.includeMembers(yield* pubsub.channels(), channels)
+      assert.includeMembers(yield* pubsub.shardChannels(), channels)
+      assert.strictEqual(yield* pubsub.numpat, 1)
+      for (const channel of channels) {
+        yield* pubsub.publish(channel, `p-${channel}`)
+        yield* pubsub.publish(channel, `s-${channel}`, { sharded: true })
+      }
+      yield* pubsub.publish("clpat:1", "pattern")
+      for (const channel of channels) {
+        assert.strictEqual((yield* plain.take).payload, `p-${channel}`)
+        assert.strictEqual((yield* sharded.take).payload, `s-${channel}`)
+      }
+      assert.strictEqual((yield* pattern.take).pattern, "clpat:*")
+    })
+  )
+
+  it.effect("a sharded subscription follows its slot when the slot migrates", () =>
+    Effect.gen(function* () {
+      const handle = yield* ValkeyTestCluster
+      const pubsub = yield* cluster(options)
+      const channel = unique("migrate")
+      const slot = Slot.slotOf(channel)
+      const sub = yield* pubsub.subscription("sharded", channel)
+      const from = yield* handle.slotOwner(slot)
+      const to = handle.primaries.find((node) => node.id !== from.id)!
+      const events = yield* watchEvents(pubsub, 2, (e) => e.name === channel)
+      yield* handle.migrateSlot(slot, from, to)
+      const seen = yield* Fiber.join(events)
+      assert.deepStrictEqual(
+        seen.map((e) => [e._tag, e.node]),
+        [
+          ["Lost", from.address],
+          ["Resubscribed", to.address]
+        ]
+      )
+      assert.strictEqual(yield* count(to, "SHARDNUMSUB", channel), 1)
+      const messages = Array.from({ length: 20 }, (_, i) => `after-${i}`)
+      for (const m of messages) yield* pubsub.publish(channel, m, { sharded: true })
+      const received = yield* Effect.forEach(messages, () => Effect.map(sub.take, (m) => m.payload))
+      assert.deepStrictEqual(received, messages)
+    })
+  )
+
+  it.effect("sharded and plain subscriptions follow a failover to the new primary", () =>
+    Effect.gen(function* () {
+      const handle = yield* ValkeyTestCluster
+      const pubsub = yield* cluster(options)
+      const channel = unique("failover")
+      const slot = Slot.slotOf(channel)
+      const sharded = yield* pubsub.subscription("sharded", channel)
+      const plain = yield* pubsub.subscription("channel", channel)
+      const primary = yield* handle.slotOwner(slot)
+      // failover(primary) promotes its first replica
+      const successor = handle.replicasOf(primary)[0]!
+      const events = yield* watchEvents(
+        pubsub,
+        2,
+        (e) => e.name === channel && e._tag === "Resubscribed" && e.node === successor.address
+      )
+      const promoted = yield* handle.failover(primary)
+      assert.strictEqual(promoted.address, successor.address)
+      // Both end up on the new primary (a sharded one may pass through an interim node first).
+      const seen = yield* Fiber.join(events)
+      assert.deepStrictEqual(seen.map((e) => `${e.kind} ${e.node}`).sort(), [
+        `channel ${promoted.address}`,
+        `sharded ${promoted.address}`
+      ])
+      yield* eventually(count(promoted, "SHARDNUMSUB", channel), (n) => n === 1, "sharded on the new primary")
+      yield* eventually(count(primary, "NUMSUB", channel), (n) => n === 0, "plain left the old primary")
+      // everything published from now on arrives (a plain message may have come twice
+      // while it moved: read past what came before)
+      for (const m of ["x1", "x2", "x3"]) {
+        yield* pubsub.publish(channel, m, { sharded: true })
+        yield* pubsub.publish(channel, m)
+      }
+      assert.deepStrictEqual(yield* Effect.forEach([1, 2, 3], () => Effect.map(sharded.take, (m) => m.payload)), [
+        "x1",
+        "x2",
+        "x3"
+      ])
+      assert.deepStrictEqual(yield* Effect.forEach([1, 2, 3], () => Effect.map(plain.take, (m) => m.payload)), [
+        "x1",
+        "x2",
+        "x3"
+      ])
+    })
+  )
+})

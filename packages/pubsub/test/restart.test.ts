@@ -1,0 +1,77 @@
+import { assert, layer } from "@effect/vitest"
+import { ValkeyServer } from "@effect-valkey/testkit"
+import { Effect, Fiber } from "effect"
+import type { SubscriptionEvent } from "../src/index.ts"
+import { standalone, standaloneClient, unique, watchEvents } from "./support.ts"
+
+const tags = (events: ReadonlyArray<SubscriptionEvent>) => events.map((e) => `${e._tag} ${e.kind} ${e.name}`).sort()
+
+layer(ValkeyServer.layer(), { excludeTestServices: true, timeout: 60_000 })("faults and reconnects", (it) => {
+  for (const protocol of [2, 3] as const) {
+    it.effect(`RESP${protocol}: subscriptions come back after a restart, and every later message arrives`, () =>
+      Effect.gen(function* () {
+        const server = yield* ValkeyServer
+        const pubsub = yield* standalone({ protocol })
+        const channel = unique("restart")
+        const sharded = `${channel}:s`
+        const subscriptions = [
+          yield* pubsub.subscription("channel", channel),
+          yield* pubsub.subscription("pattern", `${channel}:p:*`),
+          yield* pubsub.subscription("sharded", sharded)
+        ]
+        // Lost then Resubscribed, for each of the three.
+        const events = yield* watchEvents(pubsub, 6)
+        yield* server.restart
+        const seen = yield* Fiber.join(events)
+        const names = [`channel ${channel}`, `pattern ${channel}:p:*`, `sharded ${sharded}`]
+        assert.deepStrictEqual(tags(seen), [...names.map((n) => `Lost ${n}`), ...names.map((n) => `Resubscribed ${n}`)])
+        assert.isTrue(seen.every((e) => e.node === server.address))
+        const messages = Array.from({ length: 50 }, (_, i) => `m${i}`)
+        for (const m of messages) {
+          yield* pubsub.publish(channel, m)
+          yield* pubsub.publish(`${channel}:p:x`, m)
+          yield* pubsub.publish(sharded, m, { sharded: true })
+        }
+        for (const sub of subscriptions) {
+          const received = yield* Effect.forEach(messages, () => Effect.map(sub.take, (m) => m.payload))
+          assert.deepStrictEqual(received, messages)
+        }
+      })
+    )
+  }
+
+  it.effect("a rotated password reaches the subscriber connection on its next reconnect", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer
+      yield* server.command(["ACL", "SETUSER", "rotating", "on", ">first", "+@all", "~*", "&*"])
+      const { pubsub, valkey } = yield* standaloneClient({ username: "rotating", password: "first" })
+      const channel = unique("rotate")
+      const sub = yield* pubsub.subscription("channel", channel)
+      const events = yield* watchEvents(pubsub, 2, (e) => e.name === channel)
+      yield* server.command(["ACL", "SETUSER", "rotating", "resetpass", ">second"])
+      yield* valkey.updatePassword("second")
+      yield* server.command(["CLIENT", "KILL", "USER", "rotating"])
+      const seen = yield* Fiber.join(events)
+      assert.deepStrictEqual(
+        seen.map((e) => e._tag),
+        ["Lost", "Resubscribed"]
+      )
+      yield* pubsub.publish(channel, "after rotation")
+      assert.strictEqual((yield* sub.take).payload, "after rotation")
+    })
+  )
+
+  it.effect("a subscription the server does not confirm in time fails with a typed error", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer
+      const pubsub = yield* standalone({}, { subscribeTimeout: "300 millis" })
+      yield* server.pause
+      const error = yield* Effect.flip(pubsub.subscription("channel", unique("paused"))).pipe(
+        Effect.ensuring(Effect.orDie(server.resume))
+      )
+      assert.strictEqual(error.reason, "timeout")
+      const empty = yield* Effect.flip(pubsub.subscription("channel", []))
+      assert.strictEqual(empty.reason, "invalid")
+    })
+  )
+})
