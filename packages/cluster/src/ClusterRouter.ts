@@ -133,6 +133,23 @@ class ClusterState {
 
   // --- connections --------------------------------------------------------------------------
 
+  /**
+   * Pooled blocking and dedicated connections while they live: with the nodes' shared ones,
+   * what a password rotation with immediateAuth re-authenticates.
+   */
+  readonly others = new Set<Connection.Connection>()
+
+  private tracked<E>(
+    make: Effect.Effect<Connection.Connection, E, Scope.Scope>
+  ): Effect.Effect<Connection.Connection, E, Scope.Scope> {
+    return Effect.tap(make, (connection) =>
+      Effect.acquireRelease(
+        Effect.sync(() => this.others.add(connection)),
+        () => Effect.sync(() => this.others.delete(connection))
+      )
+    )
+  }
+
   /** The entry of a node, opening its (lazy) connection the first time it is needed. */
   entry(node: Topology.NodeAddress): Effect.Effect<NodeEntry> {
     const existing = this.entries.get(node.address)
@@ -142,7 +159,7 @@ class ClusterState {
       const scope = yield* Scope.fork(this.scope, "sequential")
       const connection = yield* Connection.make(options, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
       const blocking = yield* Pool.makeWithTTL({
-        acquire: Connection.make(options),
+        acquire: this.tracked(Connection.make(options)),
         min: 0,
         max: this.config.base.blockingPoolSize,
         timeToLive: "60 seconds"
@@ -165,8 +182,8 @@ class ClusterState {
   }
 
   /** Asks the known primaries, then the seeds, for the topology; the first answer wins. */
-  readonly fetchTopology: Effect.Effect<Topology.Topology, ConnectionError | Topology.TopologyError> = Effect.suspend(
-    () => {
+  readonly fetchTopology: Effect.Effect<Topology.Topology, ConnectionError | AuthError | Topology.TopologyError> =
+    Effect.suspend(() => {
       const seen = new Set<string>()
       const candidates: Array<Topology.NodeAddress> = []
       for (const node of [...(this.current?.primaries() ?? []), ...this.config.seeds]) {
@@ -186,17 +203,17 @@ class ClusterState {
         )
       return Effect.firstSuccessOf(candidates.map(ask)).pipe(
         Effect.mapError((error) =>
-          error._tag === "TopologyError"
+          // Refused credentials are the user's to fix, not a network fault: keep them typed.
+          error._tag === "TopologyError" || error._tag === "AuthError"
             ? error
             : new ConnectionError({
                 message: `no seed or known node answered CLUSTER SHARDS: ${error.message}`
               })
         )
-      ) as Effect.Effect<Topology.Topology, ConnectionError | Topology.TopologyError>
-    }
-  )
+      ) as Effect.Effect<Topology.Topology, ConnectionError | AuthError | Topology.TopologyError>
+    })
 
-  readonly refreshTopology: Effect.Effect<void, ConnectionError | Topology.TopologyError> = Effect.flatMap(
+  readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.flatMap(
     this.fetchTopology,
     (topology) => this.apply(topology)
   )
@@ -546,10 +563,15 @@ class ClusterState {
       sendBatch: (commands) => this.sendBatch(commands),
       dedicated: Effect.suspend(() => {
         const node = this.topology.primaries()[0]!
-        return Connection.make({ ...this.config.base.connection, host: node.host, port: node.port })
+        return this.tracked(Connection.make({ ...this.config.base.connection, host: node.host, port: node.port }))
       }),
+      dedicatedFor: (key) =>
+        Effect.suspend(() => {
+          const node = this.topology.shardOfSlot(Slot.slotOf(key))?.primary ?? this.topology.primaries()[0]!
+          return this.tracked(Connection.make({ ...this.config.base.connection, host: node.host, port: node.port }))
+        }),
       credentials: this.config.base.connection.credentials,
-      connections: () => [...this.entries.values()].map((e) => e.connection),
+      connections: () => [...[...this.entries.values()].map((e) => e.connection), ...this.others],
       topology: () => this.topology,
       refreshTopology: this.refreshTopology,
       runOn: (command, route) => this.runOn(command, route),

@@ -144,6 +144,45 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
     })
   )
 
+  it.effect("refused credentials fail the client with AuthError, not a ConnectionError", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      yield* Effect.forEach(cluster.nodes, (n) => n.command(["ACL", "SETUSER", "app", "on", ">right", "~*", "+@all"]), {
+        discard: true
+      })
+      const error = yield* Effect.flip(client({ username: "app", password: "wrong" }))
+      assert.strictEqual(error._tag, "AuthError")
+      assert.notInclude(error.message, "wrong")
+      const { valkey } = yield* client({ username: "app", password: "right" })
+      assert.strictEqual(yield* valkey.set("auth:ok", "1"), "OK")
+    })
+  )
+
+  it.effect("dedicatedFor(key): a WATCH transaction on the key's own node, conflicts detected", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { router, valkey } = yield* client()
+      // A key the first primary (where plain `dedicated` goes) does not serve.
+      const first = router.topology().primaries()[0]!.address
+      let key = ""
+      for (const k of randomKeys(100, "watch")) {
+        if ((yield* cluster.slotOwner(Slot.slotOf(k))).address !== first) {
+          key = k
+          break
+        }
+      }
+      const { set } = Commands.strings
+      const tx = yield* valkey.dedicatedFor(key)
+      assert.strictEqual(yield* tx.watch([key]), "OK")
+      yield* valkey.set(key, "changed")
+      const aborted = yield* Effect.flip(tx.batch([set(key, "mine")], { atomic: true }))
+      assert.strictEqual(aborted._tag, "TransactionAbortedError")
+      assert.strictEqual(yield* tx.watch([key]), "OK")
+      yield* tx.batch([set(key, "mine")], { atomic: true })
+      assert.strictEqual(yield* valkey.get(key), "mine")
+    })
+  )
+
   it.effect("explicit routes: every primary by address, one node by slot or address", () =>
     Effect.gen(function* () {
       const { router } = yield* client()

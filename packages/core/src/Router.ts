@@ -8,6 +8,7 @@
  */
 import { Context, type Effect, type Scope } from "effect"
 import type { SendBatch } from "./Batch.ts"
+import type { Key } from "./command/Args.ts"
 import type { Command } from "./command/Command.ts"
 import type { Connection } from "./connection/Connection.ts"
 import type { Credentials } from "./connection/ConnectionOptions.ts"
@@ -27,6 +28,11 @@ export interface RouterService {
   readonly sendBatch: SendBatch
   /** Opens a connection of its own (same settings), closed with the scope. */
   readonly dedicated: Effect.Effect<Connection, ConnectionError | AuthError, Scope.Scope>
+  /**
+   * The same, to the node that serves `key` (in a cluster, its slot's primary; standalone has
+   * one server): where a WATCH/MULTI transaction on that key must run.
+   */
+  readonly dedicatedFor: (key: Key) => Effect.Effect<Connection, ConnectionError | AuthError, Scope.Scope>
   /** The credentials used on every (re)connect of every connection of this client. */
   readonly credentials: Credentials
   /** The connections open now (for immediate re-authentication and diagnostics). */

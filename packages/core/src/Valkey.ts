@@ -11,7 +11,8 @@ import type { Key } from "./command/Args.ts"
 import * as Command from "./command/Command.ts"
 import * as Reply from "./command/Reply.ts"
 import { commands } from "./commands/index.ts"
-import type { AuthError, CommandError, ConnectionError, TransactionAbortedError } from "./errors.ts"
+import type { Connection } from "./connection/Connection.ts"
+import { AuthError, type CommandError, type ConnectionError, type TransactionAbortedError } from "./errors.ts"
 import type { RouterService } from "./Router.ts"
 import type { RespArg, RespValue } from "./resp/types.ts"
 
@@ -82,6 +83,11 @@ export interface ValkeyService extends CommandMethods {
    * reads, or large values that should not hold up the shared connection.
    */
   readonly dedicated: Effect.Effect<DedicatedService, ConnectionError | AuthError, Scope.Scope>
+  /**
+   * A dedicated connection to the node that serves `key`: in a cluster, WATCH/MULTI on that
+   * key (and keys of its slot) must run there. Standalone: the same as `dedicated`.
+   */
+  dedicatedFor(key: Key): Effect.Effect<DedicatedService, ConnectionError | AuthError, Scope.Scope>
 }
 
 /**
@@ -93,7 +99,7 @@ export interface ValkeyService extends CommandMethods {
  * @since 0.1.0
  * @category models
  */
-export interface DedicatedService extends Omit<ValkeyService, "dedicated"> {
+export interface DedicatedService extends Omit<ValkeyService, "dedicated" | "dedicatedFor"> {
   watch(keys: ReadonlyArray<Key>): Effect.Effect<"OK", CommandError>
   unwatch(): Effect.Effect<"OK", CommandError>
 }
@@ -186,26 +192,30 @@ export class Valkey extends Context.Service<Valkey, ValkeyService>()("@effect-va
  */
 export const make = (router: RouterService): ValkeyService => ({
   ...commandService(router),
-  dedicated: Effect.map(router.dedicated, (connection) => {
-    const own: RouterService = {
-      run: (command) => connection.send(command),
-      sendBatch: (commands) => connection.sendBatch(commands),
-      dedicated: router.dedicated,
-      credentials: router.credentials,
-      connections: () => [connection]
-    }
-    return {
-      ...commandService(own),
-      watch: (keys) =>
-        keys.length === 0
-          ? Effect.fail(Command.invalid("WATCH", "needs at least one key").invalid!)
-          : connection.send(Command.make(["WATCH", ...keys], Reply.ok, { keys: [1, keys.length, 1] })),
-      unwatch: () => connection.send(Command.make(["UNWATCH"], Reply.ok))
-    } satisfies DedicatedService
-  })
+  dedicated: Effect.map(router.dedicated, (connection) => dedicatedService(router, connection)),
+  dedicatedFor: (key) => Effect.map(router.dedicatedFor(key), (connection) => dedicatedService(router, connection))
 })
 
-const commandService = (router: RouterService): Omit<ValkeyService, "dedicated"> => {
+const dedicatedService = (router: RouterService, connection: Connection): DedicatedService => {
+  const own: RouterService = {
+    run: (command) => connection.send(command),
+    sendBatch: (commands) => connection.sendBatch(commands),
+    dedicated: router.dedicated,
+    dedicatedFor: router.dedicatedFor,
+    credentials: router.credentials,
+    connections: () => [connection]
+  }
+  return {
+    ...commandService(own),
+    watch: (keys) =>
+      keys.length === 0
+        ? Effect.fail(Command.invalid("WATCH", "needs at least one key").invalid!)
+        : connection.send(Command.make(["WATCH", ...keys], Reply.ok, { keys: [1, keys.length, 1] })),
+    unwatch: () => connection.send(Command.make(["UNWATCH"], Reply.ok))
+  }
+}
+
+const commandService = (router: RouterService): Omit<ValkeyService, "dedicated" | "dedicatedFor"> => {
   const methods: Record<string, unknown> = {}
   for (const name of Object.keys(commands) as Array<keyof Commands>) {
     const build = commands[name] as (...args: ReadonlyArray<unknown>) => Command.Command<unknown>
@@ -223,6 +233,7 @@ const commandService = (router: RouterService): Omit<ValkeyService, "dedicated">
     updatePassword: (password, options) =>
       Effect.suspend(() => {
         const credentials = router.credentials
+        const previous = credentials.password
         credentials.password =
           password === null ? undefined : typeof password === "string" ? Redacted.make(password) : password
         const next = credentials.password
@@ -231,7 +242,19 @@ const commandService = (router: RouterService): Omit<ValkeyService, "dedicated">
         return Effect.forEach(router.connections(), (connection) => connection.send(auth), {
           concurrency: "unbounded",
           discard: true
-        })
+        }).pipe(
+          // A password the server refuses must not be used for later reconnects either.
+          Effect.catchTag("ReplyError", (error) =>
+            Effect.suspend(() => {
+              if (credentials.password === next) credentials.password = previous
+              return Effect.fail(
+                new AuthError({
+                  message: `the server refused the new password (${error.code}); the previous one stays in use`
+                })
+              )
+            })
+          )
+        )
       })
   }
 }

@@ -51,6 +51,7 @@ export const make = (
       run: (command) => (command.blockMillis === undefined ? connection.send(command) : runBlocking(blocking, command)),
       sendBatch: (commands) => connection.sendBatch(commands),
       dedicated,
+      dedicatedFor: () => dedicated,
       credentials: resolved.connection.credentials,
       connections: () => [...open]
     })

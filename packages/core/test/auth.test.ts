@@ -79,8 +79,13 @@ describe("authentication", () => {
       yield* valkey.updatePassword("pass-2", { immediateAuth: true })
       // A wrong immediate password is refused by the server as a typed error.
       const refused = yield* Effect.flip(valkey.updatePassword("pass-3", { immediateAuth: true }))
-      assert.strictEqual(refused._tag, "ReplyError")
+      assert.strictEqual(refused._tag, "AuthError")
       assert.notInclude(refused.message, "pass-3")
+      assert.strictEqual(yield* valkey.ping(), "PONG")
+      // The refused password was not kept: a reconnect still authenticates with pass-2.
+      yield* server.command(["CLIENT", "KILL", "USER", "app"])
+      // Let the client see the close first: a call written into the dying socket fails by design.
+      yield* Effect.sleep("200 millis")
       assert.strictEqual(yield* valkey.ping(), "PONG")
     })
   )
