@@ -360,8 +360,14 @@ class ClusterState {
       this.requestRefresh()
       return this.retryLater(command, slot, attempt, `slot ${slot} has no owner`)
     }
-    const sent = command.blockMillis === undefined ? connection.send(command) : this.blocking(connection, command)
-    return Effect.catch(sent, (error) => this.onError(command, slot, attempt, connection, error))
+    return Effect.catch(this.sendOn(connection, command), (error) =>
+      this.onError(command, slot, attempt, connection, error)
+    )
+  }
+
+  /** Blocking commands (BLPOP, WAIT, …) go to the node's pool, never its shared connection. */
+  private sendOn<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    return command.blockMillis === undefined ? connection.send(command) : this.blocking(connection, command)
   }
 
   private blocking<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {
@@ -459,20 +465,20 @@ class ClusterState {
   private runKeyless<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
     // A per-node reply (INFO, LATENCY, ...) has no one combined value: one node answers, and
     // runOnAll gives every node's.
-    if (command.response === "per_node") return this.randomPrimary().send(command)
+    if (command.response === "per_node") return this.sendOn(this.randomPrimary(), command)
     switch (command.request) {
       case "all_shards":
         return this.fanOut(command, this.topology.primaries())
       case "all_nodes":
         return this.fanOut(command, this.topology.nodes())
       default:
-        return this.randomPrimary().send(command)
+        return this.sendOn(this.randomPrimary(), command)
     }
   }
 
   private fanOut<A>(command: Command.Command<A>, nodes: ReadonlyArray<Topology.NodeAddress>) {
     return Effect.flatMap(
-      Effect.forEach(nodes, (node) => Effect.exit(this.entries.get(node.address)!.connection.send(command)), {
+      Effect.forEach(nodes, (node) => Effect.exit(this.sendOn(this.entries.get(node.address)!.connection, command)), {
         concurrency: "unbounded"
       }),
       (exits) => aggregate(command.response, exits) as Exit.Exit<A, CommandError>
@@ -581,7 +587,7 @@ class ClusterState {
             nodes === "primaries" ? this.topology.primaries() : this.topology.nodes(),
             (node) =>
               Effect.map(
-                this.entries.get(node.address)!.connection.send(command),
+                this.sendOn(this.entries.get(node.address)!.connection, command),
                 (value) => [node.address, value] as const
               ),
             { concurrency: "unbounded" }
@@ -594,7 +600,7 @@ class ClusterState {
   private runOn<A>(command: Command.Command<A>, route: Route): Effect.Effect<A, CommandError> {
     switch (route.type) {
       case "random":
-        return this.randomPrimary().send(command)
+        return this.sendOn(this.randomPrimary(), command)
       case "slotKey":
       case "slotId": {
         const slot = route.type === "slotKey" ? Slot.slotOf(route.key) : route.slot
@@ -607,11 +613,11 @@ class ClusterState {
           ? Effect.fail(
               new RedirectError({ message: `slot ${slot} has no owner`, command: Command.name(command), redirects: 0 })
             )
-          : connection.send(command)
+          : this.sendOn(connection, command)
       }
       case "address":
         return Effect.flatMap(this.entry(Topology.nodeAddress(route.host, route.port)), (e) =>
-          e.connection.send(command)
+          this.sendOn(e.connection, command)
         )
     }
   }

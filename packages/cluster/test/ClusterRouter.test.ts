@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Commands } from "@effect-valkey/core"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Effect, Result } from "effect"
+import { Effect, Fiber, Result } from "effect"
 import { Slot, ValkeyCluster } from "../src/index.ts"
 
 const client = (extra: Partial<Parameters<typeof ValkeyCluster.make>[0]> = {}) =>
@@ -180,6 +180,21 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
       assert.strictEqual(yield* tx.watch([key]), "OK")
       yield* tx.batch([set(key, "mine")], { atomic: true })
       assert.strictEqual(yield* valkey.get(key), "mine")
+    })
+  )
+
+  it.effect("WAIT blocks a pooled connection on each primary, not the shared ones", () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client()
+      const keys = randomKeys(300, "wait")
+      yield* Effect.forEach(keys, (k) => valkey.set(k, "1"), { concurrency: 50, discard: true })
+      let waited = false
+      // More replicas than exist: every primary's WAIT runs to its full timeout.
+      const wait = yield* Effect.forkChild(Effect.tap(valkey.wait(5, 1500), () => Effect.sync(() => (waited = true))))
+      yield* Effect.sleep("50 millis")
+      yield* Effect.forEach(keys, (k) => valkey.get(k), { concurrency: 50, discard: true })
+      assert.isFalse(waited, "reads on every primary finished while WAIT was still blocking")
+      assert.strictEqual(yield* Fiber.join(wait), 1)
     })
   )
 

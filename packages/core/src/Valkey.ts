@@ -160,7 +160,10 @@ export const customCommand: {
   if (args.length === 0) return Command.invalid("custom", "needs a command name")
   const name = String(args[0]).toUpperCase()
   if (CONNECTION_STATE.has(name)) {
-    return Command.invalid(name, "changes connection state; use the client's option or a dedicated connection instead")
+    return Command.invalid(
+      name,
+      "changes connection state or answers more than once: use the client's options (database, clientName, protocol), batch with atomic for MULTI/EXEC, a dedicated connection's watch/unwatch, or @effect-valkey/pubsub"
+    )
   }
   if (options === undefined) return Command.make(args, Reply.raw, SERVER_ROUTED)
   const decode = Schema.decodeUnknownExit(options.schema)
