@@ -12,7 +12,13 @@ import * as Command from "./command/Command.ts"
 import * as Reply from "./command/Reply.ts"
 import { commands } from "./commands/index.ts"
 import type { Connection } from "./connection/Connection.ts"
-import { AuthError, type CommandError, type ConnectionError, type TransactionAbortedError } from "./errors.ts"
+import {
+  AuthError,
+  type CommandError,
+  type ConnectionError,
+  InvalidArgumentError,
+  type TransactionAbortedError
+} from "./errors.ts"
 import type { RouterService } from "./Router.ts"
 import type { RespArg, RespValue } from "./resp/types.ts"
 
@@ -209,7 +215,7 @@ const dedicatedService = (router: RouterService, connection: Connection): Dedica
     connections: () => [connection]
   }
   return {
-    ...commandService(own),
+    ...commandService(own, false),
     watch: (keys) =>
       keys.length === 0
         ? Effect.fail(Command.invalid("WATCH", "needs at least one key").invalid!)
@@ -218,7 +224,24 @@ const dedicatedService = (router: RouterService, connection: Connection): Dedica
   }
 }
 
-const commandService = (router: RouterService): Omit<ValkeyService, "dedicated" | "dedicatedFor"> => {
+/**
+ * On the shared connection, a command that changes connection state (MULTI, WATCH, SELECT, …)
+ * would leak into every other caller's commands: `run` and `batch` refuse it before sending.
+ */
+const stateChanging = (command: Command.Command<unknown>): InvalidArgumentError | undefined => {
+  const name = String(command.args[0] ?? "").toUpperCase()
+  return CONNECTION_STATE.has(name)
+    ? new InvalidArgumentError({
+        command: name,
+        message: `${name} changes connection state and cannot run on the shared connection: use batch with atomic for MULTI/EXEC, or a dedicated connection`
+      })
+    : undefined
+}
+
+const commandService = (
+  router: RouterService,
+  shared: boolean = true
+): Omit<ValkeyService, "dedicated" | "dedicatedFor"> => {
   const methods: Record<string, unknown> = {}
   for (const name of Object.keys(commands) as Array<keyof Commands>) {
     const build = commands[name] as (...args: ReadonlyArray<unknown>) => Command.Command<unknown>
@@ -226,13 +249,18 @@ const commandService = (router: RouterService): Omit<ValkeyService, "dedicated" 
   }
   return {
     ...(methods as CommandMethods),
-    run: (command) => router.run(command),
+    run: (command) => {
+      const refused = shared ? stateChanging(command) : undefined
+      return refused === undefined ? router.run(command) : Effect.fail(refused)
+    },
     custom: ((args: ReadonlyArray<RespArg>, options?: CustomOptions<unknown>) =>
       router.run(
         options === undefined ? customCommand(args) : customCommand(args, options)
       )) as ValkeyService["custom"],
-    batch: ((commands: ReadonlyArray<Command.Command<unknown>>, options?: Batch.BatchOptions) =>
-      Batch.run(router.sendBatch, commands, options)) as ValkeyService["batch"],
+    batch: ((commands: ReadonlyArray<Command.Command<unknown>>, options?: Batch.BatchOptions) => {
+      const refused = shared ? commands.map(stateChanging).find((e) => e !== undefined) : undefined
+      return refused === undefined ? Batch.run(router.sendBatch, commands, options) : Effect.fail(refused)
+    }) as ValkeyService["batch"],
     updatePassword: (password, options) =>
       Effect.suspend(() => {
         const credentials = router.credentials

@@ -99,6 +99,23 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("batches and transact
           }
         })
       )
+
+      it.effect("run and batch refuse them on the shared connection; a dedicated connection runs them", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const watch = Command.make(["WATCH", `${p}rw`], Reply.ok)
+          const multi = Command.make(["multi"], Reply.ok)
+          assert.strictEqual((yield* Effect.flip(v.run(watch)))._tag, "InvalidArgumentError")
+          assert.strictEqual((yield* Effect.flip(v.run(multi)))._tag, "InvalidArgumentError")
+          const inBatch = yield* Effect.flip(v.batch([Commands.strings.get(`${p}rw`), watch]))
+          assert.strictEqual(inBatch._tag, "InvalidArgumentError")
+          // Nothing leaked: the shared connection is not in a transaction.
+          assert.strictEqual(yield* v.set(`${p}rw`, "1"), "OK")
+          const tx = yield* v.dedicated
+          assert.strictEqual(yield* tx.run(watch), "OK")
+          assert.strictEqual(yield* tx.run(Command.make(["UNWATCH"], Reply.ok)), "OK")
+        })
+      )
     })
   }
 
