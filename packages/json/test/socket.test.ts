@@ -5,10 +5,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ValkeyStandalone } from "@effect-valkey/core"
+import { ReplayServer } from "@effect-valkey/testkit"
 import { Effect, Result } from "effect"
 import { Json } from "../src/index.ts"
 import { cases, check, records } from "./fixtures.ts"
-import { replayServer } from "./replayServer.ts"
 
 const names = [...new Set(records.map((r) => r.name))]
 
@@ -16,7 +16,7 @@ for (const protocol of [2, 3] as const) {
   describe(`over a socket, RESP${protocol}`, () => {
     it.live("every recorded case through valkey.run", () =>
       Effect.gen(function* () {
-        const server = yield* replayServer(records, protocol)
+        const server = yield* ReplayServer.make(records, { protocol })
         const { valkey } = yield* ValkeyStandalone.make({ port: server.port, protocol })
         for (const name of names) {
           const { command, expected } = cases[name]!
@@ -35,7 +35,7 @@ for (const protocol of [2, 3] as const) {
 
     it.live("batches of JSON commands, typed per position, with an error reply among them", () =>
       Effect.gen(function* () {
-        const server = yield* replayServer(records, protocol)
+        const server = yield* ReplayServer.make(records, { protocol })
         const { valkey } = yield* ValkeyStandalone.make({ port: server.port, protocol })
         const [name, age, missing] = yield* valkey.batch(
           [Json.get("user:1", ".name"), Json.numIncrBy("user:1", "$.age", 1.5), Json.get("nokey", "$")],
@@ -62,7 +62,7 @@ for (const protocol of [2, 3] as const) {
 
     it.live("an invalid command fails before anything is sent", () =>
       Effect.gen(function* () {
-        const server = yield* replayServer(records, protocol)
+        const server = yield* ReplayServer.make(records, { protocol })
         const { valkey } = yield* ValkeyStandalone.make({ port: server.port, protocol })
         const before = server.requests.length
         const exit = yield* Effect.exit(valkey.run(Json.numIncrBy("user:1", "$.age", Number.NaN)))

@@ -10,6 +10,8 @@ export * as AdminClient from "./AdminClient.ts"
 export { type ClusterNodeInfo, ownsSlot, parseClusterNodes, parseInfo } from "./ClusterNodes.ts"
 export * from "./errors.ts"
 export { freePort, releasePort, reservePort } from "./Ports.ts"
+export type { ReplayRecord, ReplayServerHandle, ReplayServerOptions } from "./ReplayServer.ts"
+export * as ReplayServer from "./ReplayServer.ts"
 export { generateTls, type TlsMaterial } from "./Tls.ts"
 export {
   type AclUser,
