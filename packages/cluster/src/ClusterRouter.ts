@@ -403,6 +403,9 @@ class ClusterState {
           this.requestRefresh()
           return Effect.flatMap(this.entry(target), (entry) => {
             this.slotPrimary[slot] = entry.connection
+            // The slot's replicas are the old owner's: read from the new primary until the
+            // refresh learns its replicas, rather than bounce off stale ones to the limit.
+            this.slotReaders[slot] = []
             return this.sendToSlot(command, slot, attempt + 1)
           })
         }
@@ -531,10 +534,14 @@ class ClusterState {
                 }),
               { concurrency: "unbounded", discard: true }
             )
-          : Effect.map(connection.sendBatch(indexes.map((i) => commands[i]!)), (exits) => {
-              exits.forEach((exit, j) => {
-                results[indexes[j]!] = exit
-              })
+          : Effect.map(Effect.exit(connection.sendBatch(indexes.map((i) => commands[i]!))), (share) => {
+              // A node's share refused or lost as a whole (inflight limit, connection loss) is
+              // each of its commands' failure: the other nodes' results are kept.
+              if (Exit.isFailure(share)) for (const i of indexes) results[i] = share
+              else
+                share.value.forEach((exit, j) => {
+                  results[indexes[j]!] = exit
+                })
             }),
       { concurrency: "unbounded", discard: true }
     ).pipe(Effect.flatMap(() => this.fixRedirects(commands, results)))

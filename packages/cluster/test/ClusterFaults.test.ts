@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
+import { Commands } from "@effect-valkey/core"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Deferred, Effect, Exit, Fiber, Ref } from "effect"
+import { Deferred, Effect, Exit, Fiber, Ref, Result } from "effect"
 import { Slot, ValkeyCluster } from "../src/index.ts"
 
 const client = (extra: Partial<Parameters<typeof ValkeyCluster.make>[0]> = {}) =>
@@ -131,6 +132,51 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 180_000 }
       }
       assert.isTrue(error.parts.some((p) => p.outcome === "failure"))
       assert.isTrue(error.parts.some((p) => p.outcome === "success"))
+    })
+  )
+
+  it.effect("refused parts of a split MSET: every part's outcome is exactly what its server holds", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      yield* Effect.forEach(
+        cluster.nodes,
+        (n) => n.command(["ACL", "SETUSER", "limited", "on", ">pw", "~ok:*", "+@all"]),
+        { discard: true }
+      )
+      const { valkey } = yield* client({ username: "limited", password: "pw" })
+      // Hash tags put each group in a slot of its own: a part is all allowed or all refused.
+      const allowed = [1, 2, 3].flatMap((g) => [`ok:{acl${g}}:a`, `ok:{acl${g}}:b`])
+      const refused = [4, 5].flatMap((g) => [`no:{acl${g}}:a`, `no:{acl${g}}:b`])
+      const error = yield* Effect.flip(valkey.mset([...allowed, ...refused].map((k) => [k, "v"] as const)))
+      assert.strictEqual(error._tag, "MultiSlotError")
+      if (error._tag !== "MultiSlotError") return
+      assert.strictEqual(error.parts.length, 5)
+      for (const part of error.parts) {
+        const owner = yield* cluster.slotOwner(part.slot)
+        const stored = yield* owner.command(["EXISTS", ...part.keys])
+        const allowedPart = part.keys.every((k) => k.startsWith("ok:"))
+        assert.strictEqual(part.outcome, allowedPart ? "success" : "failure")
+        assert.strictEqual(stored, allowedPart ? part.keys.length : 0)
+        if (part.outcome === "failure") assert.strictEqual((part.error as { readonly _tag: string })._tag, "ReplyError")
+      }
+    })
+  )
+
+  it.effect("a pipeline over several nodes keeps the other nodes' results when one node's share is refused", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey } = yield* client({ inflightLimit: 20 })
+      const [a, b] = [500, 9000]
+      assert.notStrictEqual((yield* cluster.slotOwner(a)).address, (yield* cluster.slotOwner(b)).address)
+      const { get, set } = Commands.strings
+      // 30 commands for one node is past its connection's limit of 20: that share is refused whole.
+      const many = keysInSlot(a, 30).map((k) => get(k))
+      const few = keysInSlot(b, 3).map((k) => set(k, "x"))
+      const results = yield* valkey.batch([...many, ...few])
+      for (const r of results.slice(0, 30)) {
+        assert.isTrue(Result.isFailure(r) && r.failure._tag === "InflightLimitError")
+      }
+      assert.deepStrictEqual(results.slice(30), [Result.succeed("OK"), Result.succeed("OK"), Result.succeed("OK")])
     })
   )
 
