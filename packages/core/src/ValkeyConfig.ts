@@ -37,6 +37,17 @@ export const defaults = {
 const Millis = Schema.Union([Schema.Number, Schema.String, Schema.Duration])
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
+const Pem = Schema.Union([Schema.String, Schema.Uint8Array])
+
+/** TLS options, checked field by field so a wrong one is a ConfigError naming it. */
+const TlsSchema = Schema.Struct({
+  ca: Schema.optional(Schema.Union([Pem, Schema.Array(Pem)])),
+  cert: Schema.optional(Pem),
+  key: Schema.optional(Schema.Union([Pem, Schema.Redacted(Schema.String)])),
+  servername: Schema.optional(Schema.NonEmptyString),
+  rejectUnauthorized: Schema.optional(Schema.Boolean)
+})
+
 /**
  * The fields a user may set. All are optional.
  *
@@ -52,7 +63,7 @@ export const ValkeyConfigSchema = Schema.Struct({
   database: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   clientName: Schema.optional(Schema.String.check(Schema.isPattern(/^[^\s]+$/))),
   protocol: Schema.optional(Schema.Literals([2, 3])),
-  tls: Schema.optional(Schema.Union([Schema.Boolean, Schema.Record(Schema.String, Schema.Unknown)])),
+  tls: Schema.optional(Schema.Union([Schema.Boolean, TlsSchema])),
   connectTimeout: Schema.optional(Millis),
   requestTimeout: Schema.optional(Millis),
   blockingMargin: Schema.optional(Millis),

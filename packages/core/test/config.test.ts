@@ -11,7 +11,10 @@ describe("configuration", () => {
     [{ database: -1 }, "database"],
     [{ inflightLimit: 0 }, "inflightLimit"],
     [{ protocol: 4 }, "protocol"],
-    [{ clientName: "has space" }, "clientName"]
+    [{ clientName: "has space" }, "clientName"],
+    [{ tls: { ca: 42 } }, "tls"],
+    [{ tls: { rejectUnauthorized: "no" } }, "tls"],
+    [{ tls: { servername: "" } }, "tls"]
   ] as const)("a bad %o names the field %s", ([config, field]) =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(ValkeyConfig.resolve(config as never))
