@@ -39,9 +39,23 @@ export const aggregate = (
       return Exit.succeed(elementwise(values, (a, b) => a || b))
     case "combine_arrays":
       return Exit.succeed((values as Array<Array<unknown>>).flat())
+    case undefined:
+      return Exit.succeed(byShape(values))
     default:
       return Exit.succeed(values[0])
   }
+}
+
+/**
+ * No response policy (KEYS in the server's COMMAND tips): the documented default aggregates by
+ * the reply's shape: arrays are concatenated, maps merged, anything else is the first reply.
+ */
+const byShape = (values: ReadonlyArray<unknown>): unknown => {
+  if (values.every(Array.isArray)) return (values as Array<Array<unknown>>).flat()
+  if (values.every((v) => v instanceof Map)) {
+    return new Map((values as Array<Map<unknown, unknown>>).flatMap((m) => [...m]))
+  }
+  return values[0]
 }
 
 /** Booleans combine directly; arrays of booleans (SCRIPT EXISTS) combine element by element. */

@@ -119,6 +119,9 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
         yield* valkey.custom(["DBSIZE"]),
         perNode.reduce((a: number, b) => a + Number(b), 0)
       )
+      // No response policy (KEYS): arrays from every primary are concatenated.
+      const listed = (yield* valkey.custom(["KEYS", "custom:*"])) as ReadonlyArray<string>
+      assert.deepStrictEqual([...listed].sort(), [...keys].sort())
       // Keys in two slots: refused before sending, like a known command.
       const error = yield* Effect.flip(valkey.custom(["EVAL", "return 1", "2", "{a}x", "{b}y"]))
       assert.strictEqual(error._tag, "CrossSlotError")
