@@ -153,7 +153,7 @@ export class Engine {
     if (frame === undefined) return
     switch (frame.type) {
       case "message": {
-        const entry = this.registry.get(keyOf(frame.message.kind, frame.message.name))
+        const entry = this.registry.find(frame.message.kind, frame.message.name)
         if (entry === undefined) return
         for (const consumer of entry.consumers) consumer.deliver(frame.message, node)
         break

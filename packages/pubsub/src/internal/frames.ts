@@ -77,10 +77,41 @@ const KINDS: Record<string, readonly ["message" | "subscribed" | "unsubscribed",
 /** The frame's kind word, read as Latin-1 (it is ASCII): cheaper than a UTF-8 decode. */
 const word = (value: RespValue): string => {
   if (!(value instanceof Uint8Array)) return typeof value === "string" ? value : ""
-  if (value.length > 12) return ""
+  // The words of every message, without building a string (m = 109, p = 112, s = 115).
+  const n = value.length
+  if (n === 7 && value[0] === 109 && value[6] === 101) return "message"
+  if (n === 8 && value[1] === 109 && value[7] === 101) {
+    if (value[0] === 112) return "pmessage"
+    if (value[0] === 115) return "smessage"
+  }
+  if (n > 12) return ""
   let out = ""
-  for (let i = 0; i < value.length; i++) out += String.fromCharCode(value[i]!)
+  for (let i = 0; i < n; i++) out += String.fromCharCode(value[i]!)
   return out
+}
+
+/**
+ * Channel and pattern names as text, remembering the last one: a stream of messages mostly
+ * repeats a name, so it is compared rather than decoded again.
+ */
+let lastName: Uint8Array | undefined
+let lastText = ""
+const name = (value: RespValue): string => {
+  if (!(value instanceof Uint8Array)) return text(value)
+  const last = lastName
+  if (last !== undefined && last.length === value.length) {
+    let same = true
+    for (let i = 0; i < value.length; i++) {
+      if (last[i] !== value[i]) {
+        same = false
+        break
+      }
+    }
+    if (same) return lastText
+  }
+  lastText = utf8.decode(value)
+  lastName = value
+  return lastText
 }
 
 /** What a frame means, or undefined for frames pub/sub does not care about (PONG, …). */
@@ -96,14 +127,14 @@ export const parse = (frame: RespValue): Frame | undefined => {
   }
   if (kind === "pattern") {
     if (frame.length < 4) return undefined
-    const pattern = text(frame[1])
+    const pattern = name(frame[1])
     return {
       type,
       message: new RawMessage(kind, pattern, text(frame[2]), pattern, bytesOf(frame[3]))
     }
   }
   if (frame.length < 3) return undefined
-  const channel = text(frame[1])
+  const channel = name(frame[1])
   return { type, message: new RawMessage(kind, channel, channel, undefined, bytesOf(frame[2])) }
 }
 

@@ -30,9 +30,19 @@ export interface Entry {
 
 export class Registry {
   readonly desired = new Map<string, Entry>()
+  /** The same entries by kind, then name: the per-message lookup, without building a key. */
+  private readonly byName: Record<SubscriptionKind, Map<string, Entry>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    sharded: new Map()
+  }
 
   get(key: string): Entry | undefined {
     return this.desired.get(key)
+  }
+
+  find(kind: SubscriptionKind, name: string): Entry | undefined {
+    return this.byName[kind].get(name)
   }
 
   /** Whether `entry` is still the wanted one for its key (it may have been released). */
@@ -54,6 +64,7 @@ export class Registry {
       if (entry === undefined) {
         entry = { kind, name, key, consumers: new Set(), node: undefined, established: false, waiters: [] }
         this.desired.set(key, entry)
+        this.byName[kind].set(name, entry)
         created.push(entry)
       }
       entry.consumers.add(consumer)
@@ -69,6 +80,7 @@ export class Registry {
       const entry = this.desired.get(keyOf(kind, name))
       if (entry === undefined || !entry.consumers.delete(consumer) || entry.consumers.size > 0) continue
       this.desired.delete(entry.key)
+      this.byName[kind].delete(name)
       released.push(entry)
     }
     return released
