@@ -68,6 +68,8 @@ const usage = `usage: npm run bench -- [options]
   --rounds n           rounds per scenario (default 3; --quick 1)
   --duration s         measured seconds per run (default 5; --quick 2)
   --warmup s           warm-up seconds per run, discarded (default 1; --quick 0.5)
+  --tracing            effect-valkey with a span per command (default off; no exporter: the client's cost)
+  --metrics            effect-valkey with its valkey.* metrics (default off)
   --help`
 
 const fail = (msg: string): never => {
@@ -98,6 +100,8 @@ const { values: opts } = parseArgs({
     rounds: { type: "string" },
     duration: { type: "string" },
     warmup: { type: "string" },
+    tracing: { type: "boolean", default: false },
+    metrics: { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   },
   allowPositionals: false
@@ -126,6 +130,15 @@ const config: RunConfig = {
 }
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`)
+
+// Read by the effect-valkey adapter in every worker (they inherit the environment).
+if (opts.tracing) process.env.EFFECT_VALKEY_BENCH_TRACING = "1"
+if (opts.metrics) process.env.EFFECT_VALKEY_BENCH_METRICS = "1"
+if (opts.tracing || opts.metrics) {
+  log(
+    `bench: effect-valkey with ${[opts.tracing ? "tracing" : "", opts.metrics ? "metrics" : ""].filter(Boolean).join(" and ")} on`
+  )
+}
 
 const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url))
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url))

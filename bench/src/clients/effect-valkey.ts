@@ -47,13 +47,20 @@ const callerLoop = (v: ValkeyService, { workload, deadline, histogram, counters 
   return Effect.whileLoop({ while: () => now < deadline, body: () => recovering, step: () => {} })
 }
 
+// `--tracing` / `--metrics` of the harness: the cost of each when on (spans go to Effect's
+// default tracer, no exporter; metrics to the default registry).
+const observability = {
+  ...(process.env.EFFECT_VALKEY_BENCH_TRACING === "1" ? { tracing: true } : {}),
+  ...(process.env.EFFECT_VALKEY_BENCH_METRICS === "1" ? { metrics: true } : {})
+}
+
 export const adapter: ClientAdapter = {
   async connect(target: Target): Promise<BenchClient> {
     const node = target.nodes[0]!
     const layer: Layer.Layer<Valkey, unknown> =
       target.topology === "cluster"
-        ? ValkeyCluster.layer({ seeds: target.nodes.map((n) => `${n.host}:${n.port}`) })
-        : ValkeyStandalone.layer({ host: node.host, port: node.port })
+        ? ValkeyCluster.layer({ seeds: target.nodes.map((n) => `${n.host}:${n.port}`), ...observability })
+        : ValkeyStandalone.layer({ host: node.host, port: node.port, ...observability })
     const runtime = ManagedRuntime.make(layer)
     const valkey = await runtime.runPromise(Valkey)
     return {

@@ -21,7 +21,7 @@ import {
   type ReplyError,
   type RouterService
 } from "@effect-valkey/core"
-import { Effect, Exit, Fiber, Pool, Scope } from "effect"
+import { Cause, Effect, Exit, Fiber, Pool, Scope } from "effect"
 import { aggregate } from "./Aggregate.ts"
 import type { ClusterConfig, ResolvedClusterConfig } from "./ClusterConfig.ts"
 import * as ClusterConfigModule from "./ClusterConfig.ts"
@@ -55,6 +55,12 @@ export interface ClusterRouterService extends RouterService {
   runOn<A>(command: Command.Command<A>, route: Route): Effect.Effect<A, CommandError>
   /** Sends a command to every primary (or every node) and returns each node's value by address. */
   runOnAll<A>(command: Command.Command<A>, nodes: "primaries" | "nodes"): Effect.Effect<Map<string, A>, CommandError>
+  /**
+   * The node `run` would send a command to now, if it goes to one node: by its keys' slot
+   * (the replica next in turn for a read under `readFrom`). `undefined` for keyless and
+   * multi-slot commands. Used for the `server.address` of a span.
+   */
+  readonly endpointOf: (command: Command.Command<unknown>) => Topology.NodeAddress | undefined
 }
 
 interface NodeEntry {
@@ -192,13 +198,20 @@ class ClusterState {
           candidates.push(node)
         }
       }
+      // Connected nodes first: a dead node would hold each refresh up for a request timeout.
+      const connected = (node: Topology.NodeAddress) =>
+        this.entries.get(node.address)?.connection.status() === "ready" ? 0 : 1
+      candidates.sort((a, b) => connected(a) - connected(b))
       const ask = (node: Topology.NodeAddress) =>
         Effect.flatMap(this.entry(node), ({ connection }) =>
           connection.send(CLUSTER_SHARDS).pipe(
             Effect.flatMap((reply) => Topology.fromShards(reply, { host: node.host })),
-            Effect.catchTag("ReplyError", () =>
-              Effect.flatMap(connection.send(CLUSTER_SLOTS), (reply) => Topology.fromSlots(reply, { host: node.host }))
-            )
+            // No CLUSTER SHARDS (a ReplyError), or a shard list that does not say who owns the
+            // slots (a TopologyError, e.g. two online primaries mid-failover): CLUSTER SLOTS.
+            Effect.catchTags({
+              ReplyError: () => this.fromSlots(connection, node),
+              TopologyError: () => this.fromSlots(connection, node)
+            })
           )
         )
       return Effect.firstSuccessOf(candidates.map(ask)).pipe(
@@ -212,6 +225,10 @@ class ClusterState {
         )
       ) as Effect.Effect<Topology.Topology, ConnectionError | AuthError | Topology.TopologyError>
     })
+
+  private fromSlots(connection: Connection.Connection, node: Topology.NodeAddress) {
+    return Effect.flatMap(connection.send(CLUSTER_SLOTS), (reply) => Topology.fromSlots(reply, { host: node.host }))
+  }
 
   readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.flatMap(
     this.fetchTopology,
@@ -346,6 +363,19 @@ class ClusterState {
     })
   }
 
+  endpointOf(command: Command.Command<unknown>): Topology.NodeAddress | undefined {
+    if (command.firstKey < 0) return undefined
+    const slot = Slot.keySlot(command)
+    if (typeof slot !== "number") return undefined
+    // What `pick` will choose next, without moving the read cursor.
+    let connection = this.slotPrimary[slot]
+    if (command.readonly && this.config.readFrom !== "primary") {
+      const readers = this.slotReaders[slot]!
+      if (readers.length > 0) connection = readers[this.readCursor % readers.length]
+    }
+    return connection === undefined ? undefined : this.entries.get(connection.address)?.node
+  }
+
   private pick(slot: number, readonly: boolean): Connection.Connection | undefined {
     if (readonly && this.config.readFrom !== "primary") {
       const readers = this.slotReaders[slot]!
@@ -381,6 +411,19 @@ class ClusterState {
             Effect.onExit((exit) => (endedWithReply(exit) ? Effect.void : Pool.invalidate(entry.blocking, dedicated)))
           )
       )
+    ).pipe(
+      // A node that leaves the topology has its pool shut down, and Pool.get then ends the
+      // callers waiting on it with an interruption: give them a typed error instead.
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause) && this.entries.get(connection.address) !== entry
+          ? Effect.fail(
+              new ConnectionError({
+                message: `${connection.address} left the cluster topology while ${Command.name(command)} waited for a connection`,
+                address: connection.address
+              })
+            )
+          : Effect.failCause(cause)
+      )
     )
   }
 
@@ -391,7 +434,11 @@ class ClusterState {
     from: Connection.Connection,
     error: CommandError
   ): Effect.Effect<A, CommandError> {
-    if (error._tag === "ConnectionError") this.requestRefresh()
+    // A timeout on a node that is not connected (killed, partitioned) is a lost node too:
+    // requests queued for its reconnect time out without any ConnectionError, so without
+    // this the router would keep routing to it until the periodic refresh.
+    if (error._tag === "ConnectionError" || (error._tag === "TimeoutError" && from.status() !== "ready"))
+      this.requestRefresh()
     if (error._tag !== "ReplyError") return Effect.fail(error)
     switch (error.code) {
       case "MOVED":
@@ -587,6 +634,7 @@ class ClusterState {
       connections: () => [...[...this.entries.values()].map((e) => e.connection), ...this.others],
       topology: () => this.topology,
       refreshTopology: this.refreshTopology,
+      endpointOf: (command) => this.endpointOf(command),
       runOn: (command, route) => this.runOn(command, route),
       runOnAll: (command, nodes) =>
         Effect.map(

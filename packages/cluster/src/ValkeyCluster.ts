@@ -9,6 +9,7 @@ import {
   type AuthError,
   type ConfigError,
   type ConnectionError,
+  Observability,
   Router,
   Scan,
   type ScanService,
@@ -38,11 +39,19 @@ export class ValkeyCluster extends Context.Service<ValkeyCluster, ClusterRouter.
  * @category constructors
  */
 export const make = (config: ClusterConfig) =>
-  Effect.map(ClusterRouter.make(config), (router) => ({
-    router,
-    valkey: ValkeyClient.make(router),
-    scan: scanService(router)
-  }))
+  Effect.gen(function* () {
+    const router = yield* ClusterRouter.make(config)
+    // Tracing and metrics wrap the router only when on (the config was validated above).
+    const instrumentation = yield* Observability.make(Observability.settings(config), 0)
+    if (instrumentation === undefined) {
+      return { router, valkey: ValkeyClient.make(router), scan: scanService(router) }
+    }
+    const observed: ClusterRouter.ClusterRouterService = {
+      ...router,
+      ...instrumentation.instrument(router, router.endpointOf)
+    }
+    return { router: observed, valkey: ValkeyClient.make(observed, instrumentation), scan: scanService(observed) }
+  })
 
 /**
  * The `Scan` service of a cluster: `keys` covers every slot (see `ClusterScan`); HSCAN, SSCAN

@@ -19,6 +19,7 @@ import {
   InvalidArgumentError,
   type TransactionAbortedError
 } from "./errors.ts"
+import type * as Observability from "./Observability.ts"
 import type { RouterService } from "./Router.ts"
 import type { RespArg, RespValue } from "./resp/types.ts"
 
@@ -194,19 +195,26 @@ export const customCommand: {
 export class Valkey extends Context.Service<Valkey, ValkeyService>()("@effect-valkey/core/Valkey") {}
 
 /**
- * Builds the service on a router.
+ * Builds the service on a router. With `instrumentation` (tracing or metrics on, see
+ * `Observability`), commands on dedicated connections are observed too; the router itself
+ * comes already instrumented.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (router: RouterService): ValkeyService => ({
+export const make = (router: RouterService, instrumentation?: Observability.Instrumentation): ValkeyService => ({
   ...commandService(router),
-  dedicated: Effect.map(router.dedicated, (connection) => dedicatedService(router, connection)),
-  dedicatedFor: (key) => Effect.map(router.dedicatedFor(key), (connection) => dedicatedService(router, connection))
+  dedicated: Effect.map(router.dedicated, (connection) => dedicatedService(router, connection, instrumentation)),
+  dedicatedFor: (key) =>
+    Effect.map(router.dedicatedFor(key), (connection) => dedicatedService(router, connection, instrumentation))
 })
 
-const dedicatedService = (router: RouterService, connection: Connection): DedicatedService => {
-  const own: RouterService = {
+const dedicatedService = (
+  router: RouterService,
+  connection: Connection,
+  instrumentation: Observability.Instrumentation | undefined
+): DedicatedService => {
+  const plain: RouterService = {
     run: (command) => connection.send(command),
     sendBatch: (commands) => connection.sendBatch(commands),
     dedicated: router.dedicated,
@@ -214,14 +222,21 @@ const dedicatedService = (router: RouterService, connection: Connection): Dedica
     credentials: router.credentials,
     connections: () => [connection]
   }
+  const own = instrumentation === undefined ? plain : instrumentation.instrument(plain, endpointOf(connection.address))
   return {
     ...commandService(own, false),
     watch: (keys) =>
       keys.length === 0
         ? Effect.fail(Command.invalid("WATCH", "needs at least one key").invalid!)
-        : connection.send(Command.make(["WATCH", ...keys], Reply.ok, { keys: [1, keys.length, 1] })),
-    unwatch: () => connection.send(Command.make(["UNWATCH"], Reply.ok))
+        : own.run(Command.make(["WATCH", ...keys], Reply.ok, { keys: [1, keys.length, 1] })),
+    unwatch: () => own.run(Command.make(["UNWATCH"], Reply.ok))
   }
+}
+
+/** `host:port` (IPv6 hosts in brackets) as an endpoint. */
+const endpointOf = (address: string): Observability.Endpoint => {
+  const colon = address.lastIndexOf(":")
+  return { host: address.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port: Number(address.slice(colon + 1)) }
 }
 
 /**

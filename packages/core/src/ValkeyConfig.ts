@@ -9,6 +9,7 @@
 import { Cause, Config, Duration, Effect, Exit, Option, Redacted, Schedule, Schema } from "effect"
 import { type ConnectionOptions, Credentials, type TlsOptions } from "./connection/ConnectionOptions.ts"
 import { ConfigError } from "./errors.ts"
+import * as Observability from "./Observability.ts"
 
 /**
  * The documented defaults.
@@ -31,13 +32,31 @@ export const defaults = {
   /** Exponential from 100 ms, doubling, capped at 5 s, with jitter; retries forever. */
   reconnect: Schedule.min([Schedule.exponential("100 millis", 2), Schedule.spaced("5 seconds")]).pipe(
     Schedule.jittered
-  ) as Schedule.Schedule<unknown, unknown>
+  ) as Schedule.Schedule<unknown, unknown>,
+  /** A span per command (see `Observability`): off. */
+  tracing: false,
+  /** `valkey.*` metrics (see `Observability`): off. */
+  metrics: false
 } as const
 
 const Millis = Schema.Union([Schema.Number, Schema.String, Schema.Duration])
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
 const Pem = Schema.Union([Schema.String, Schema.Uint8Array])
+
+const TracingSchema = Schema.Union([
+  Schema.Boolean,
+  Schema.Struct({
+    attributes: Schema.optional(
+      Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Number, Schema.Boolean]))
+    )
+  })
+])
+
+const MetricsSchema = Schema.Union([
+  Schema.Boolean,
+  Schema.Struct({ attributes: Schema.optional(Schema.Record(Schema.String, Schema.String)) })
+])
 
 /** TLS options, checked field by field so a wrong one is a ConfigError naming it. */
 const TlsSchema = Schema.Struct({
@@ -72,7 +91,9 @@ export const ValkeyConfigSchema = Schema.Struct({
   lazyConnect: Schema.optional(Schema.Boolean),
   reconnect: Schema.optional(Schema.Unknown),
   maxBulkLength: Schema.optional(Positive),
-  maxDepth: Schema.optional(Positive)
+  maxDepth: Schema.optional(Positive),
+  tracing: Schema.optional(TracingSchema),
+  metrics: Schema.optional(MetricsSchema)
 })
 
 /**
@@ -110,6 +131,16 @@ export interface ValkeyConfig {
   /** Decoder limits: the largest bulk string and the deepest nesting accepted from the server. */
   readonly maxBulkLength?: number
   readonly maxDepth?: number
+  /**
+   * A span per command, OpenTelemetry database conventions (default off). `true`, or
+   * `{ attributes }` added to every span. See `Observability`.
+   */
+  readonly tracing?: boolean | Observability.TracingOptions
+  /**
+   * The `valkey.*` Effect metrics (default off). `true`, or `{ attributes }` added to every
+   * series of this client. See `Observability`.
+   */
+  readonly metrics?: boolean | Observability.MetricsOptions
 }
 
 /**
@@ -122,6 +153,8 @@ export interface ResolvedConfig {
   readonly connection: ConnectionOptions
   readonly lazyConnect: boolean
   readonly blockingPoolSize: number
+  /** What of tracing and metrics is on. */
+  readonly observability: Observability.Settings
 }
 
 const fieldOf = (message: string): string | undefined => /at \["([^"]+)"\]/.exec(message)?.[1]
@@ -191,6 +224,8 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
     const config: ValkeyConfig = { ...fromUrlFields, ...stripUndefined(input) }
     const password = config.password
     const tls = config.tls === true ? {} : config.tls === false ? undefined : config.tls
+    const observability = Observability.settings(config)
+    const onReconnect = yield* Observability.reconnectHook(observability)
     return {
       connection: {
         host: config.host ?? defaults.host,
@@ -211,10 +246,12 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
         decoder: {
           ...(config.maxBulkLength !== undefined ? { maxBulkLength: config.maxBulkLength } : {}),
           ...(config.maxDepth !== undefined ? { maxDepth: config.maxDepth } : {})
-        }
+        },
+        ...(onReconnect !== undefined ? { onReconnect } : {})
       },
       lazyConnect: config.lazyConnect ?? false,
-      blockingPoolSize: config.blockingPoolSize ?? defaults.blockingPoolSize
+      blockingPoolSize: config.blockingPoolSize ?? defaults.blockingPoolSize,
+      observability
     }
   })
 
@@ -224,7 +261,7 @@ const stripUndefined = <A extends object>(a: A): A =>
 /**
  * The configuration from Effect `Config`: `URL`, `HOST`, `PORT`, `USERNAME`, `PASSWORD`
  * (redacted), `DATABASE`, `CLIENT_NAME`, `TLS`, `PROTOCOL`, `REQUEST_TIMEOUT`,
- * `CONNECT_TIMEOUT`, `INFLIGHT_LIMIT`, `LAZY_CONNECT`; nest it (`Config.nested("VALKEY")`) to
+ * `CONNECT_TIMEOUT`, `INFLIGHT_LIMIT`, `LAZY_CONNECT`, `TRACING`, `METRICS`; nest it (`Config.nested("VALKEY")`) to
  * read `VALKEY_URL`, `VALKEY_HOST`, ….
  *
  * @since 0.1.0
@@ -243,7 +280,9 @@ export const config: Config.Config<ValkeyConfig> = Config.all({
   requestTimeout: Config.option(Config.Duration("REQUEST_TIMEOUT")),
   connectTimeout: Config.option(Config.Duration("CONNECT_TIMEOUT")),
   inflightLimit: Config.option(Config.Int("INFLIGHT_LIMIT")),
-  lazyConnect: Config.option(Config.Boolean("LAZY_CONNECT"))
+  lazyConnect: Config.option(Config.Boolean("LAZY_CONNECT")),
+  tracing: Config.option(Config.Boolean("TRACING")),
+  metrics: Config.option(Config.Boolean("METRICS"))
 }).pipe(
   Config.map((fields) => {
     const out: Record<string, unknown> = {}

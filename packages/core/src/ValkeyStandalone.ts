@@ -10,6 +10,7 @@ import { Config, Context, Effect, Exit, Layer, Pool, type Scope } from "effect"
 import type { Command } from "./command/Command.ts"
 import * as Connection from "./connection/Connection.ts"
 import type { AuthError, CommandError, ConfigError, ConnectionError } from "./errors.ts"
+import * as Observability from "./Observability.ts"
 import { Router, type RouterService } from "./Router.ts"
 import * as Scan from "./Scan.ts"
 import * as Valkey from "./Valkey.ts"
@@ -47,7 +48,7 @@ export const make = (
       max: resolved.blockingPoolSize,
       timeToLive: "60 seconds"
     })
-    const router: RouterService = Router.of({
+    const plain: RouterService = Router.of({
       run: (command) => (command.blockMillis === undefined ? connection.send(command) : runBlocking(blocking, command)),
       sendBatch: (commands) => connection.sendBatch(commands),
       dedicated,
@@ -55,7 +56,13 @@ export const make = (
       credentials: resolved.connection.credentials,
       connections: () => [...open]
     })
-    return { router, valkey: Valkey.make(router), scan: Scan.make(router) }
+    // Tracing and metrics wrap the router only when on: off, commands take the plain path.
+    const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
+    const router =
+      instrumentation === undefined
+        ? plain
+        : instrumentation.instrument(plain, { host: resolved.connection.host, port: resolved.connection.port })
+    return { router, valkey: Valkey.make(router, instrumentation), scan: Scan.make(router) }
   })
 
 /**

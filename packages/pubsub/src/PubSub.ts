@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { type ClusterConfig, ValkeyCluster } from "@effect-valkey/cluster"
-import { type ConfigError, Router, type ValkeyConfig } from "@effect-valkey/core"
+import { type ConfigError, Observability, Router, type ValkeyConfig } from "@effect-valkey/core"
 import { Context, Effect, Layer } from "effect"
 import type { SubscribeError } from "./errors.ts"
 import * as ClusterBackend from "./internal/cluster.ts"
@@ -36,7 +36,7 @@ export class PubSub extends Context.Service<PubSub, PubSubService>()("@effect-va
       PubSub,
       Effect.gen(function* () {
         const backend = yield* StandaloneBackend.backend(config, yield* Router)
-        return yield* make(backend, options)
+        return yield* make(backend, options, yield* Observability.dropHook(Observability.settings(config)))
       })
     )
 
@@ -55,7 +55,7 @@ export class PubSub extends Context.Service<PubSub, PubSubService>()("@effect-va
       PubSub,
       Effect.gen(function* () {
         const backend = yield* ClusterBackend.backend(config, yield* ValkeyCluster.ValkeyCluster)
-        return yield* make(backend, options)
+        return yield* make(backend, options, yield* Observability.dropHook(Observability.settings(config)))
       })
     )
 }

@@ -141,6 +141,8 @@ class ConnectionImpl implements Connection {
   private reconnectHandler: (() => void) | undefined = undefined
   private subscriber: SubscriberHandlers | undefined = undefined
   private lastError: ConnectionError | undefined = undefined
+  /** Ready at least once: the next successful connect is a reconnect. */
+  private wasReady = false
 
   constructor(
     options: ConnectionOptions,
@@ -406,6 +408,8 @@ class ConnectionImpl implements Connection {
               if (this.state === "closed") return
               this.state = "ready"
               this.lastError = undefined
+              if (this.wasReady) this.options.onReconnect?.(this.address)
+              this.wasReady = true
               this.reconnectHandler?.()
               this.queue.compactUnsent()
               this.flush()

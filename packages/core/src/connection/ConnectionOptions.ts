@@ -64,4 +64,9 @@ export interface ConnectionOptions {
   readonly inflightLimit: number
   readonly reconnect: Schedule.Schedule<unknown, unknown>
   readonly decoder: DecoderOptions
+  /**
+   * Called with the node's `host:port` each time the connection is re-established after a
+   * loss (not on its first connect): the `valkey.reconnects` metric, when metrics are on.
+   */
+  readonly onReconnect?: ((address: string) => void) | undefined
 }

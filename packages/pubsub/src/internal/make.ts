@@ -28,17 +28,26 @@ export interface Backend {
 /** A subscription's names, by kind. */
 type Spec = ReadonlyArray<readonly [SubscriptionKind, ReadonlyArray<string>]>
 
+// Positive only: a zero reconcile interval would spin the reconcile loop, and a zero or
+// negative subscribe timeout would fail every subscription at once.
 const duration = (input: Duration.Input, field: string): Effect.Effect<Duration.Duration, ConfigError> =>
   Option.match(Duration.fromInput(input), {
     onNone: () => Effect.fail(new ConfigError({ message: `${field}: not a duration`, field })),
-    onSome: Effect.succeed
+    onSome: (d) =>
+      Duration.toMillis(d) > 0
+        ? Effect.succeed(d)
+        : Effect.fail(new ConfigError({ message: `${field}: must be a positive duration`, field }))
   })
+
+const KINDS: ReadonlySet<string> = new Set(["channel", "pattern", "sharded"])
 
 const isCapacity = (n: number) => Number.isInteger(n) && n >= 1
 
 export const make = (
   backend: Backend,
-  options: PubSubOptions = {}
+  options: PubSubOptions = {},
+  /** Counts a dropped message in the `valkey.pubsub.dropped` metric, when metrics are on. */
+  onDropped?: () => void
 ): Effect.Effect<PubSubService, ConfigError | SubscribeError, Scope.Scope> =>
   Effect.gen(function* () {
     const interval = yield* duration(options.reconcileInterval ?? defaults.reconcileInterval, "reconcileInterval")
@@ -83,9 +92,19 @@ export const make = (
         if (!isCapacity(capacity)) return yield* failure("invalid", "capacity must be a positive integer")
         const strategy = settings.strategy ?? buffer.strategy
         const queue = yield* Queue.make<Message<P>, SubscribeError | Cause.Done>({ capacity, strategy })
-        const consumer = new Consumer<P>(queue, { bytes: settings.bytes === true, capacity, strategy }, runFork, () => {
-          dropped++
-        })
+        const consumer = new Consumer<P>(
+          queue,
+          { bytes: settings.bytes === true, capacity, strategy },
+          runFork,
+          onDropped === undefined
+            ? () => {
+                dropped++
+              }
+            : () => {
+                dropped++
+                onDropped()
+              }
+        )
         const added = yield* Effect.acquireRelease(
           Effect.sync(() => spec.map(([kind, names]) => engine.registry.add(kind, names, consumer))),
           () =>
@@ -119,12 +138,24 @@ export const make = (
       })
 
     const one = (kind: SubscriptionKind, names: string | ReadonlyArray<string>, settings: SubscribeOptions = {}) => {
+      // Checked at run time too: an ill-typed caller gets a typed error, not a defect.
+      const invalid = (message: string) =>
+        Effect.fail(
+          new SubscribeError({
+            message,
+            kind: KINDS.has(kind) ? kind : "channel",
+            name: "",
+            reason: "invalid"
+          })
+        )
+      if (!KINDS.has(kind))
+        return invalid(`subscription: unknown kind (${typeof kind}), expected channel, pattern or sharded`)
+      if (typeof names !== "string" && !Array.isArray(names))
+        return invalid(`${kind} subscription: names must be a string or a list`)
       const list = typeof names === "string" ? [names] : [...new Set(names)]
-      return list.length === 0
-        ? Effect.fail(
-            new SubscribeError({ message: `${kind} subscription: no names given`, kind, name: "", reason: "invalid" })
-          )
-        : open([[kind, list]], settings)
+      if (list.some((name) => typeof name !== "string"))
+        return invalid(`${kind} subscription: every name must be a string`)
+      return list.length === 0 ? invalid(`${kind} subscription: no names given`) : open([[kind, list]], settings)
     }
 
     // The overloads only narrow the payload type by `bytes`, which `open` follows at run time.
