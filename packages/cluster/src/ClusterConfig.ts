@@ -75,7 +75,11 @@ export const resolve = (config: ClusterConfig): Effect.Effect<ResolvedClusterCon
           .replace(/^.*@/, "")
       )
       if (address === undefined)
-        return yield* new ConfigError({ message: `seeds: "${text}" is not host:port`, field: "seeds" })
+        return yield* new ConfigError({
+          // A seed may be a URL with credentials: they never go into the message.
+          message: `seeds: "${String(text).replace(/^([a-z]+:\/\/)?[^@/]*@/, "$1<credentials>@")}" is not host:port`,
+          field: "seeds"
+        })
       seeds.push(address)
     }
     if (maxRedirects !== undefined && !(Number.isInteger(maxRedirects) && maxRedirects >= 0)) {

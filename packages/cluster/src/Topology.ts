@@ -373,7 +373,13 @@ export const fromShards = (reply: RespValue, options: ParseOptions): Exit.Exit<T
         shardNode(node, `${what} node ${n}`, options)
       )
       const primaries = nodes.filter((node) => node.role === "primary")
-      const primary = primaries.find((node) => !isFailed(node)) ?? primaries[0]
+      const live = primaries.filter((node) => !isFailed(node))
+      // Right after a FAILOVER TAKEOVER (or FORCE) of a dead primary, before the cluster
+      // flags it failed, a shard lists both the old and the new primary as online masters,
+      // and nothing here says which one owns the slots: ambiguous, so the caller asks
+      // CLUSTER SLOTS, which names the owner.
+      if (live.length > 1 && ranges.length > 0) throw new Malformed(`${what} lists ${live.length} online primaries`)
+      const primary = live[0] ?? primaries[0]
       if (primary === undefined) {
         if (ranges.length === 0) continue
         throw new Malformed(`${what} serves slots but has no primary`)

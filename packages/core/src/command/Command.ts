@@ -133,9 +133,31 @@ class CommandImpl<A> implements Command<A> {
     this.response = options?.response
     this.blockMillis = options?.blockMillis
     this.bytes = bytes
-    this.invalid = invalid
+    this.invalid = invalid ?? badArguments(args)
     this.serverRouted = options?.serverRouted === true
   }
+}
+
+/**
+ * Why `args` cannot be encoded, if they cannot: no command name, or an argument that is not a
+ * string, bytes or a number (`undefined`, `null`, an object from an ill-typed caller, or NaN,
+ * which has no decimal form). Checked when the command is built, so such a command fails with
+ * `InvalidArgumentError` and is never queued: the encoder would otherwise throw inside the
+ * connection's write. The message names the argument's type, never its value.
+ */
+const badArguments = (args: ReadonlyArray<RespArg>): InvalidArgumentError | undefined => {
+  const n = args.length
+  for (let i = 0; i < n; i++) {
+    const arg: unknown = args[i]
+    if (typeof arg === "string" || (typeof arg === "number" ? !Number.isNaN(arg) : arg instanceof Uint8Array)) continue
+    const command = typeof args[0] === "string" ? args[0].toUpperCase() : "(no name)"
+    const what = typeof arg === "number" ? "NaN" : arg === null ? "null" : typeof arg
+    return new InvalidArgumentError({
+      command,
+      message: `${command}: argument ${i} is ${what}, not a string, bytes or a number`
+    })
+  }
+  return n === 0 ? new InvalidArgumentError({ command: "", message: "a command needs at least its name" }) : undefined
 }
 
 const optionsOf = (command: Command<unknown>): CommandOptions => ({

@@ -29,10 +29,28 @@ export const address = (options: Pick<ConnectionOptions, "host" | "port">): stri
 export const open = (options: ConnectionOptions): Effect.Effect<Net.Socket, ConnectionError> =>
   Effect.callback<Net.Socket, ConnectionError>((resume) => {
     const where = address(options)
-    const socket =
-      options.tls === undefined
-        ? Net.connect({ host: options.host, port: options.port, noDelay: true })
-        : Tls.connect({ host: options.host, port: options.port, ...tlsOptions(options.tls, options.host) })
+    let socket: Net.Socket
+    try {
+      socket =
+        options.tls === undefined
+          ? Net.connect({ host: options.host, port: options.port, noDelay: true })
+          : Tls.connect({ host: options.host, port: options.port, ...tlsOptions(options.tls, options.host) })
+    } catch (cause) {
+      // Node throws synchronously on TLS material it cannot use (a key or certificate that is
+      // not PEM, a CA it cannot parse): a typed error, not a defect. Its message names the
+      // OpenSSL reason, never the material.
+      const reason = cause instanceof Error ? cause.message : String(cause)
+      resume(
+        Effect.fail(
+          new ConnectionError({
+            message: `cannot connect to ${where}: unusable TLS options: ${reason}`,
+            address: where,
+            cause
+          })
+        )
+      )
+      return
+    }
     const ready = options.tls === undefined ? "connect" : "secureConnect"
     let done = false
     const timer = setTimeout(() => {
