@@ -9,6 +9,7 @@
  */
 import {
   type AuthError,
+  BlockingPool,
   Command,
   type CommandError,
   type ConfigError,
@@ -403,15 +404,7 @@ class ClusterState {
   private blocking<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {
     const entry = this.entries.get(connection.address)
     if (entry === undefined) return connection.send(command)
-    return Effect.scoped(
-      Effect.flatMap(Pool.get(entry.blocking), (dedicated) =>
-        dedicated
-          .send(command)
-          .pipe(
-            Effect.onExit((exit) => (endedWithReply(exit) ? Effect.void : Pool.invalidate(entry.blocking, dedicated)))
-          )
-      )
-    ).pipe(
+    return BlockingPool.run(entry.blocking, command, this.config.base.connection.requestTimeoutMillis).pipe(
       // A node that leaves the topology has its pool shut down, and Pool.get then ends the
       // callers waiting on it with an interruption: give them a typed error instead.
       Effect.catchCause((cause) =>
@@ -710,9 +703,3 @@ const crossSlot = (command: Command.Command<unknown>) =>
     message: `${Command.name(command)} needs all its keys in one slot (use hash tags such as {user1}:a, {user1}:b)`,
     command: Command.name(command)
   })
-
-const endedWithReply = (exit: Exit.Exit<unknown, CommandError>): boolean => {
-  if (Exit.isSuccess(exit)) return true
-  const error = Exit.findErrorOption(exit)
-  return error._tag === "Some" && (error.value._tag === "ReplyError" || error.value._tag === "DecodeError")
-}

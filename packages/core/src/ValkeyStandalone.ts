@@ -6,10 +6,10 @@
  *
  * @since 0.1.0
  */
-import { Config, Context, Effect, Exit, Layer, Pool, type Scope } from "effect"
-import type { Command } from "./command/Command.ts"
+import { Config, Context, Effect, Layer, Pool, type Scope } from "effect"
+import * as BlockingPool from "./connection/BlockingPool.ts"
 import * as Connection from "./connection/Connection.ts"
-import type { AuthError, CommandError, ConfigError, ConnectionError } from "./errors.ts"
+import type { AuthError, ConfigError, ConnectionError } from "./errors.ts"
 import * as Observability from "./Observability.ts"
 import { Router, type RouterService } from "./Router.ts"
 import * as Scan from "./Scan.ts"
@@ -49,7 +49,10 @@ export const make = (
       timeToLive: "60 seconds"
     })
     const plain: RouterService = Router.of({
-      run: (command) => (command.blockMillis === undefined ? connection.send(command) : runBlocking(blocking, command)),
+      run: (command) =>
+        command.blockMillis === undefined
+          ? connection.send(command)
+          : BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis),
       sendBatch: (commands) => connection.sendBatch(commands),
       dedicated,
       dedicatedFor: () => dedicated,
@@ -64,29 +67,6 @@ export const make = (
         : instrumentation.instrument(plain, { host: resolved.connection.host, port: resolved.connection.port })
     return { router, valkey: Valkey.make(router, instrumentation), scan: Scan.make(router) }
   })
-
-/**
- * A blocking command on a pooled dedicated connection. A connection whose command did not
- * end with a reply (interrupted, timed out, lost) is dropped from the pool: a late reply
- * there could be an element popped for nobody, and it must not reach the next borrower.
- */
-const runBlocking = <A>(
-  pool: Pool.Pool<Connection.Connection, ConnectionError | AuthError>,
-  command: Command<A>
-): Effect.Effect<A, CommandError> =>
-  Effect.scoped(
-    Effect.flatMap(Pool.get(pool), (connection) =>
-      connection
-        .send(command)
-        .pipe(Effect.onExit((exit) => (endedWithReply(exit) ? Effect.void : Pool.invalidate(pool, connection))))
-    )
-  )
-
-const endedWithReply = (exit: Exit.Exit<unknown, CommandError>): boolean => {
-  if (Exit.isSuccess(exit)) return true
-  const error = Exit.findErrorOption(exit)
-  return error._tag === "Some" && (error.value._tag === "ReplyError" || error.value._tag === "DecodeError")
-}
 
 /**
  * A layer providing `Valkey`, `Scan` and `Router` for one server.

@@ -119,6 +119,21 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("batches and transact
     })
   }
 
+  it.effect("waiting for a free blocking-pool connection is bounded by the request timeout", () =>
+    Effect.gen(function* () {
+      const v = yield* client({ blockingPoolSize: 1, requestTimeout: "300 millis" })
+      // The one pooled connection is busy for 2 s; the next blocking call cannot borrow it.
+      const first = yield* Effect.forkChild(v.blpop(["pool:none"], 2))
+      yield* Effect.sleep("50 millis")
+      const error = yield* Effect.flip(v.blpop(["pool:none"], 1))
+      assert.strictEqual(error._tag, "TimeoutError")
+      assert.include(error.message, "blocking pool")
+      assert.strictEqual(yield* Fiber.join(first), null)
+      // Free again: the next one borrows it.
+      assert.strictEqual(yield* v.blpop(["pool:none"], 0.05), null)
+    })
+  )
+
   it.effect("a BLPOP waiting 2 s does not delay 10,000 GETs issued meanwhile", () =>
     Effect.gen(function* () {
       const v = yield* client()
