@@ -1,9 +1,9 @@
 /**
  * One multiplexed, auto-pipelined socket to one node.
  *
- * Callers from any number of fibers share it: every command issued in the same tick goes out
- * in one socket write, replies resolve a FIFO of pending requests in order, and RESP3 push
- * frames go to a push handler instead. Past `inflightLimit` waiting requests a call fails at
+ * Callers from any number of fibers share it: commands issued in the same tick are coalesced
+ * into one socket write (two, when as many already await replies: see `push`), replies resolve
+ * a FIFO of pending requests in order, and RESP3 push frames go to a push handler instead. Past `inflightLimit` waiting requests a call fails at
  * once with `InflightLimitError`. One timer per connection (not per request) enforces the
  * request timeout, because replies come back in order. After a connection loss the requests
  * that were written fail with `ConnectionError` (they may have run: never silently re-sent),
@@ -42,6 +42,9 @@ import * as Socket from "./Socket.ts"
  * @category models
  */
 export type ConnectionStatus = "connecting" | "ready" | "reconnecting" | "disconnected" | "closed"
+
+/** The fewest unsent commands written before the end of a tick (see `push`). */
+const EARLY_FLUSH = 16
 
 /**
  * What a connection dedicated to pub/sub hears (see `Connection.setSubscriber`).
@@ -250,7 +253,14 @@ class ConnectionImpl implements Connection {
     if (deadline < this.timerAt) this.setTimer(deadline)
     const state = this.state
     if (state === "ready") {
-      if (!this.flushScheduled) {
+      // Commands issued in one tick are coalesced into one write at the end of the tick, but
+      // once the unsent ones are as many as those awaiting replies (and at least EARLY_FLUSH),
+      // they go out now: the server works on them while the client still issues the rest.
+      // Strict one-write-per-tick made client and server take turns (the client sat ~40% idle
+      // at 100 callers); writing in halves overlaps them.
+      const unsent = queue.tail - queue.sent
+      if (unsent >= EARLY_FLUSH && unsent >= queue.sent - queue.head) this.flush()
+      else if (!this.flushScheduled) {
         this.flushScheduled = true
         process.nextTick(this.flush)
       }
