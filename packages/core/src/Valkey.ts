@@ -109,6 +109,10 @@ export interface ValkeyService extends CommandMethods {
 export interface DedicatedService extends Omit<ValkeyService, "dedicated" | "dedicatedFor"> {
   watch(keys: ReadonlyArray<Key>): Effect.Effect<"OK", CommandError>
   unwatch(): Effect.Effect<"OK", CommandError>
+  /** SELECT: this connection's database from now on, kept across its reconnects. */
+  select(database: number): Effect.Effect<"OK", CommandError>
+  /** CLIENT SETNAME: this connection's name from now on, kept across its reconnects. */
+  clientSetName(name: string): Effect.Effect<"OK", CommandError>
 }
 
 /**
@@ -229,7 +233,15 @@ const dedicatedService = (
       keys.length === 0
         ? Effect.fail(Command.invalid("WATCH", "needs at least one key").invalid!)
         : own.run(Command.make(["WATCH", ...keys], Reply.ok, { keys: [1, keys.length, 1] })),
-    unwatch: () => own.run(Command.make(["UNWATCH"], Reply.ok))
+    unwatch: () => own.run(Command.make(["UNWATCH"], Reply.ok)),
+    select: (database) =>
+      Number.isSafeInteger(database) && database >= 0
+        ? connection.select(database)
+        : Effect.fail(Command.invalid("SELECT", `the database must be an integer ≥ 0, got ${database}`).invalid!),
+    clientSetName: (name) =>
+      name.length > 0 && !/\s/.test(name)
+        ? connection.setName(name)
+        : Effect.fail(Command.invalid("CLIENT SETNAME", "the name must be non-empty, without spaces").invalid!)
   }
 }
 

@@ -82,6 +82,28 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("client administratio
         })
       )
 
+      it.effect("a dedicated connection's SELECT and CLIENT SETNAME survive its reconnects", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const tx = yield* v.dedicated
+          const key = `sel${protocol}`
+          yield* v.set(key, "db0")
+          assert.strictEqual(yield* tx.select(5), "OK")
+          assert.strictEqual(yield* tx.clientSetName(`own${protocol}`), "OK")
+          yield* tx.set(key, "db5")
+          assert.strictEqual(yield* v.get(key), "db0", "the shared connection stays on its database")
+          const before = yield* tx.clientId()
+          assert.strictEqual(yield* v.clientKill({ id: before }), 1)
+          // Reconnected with the handshake replaying SELECT 5 and the name.
+          const after = yield* tx.clientId().pipe(Effect.retry({ times: 20, schedule: Schedule.spaced("20 millis") }))
+          assert.notStrictEqual(after, before)
+          assert.strictEqual(yield* tx.get(key), "db5")
+          assert.strictEqual(yield* tx.clientGetName(), `own${protocol}`)
+          assert.strictEqual((yield* Effect.flip(tx.select(-1)))._tag, "InvalidArgumentError")
+          assert.strictEqual((yield* Effect.flip(tx.clientSetName("has space")))._tag, "InvalidArgumentError")
+        })
+      )
+
       it.effect("CLIENT PAUSE WRITE holds writes until CLIENT UNPAUSE", () =>
         Effect.gen(function* () {
           const v = yield* client({ protocol })

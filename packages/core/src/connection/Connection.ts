@@ -14,7 +14,8 @@
 
 import type * as Net from "node:net"
 import { Effect, Exit, Fiber, Scope } from "effect"
-import { type Command, name as commandName, settle } from "../command/Command.ts"
+import { type Command, name as commandName, make as makeCommand, settle } from "../command/Command.ts"
+import * as Reply from "../command/Reply.ts"
 import {
   type AuthError,
   ClosedError,
@@ -104,6 +105,12 @@ export interface Connection {
   readonly writeUnanswered: (commands: ReadonlyArray<ReadonlyArray<RespArg>>) => boolean
   /** Stops or resumes reading the current socket: backpressure to the server. */
   readonly pauseReading: (paused: boolean) => void
+  /**
+   * Sends SELECT or CLIENT SETNAME and, once the server accepted it, replays it in every later
+   * handshake, so the change survives reconnects. For connections of one owner (dedicated).
+   */
+  readonly select: (database: number) => Effect.Effect<"OK", CommandError>
+  readonly setName: (name: string) => Effect.Effect<"OK", CommandError>
   /** Fails pending and later calls with `ClosedError` and closes the socket. Idempotent. */
   readonly close: Effect.Effect<void>
   /** Drops the socket as if the network failed (tests, and forced reconnects). */
@@ -153,6 +160,7 @@ class ConnectionImpl implements Connection {
     initial: "connecting" | "disconnected"
   ) {
     this.options = options
+    this.session = { database: options.database, clientName: options.clientName }
     this.state = initial
     this.runFork = runFork
     this.address = Socket.address(options)
@@ -200,6 +208,23 @@ class ConnectionImpl implements Connection {
     socket.write(this.writer.take())
     return true
   }
+  /** What SELECT and CLIENT SETNAME changed since the options: replayed by every handshake. */
+  private session: { readonly database: number; readonly clientName: string | undefined }
+
+  readonly select = (database: number): Effect.Effect<"OK", CommandError> =>
+    Effect.tap(this.send(makeCommand(["SELECT", database], Reply.ok)), () =>
+      Effect.sync(() => {
+        this.session = { ...this.session, database }
+      })
+    )
+
+  readonly setName = (name: string): Effect.Effect<"OK", CommandError> =>
+    Effect.tap(this.send(makeCommand(["CLIENT", "SETNAME", name], Reply.ok)), () =>
+      Effect.sync(() => {
+        this.session = { ...this.session, clientName: name }
+      })
+    )
+
   readonly pauseReading = (paused: boolean) => {
     if (paused) this.socket?.pause()
     else this.socket?.resume()
@@ -458,7 +483,7 @@ class ConnectionImpl implements Connection {
 
   private runHandshake(socket: Net.Socket): Effect.Effect<void, ConnectionError | AuthError> {
     const exchange = (protocol: 2 | 3) => {
-      const steps = Handshake.steps(this.options, protocol)
+      const steps = Handshake.steps({ ...this.options, ...this.session }, protocol)
       return Effect.map(
         Effect.callback<ReadonlyArray<RespValue>>((resume) => {
           this.handshake = { expected: steps.length, replies: [], resume }
