@@ -2,21 +2,8 @@ import { assert, layer } from "@effect/vitest"
 import { Commands } from "@effect-valkey/core"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Deferred, Effect, Exit, Fiber, Ref, Result } from "effect"
-import { Slot, ValkeyCluster } from "../src/index.ts"
-
-const client = (extra: Partial<Parameters<typeof ValkeyCluster.make>[0]> = {}) =>
-  Effect.gen(function* () {
-    const cluster = yield* ValkeyTestCluster
-    return yield* ValkeyCluster.make({ seeds: [cluster.seeds[0]!], ...extra })
-  })
-
-/** Keys whose slot is `slot`, made with a hash tag found by search. */
-const keysInSlot = (slot: number, n: number): Array<string> => {
-  for (let i = 0; ; i++) {
-    const tag = `t${i}`
-    if (Slot.slotOf(tag) === slot) return Array.from({ length: n }, (_, j) => `{${tag}}:${j}`)
-  }
-}
+import { Slot } from "../src/index.ts"
+import { client, keysInSlot } from "./support.ts"
 
 /** 50 callers doing SET then GET of their own keys until `stop`; counts calls and errors. */
 const load = (

@@ -2,13 +2,8 @@ import { assert, layer } from "@effect/vitest"
 import { Commands } from "@effect-valkey/core"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect, Fiber, Result } from "effect"
-import { Slot, ValkeyCluster } from "../src/index.ts"
-
-const client = (extra: Partial<Parameters<typeof ValkeyCluster.make>[0]> = {}) =>
-  Effect.gen(function* () {
-    const cluster = yield* ValkeyTestCluster
-    return yield* ValkeyCluster.make({ seeds: [cluster.seeds[0]!], ...extra })
-  })
+import { Slot } from "../src/index.ts"
+import { client } from "./support.ts"
 
 const randomKeys = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => `${prefix}:${i}:${Math.random().toString(36).slice(2, 8)}`)

@@ -7,20 +7,7 @@
 import { assert, layer } from "@effect/vitest"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect, Fiber } from "effect"
-import { Slot, ValkeyCluster } from "../src/index.ts"
-
-const client = (extra: Partial<Parameters<typeof ValkeyCluster.make>[0]> = {}) =>
-  Effect.gen(function* () {
-    const cluster = yield* ValkeyTestCluster
-    return yield* ValkeyCluster.make({ seeds: [cluster.seeds[0]!], ...extra })
-  })
-
-const keysInSlot = (slot: number, n: number): Array<string> => {
-  for (let i = 0; ; i++) {
-    const tag = `t${i}`
-    if (Slot.slotOf(tag) === slot) return Array.from({ length: n }, (_, j) => `{${tag}}:${j}`)
-  }
-}
+import { client, keysInSlot } from "./support.ts"
 
 /** Polls `check` every 50 ms for up to `tries` times; the last result is returned. */
 const eventually = <E>(check: Effect.Effect<boolean, E>, tries = 100) =>
