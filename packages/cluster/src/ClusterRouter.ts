@@ -20,6 +20,7 @@ import {
   RedirectError,
   Reply,
   type ReplyError,
+  type RespArg,
   type RouterService
 } from "@effect-valkey/core"
 import { Cause, Effect, Exit, Fiber, Pool, Scope } from "effect"
@@ -62,6 +63,12 @@ export interface ClusterRouterService extends RouterService {
    * multi-slot commands. Used for the `server.address` of a span.
    */
   readonly endpointOf: (command: Command.Command<unknown>) => Topology.NodeAddress | undefined
+  /**
+   * The first key of a command line the client has no static facts for, from the server's
+   * COMMAND table (fetched once) or COMMAND GETKEYS for movable keys; `undefined` when it has
+   * none. For callers that pick a node themselves (a dedicated connection per node).
+   */
+  firstKeyOf(args: ReadonlyArray<RespArg>): Effect.Effect<Key | undefined, CommandError>
 }
 
 interface NodeEntry {
@@ -350,17 +357,37 @@ class ClusterState {
       if (facts === undefined) return this.runKeyless(command)
       const routed = CommandTable.withFacts(command, facts)
       if (!facts.movableKeys) return this.run(routed)
-      // Key positions depend on the arguments (EVAL's numkeys): the server tells which they are.
-      const getKeys = Command.bytes(
-        Command.make(["COMMAND", "GETKEYS", ...command.args], Reply.array(Reply.string), { readonly: true })
-      )
-      return Effect.flatMap(this.randomPrimary().send(getKeys), (keys) => {
+      return Effect.flatMap(this.keysOf(command.args), (keys) => {
         if (keys.length === 0) return this.runKeyless(routed)
         const slot = Slot.slotOf(keys[0]!)
         return keys.every((key) => Slot.slotOf(key) === slot)
           ? this.sendToSlot(routed, slot, 0)
           : Effect.fail(crossSlot(command))
       })
+    })
+  }
+
+  /** Key positions that depend on the arguments (EVAL's numkeys): the server tells which. */
+  private keysOf(args: ReadonlyArray<RespArg>): Effect.Effect<Array<Uint8Array>, CommandError> {
+    return this.randomPrimary().send(
+      Command.bytes(Command.make(["COMMAND", "GETKEYS", ...args], Reply.array(Reply.string), { readonly: true }))
+    )
+  }
+
+  /** The first key of a command line by the server's COMMAND table; undefined if it has none. */
+  firstKeyOf(args: ReadonlyArray<RespArg>): Effect.Effect<Key | undefined, CommandError> {
+    return Effect.flatMap(this.commandTable(), (table): Effect.Effect<Key | undefined, CommandError> => {
+      const facts = CommandTable.lookup(table, args)
+      if (facts === undefined) return Effect.succeed(undefined)
+      if (!facts.movableKeys) {
+        const key = facts.firstKey > 0 ? args[facts.firstKey] : undefined
+        return Effect.succeed(key === undefined ? undefined : typeof key === "number" ? String(key) : key)
+      }
+      return this.keysOf(args).pipe(
+        Effect.map((keys) => keys[0]),
+        // "The command has no key arguments": keyless after all.
+        Effect.catchTag("ReplyError", () => Effect.succeed(undefined))
+      )
     })
   }
 
@@ -628,6 +655,7 @@ class ClusterState {
       topology: () => this.topology,
       refreshTopology: this.refreshTopology,
       endpointOf: (command) => this.endpointOf(command),
+      firstKeyOf: (args) => this.firstKeyOf(args),
       runOn: (command, route) => this.runOn(command, route),
       runOnAll: (command, nodes) =>
         Effect.map(

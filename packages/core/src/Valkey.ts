@@ -169,13 +169,8 @@ export const customCommand: {
   <A>(args: ReadonlyArray<RespArg>, options: CustomOptions<A>): Command.Command<A>
 } = <A>(args: ReadonlyArray<RespArg>, options?: CustomOptions<A>): Command.Command<A | RespValue> => {
   if (args.length === 0) return Command.invalid("custom", "needs a command name")
-  const name = String(args[0]).toUpperCase()
-  if (CONNECTION_STATE.has(name)) {
-    return Command.invalid(
-      name,
-      "changes connection state or answers more than once: use the client's options (database, clientName, protocol), batch with atomic for MULTI/EXEC, a dedicated connection's watch/unwatch, or @effect-valkey/pubsub"
-    )
-  }
+  const refused = stateChanging(args)
+  if (refused !== undefined) return Command.invalid(refused.command, refused.message)
   if (options === undefined) return Command.make(args, Reply.raw, SERVER_ROUTED)
   const decode = Schema.decodeUnknownExit(options.schema)
   return Command.make(
@@ -253,14 +248,15 @@ const endpointOf = (address: string): Observability.Endpoint => {
 
 /**
  * On the shared connection, a command that changes connection state (MULTI, WATCH, SELECT, …)
- * would leak into every other caller's commands: `run` and `batch` refuse it before sending.
+ * or answers more than once would leak into every other caller's commands: `custom`, `run`
+ * and `batch` refuse it before sending.
  */
-const stateChanging = (command: Command.Command<unknown>): InvalidArgumentError | undefined => {
-  const name = String(command.args[0] ?? "").toUpperCase()
+const stateChanging = (args: ReadonlyArray<RespArg>): InvalidArgumentError | undefined => {
+  const name = String(args[0] ?? "").toUpperCase()
   return CONNECTION_STATE.has(name)
     ? new InvalidArgumentError({
         command: name,
-        message: `${name} changes connection state and cannot run on the shared connection: use batch with atomic for MULTI/EXEC, or a dedicated connection`
+        message: `${name} changes connection state or answers more than once, so it cannot run on the shared connection: use the client's options (database, clientName), batch with atomic for MULTI/EXEC, a dedicated connection, or @effect-valkey/pubsub`
       })
     : undefined
 }
@@ -277,7 +273,7 @@ const commandService = (
   return {
     ...(methods as CommandMethods),
     run: (command) => {
-      const refused = shared ? stateChanging(command) : undefined
+      const refused = shared ? stateChanging(command.args) : undefined
       return refused === undefined ? router.run(command) : Effect.fail(refused)
     },
     custom: ((args: ReadonlyArray<RespArg>, options?: CustomOptions<unknown>) =>
@@ -285,7 +281,9 @@ const commandService = (
         options === undefined ? customCommand(args) : customCommand(args, options)
       )) as ValkeyService["custom"],
     batch: ((commands: ReadonlyArray<Command.Command<unknown>>, options?: Batch.BatchOptions) => {
-      const refused = shared ? commands.map(stateChanging).find((e) => e !== undefined) : undefined
+      let refused: InvalidArgumentError | undefined
+      for (let i = 0; shared && refused === undefined && i < commands.length; i++)
+        refused = stateChanging(commands[i]!.args)
       return refused === undefined ? Batch.run(router.sendBatch, commands, options) : Effect.fail(refused)
     }) as ValkeyService["batch"],
     updatePassword: (password, options) =>

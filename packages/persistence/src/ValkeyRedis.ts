@@ -23,7 +23,7 @@
  *
  * @since 0.1.0
  */
-import { type ClusterConfig, CommandTable, Slot, type TopologyError, ValkeyCluster } from "@effect-valkey/cluster"
+import { type ClusterConfig, Slot, type TopologyError, ValkeyCluster } from "@effect-valkey/cluster"
 import {
   type AuthError,
   Command,
@@ -231,41 +231,6 @@ const evalOnSend =
 
 // --- reserved connections -------------------------------------------------------------------
 
-const SCRIPT_CALLS = new Set(["EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"])
-
-/**
- * In a cluster: the first key of a command line, which decides the node a reserved connection
- * sends it to. Scripts and functions read their `numkeys`; other commands use the server's
- * COMMAND table (fetched once), or COMMAND GETKEYS for movable keys (XREAD's STREAMS, …).
- */
-const firstKeyFinder = (valkey: ValkeyService) => {
-  let table: CommandTable.CommandTable | undefined
-  const commandTable = Effect.suspend(() =>
-    table !== undefined
-      ? Effect.succeed(table)
-      : Effect.map(valkey.run(CommandTable.command), (fetched) => {
-          table = fetched
-          return fetched
-        })
-  )
-  return (line: ReadonlyArray<string>): Effect.Effect<string | undefined, Redis.RedisError> => {
-    const name = line[0]!.toUpperCase()
-    if (SCRIPT_CALLS.has(name)) return Effect.succeed(Number(line[2]) > 0 ? line[3] : undefined)
-    return Effect.flatMap(commandTable, (table) => {
-      const facts = CommandTable.lookup(table, line)
-      if (facts === undefined) return Effect.succeed(undefined)
-      if (facts.movableKeys) {
-        return valkey.custom(["COMMAND", "GETKEYS", ...line]).pipe(
-          Effect.map((keys) => (Array.isArray(keys) && typeof keys[0] === "string" ? keys[0] : undefined)),
-          // "The command has no key arguments" (and invalid arguments): any node answers.
-          Effect.catchTag("ReplyError", () => Effect.succeed(undefined))
-        )
-      }
-      return Effect.succeed(facts.firstKey > 0 && facts.firstKey < line.length ? line[facts.firstKey] : undefined)
-    }).pipe(Effect.mapError(toRedisError))
-  }
-}
-
 interface Reserved {
   readonly send: Send
   readonly close: Effect.Effect<void>
@@ -278,8 +243,7 @@ interface Reserved {
  */
 const reservedConnection = (
   valkey: ValkeyService,
-  cluster: Option.Option<ValkeyCluster.ValkeyCluster["Service"]>,
-  firstKey: ReturnType<typeof firstKeyFinder>
+  cluster: Option.Option<ValkeyCluster.ValkeyCluster["Service"]>
 ): Effect.Effect<Reserved, Redis.RedisError> =>
   Effect.gen(function* () {
     const scope = yield* Scope.make()
@@ -308,8 +272,10 @@ const reservedConnection = (
 
     const route = (line: ReadonlyArray<string>): Effect.Effect<DedicatedService, Redis.RedisError> => {
       if (Option.isNone(cluster)) return connectionTo("standalone", valkey.dedicated)
-      const topology = cluster.value.topology()
-      return Effect.flatMap(firstKey(line), (key) => {
+      const router = cluster.value
+      const topology = router.topology()
+      // The node of the line's first key, by the router's own COMMAND table.
+      return Effect.flatMap(Effect.mapError(router.firstKeyOf(line), toRedisError), (key) => {
         const owner = key === undefined ? undefined : topology.shardOfSlot(Slot.slotOf(key))?.primary
         return key === undefined || owner === undefined
           ? connectionTo(topology.primaries()[0]!.address, valkey.dedicated)
@@ -411,7 +377,6 @@ export const make = (
     const valkey = yield* Valkey
     const pubsub = yield* PubSub
     const cluster = yield* Effect.serviceOption(ValkeyCluster.ValkeyCluster)
-    const firstKey = firstKeyFinder(valkey)
     // On a cluster the router routes raw commands by the server's COMMAND table (KEYS goes to
     // every primary and the arrays are concatenated, the documented default).
     const send: Send = sendWith((command) => valkey.run(command))
@@ -428,7 +393,7 @@ export const make = (
             Effect.mapError(toRedisError)
           )
         }).pipe(Effect.mapError((error: SubscribeError) => toRedisError(error))),
-      connect: reservedConnection(valkey, cluster, firstKey),
+      connect: reservedConnection(valkey, cluster),
       ...(options.pool !== undefined ? { pool: options.pool } : {})
     })
 

@@ -133,7 +133,7 @@ class CommandImpl<A> implements Command<A> {
     this.response = options?.response
     this.blockMillis = options?.blockMillis
     this.bytes = bytes
-    this.invalid = invalid ?? badArguments(args)
+    this.invalid = invalid
     this.serverRouted = options?.serverRouted === true
   }
 }
@@ -143,7 +143,8 @@ class CommandImpl<A> implements Command<A> {
  * string, bytes or a number (`undefined`, `null`, an object from an ill-typed caller, or NaN,
  * which has no decimal form). Checked when the command is built, so such a command fails with
  * `InvalidArgumentError` and is never queued: the encoder would otherwise throw inside the
- * connection's write. The message names the argument's type, never its value.
+ * connection's write. The message names the argument's type, never its value. Only `make`
+ * checks: the combinators below reuse arguments that were checked already.
  */
 const badArguments = (args: ReadonlyArray<RespArg>): InvalidArgumentError | undefined => {
   const n = args.length
@@ -177,7 +178,7 @@ const optionsOf = (command: Command<unknown>): CommandOptions => ({
  * @category constructors
  */
 export const make = <A>(args: ReadonlyArray<RespArg>, decode: Decoder<A>, options?: CommandOptions): Command<A> =>
-  new CommandImpl(args, decode, options, false, undefined)
+  new CommandImpl(args, decode, options, false, badArguments(args))
 
 /**
  * A command that is never sent: its arguments were invalid.

@@ -54,13 +54,14 @@ export type Frame =
   | { readonly type: "error"; readonly message: string }
 
 const utf8 = new TextDecoder()
+const utf8Encoder = new TextEncoder()
 
 /** Bytes or a string as a string (the decoder hands strings over as bytes here). */
 const text = (value: RespValue): string =>
   value instanceof Uint8Array ? utf8.decode(value) : typeof value === "string" ? value : String(value)
 
 const bytesOf = (value: RespValue): Uint8Array =>
-  value instanceof Uint8Array ? value : new TextEncoder().encode(text(value))
+  value instanceof Uint8Array ? value : utf8Encoder.encode(text(value))
 
 const KINDS: Record<string, readonly ["message" | "subscribed" | "unsubscribed", SubscriptionKind]> = {
   message: ["message", "channel"],
