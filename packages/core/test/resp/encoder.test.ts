@@ -27,7 +27,7 @@ describe("encodeCommand", () => {
     const w = new CommandWriter()
     w.push(["\ud800", new Uint8Array([1])])
     expect(w.pendingBytes).toBe(expected.length)
-    expect((w.take() as Buffer).equals(expected)).toBe(true)
+    expect(w.take().equals(expected)).toBe(true)
   })
 
   it("sends bytes as they are", () => {
@@ -52,35 +52,61 @@ describe("encodeCommand", () => {
 })
 
 describe("CommandWriter", () => {
-  it("a batch is the concatenation of its commands, as one string while all text", () => {
+  it("a batch is the concatenation of its commands, as one Buffer", () => {
     const w = new CommandWriter()
-    expect(w.take()).toBe("")
+    expect(w.take().length).toBe(0)
     w.push(["SET", "a", "1"])
     w.push(["GET", "a"])
     expect(w.pending).toBe(2)
     const out = w.take()
-    expect(typeof out).toBe("string")
-    expect(out).toBe(encodeCommand(["SET", "a", "1"]).toString() + encodeCommand(["GET", "a"]).toString())
+    expect(out.equals(Buffer.concat([encodeCommand(["SET", "a", "1"]), encodeCommand(["GET", "a"])]))).toBe(true)
     expect(w.pending).toBe(0)
     expect(w.pendingBytes).toBe(0)
-    expect(w.take()).toBe("")
+    expect(w.take().length).toBe(0)
   })
 
-  it("a binary argument turns the batch into one Buffer", () => {
+  it("text, bytes and numbers mix in one batch", () => {
     const w = new CommandWriter()
     const commands: ReadonlyArray<ReadonlyArray<RespArg>> = [
       ["GET", "a"],
       ["SET", new Uint8Array([1, 2, 3]), "x"],
       ["MSET", "k", new Uint8Array([4]), "k2", Buffer.from([5])],
-      ["GET", "é"]
+      ["GET", "é"],
+      ["EXPIRE", "k", 123456789012]
     ]
     for (const c of commands) w.push(c)
-    const out = w.take()
-    expect(Buffer.isBuffer(out)).toBe(true)
-    expect((out as Buffer).equals(Buffer.concat(commands.map(encodeCommand)))).toBe(true)
-    // The next batch starts over as text.
+    expect(w.take().equals(Buffer.concat(commands.map(encodeCommand)))).toBe(true)
     w.push(["PING"])
-    expect(w.take()).toBe("*1\r\n$4\r\nPING\r\n")
+    expect(w.take().toString()).toBe("*1\r\n$4\r\nPING\r\n")
+  })
+
+  it("batches handed out earlier keep their bytes while later ones outgrow the slab", () => {
+    // The socket may still be writing an earlier batch: growing into a new slab must neither
+    // overwrite nor lose it, nor lose the part of the current batch pushed before the growth.
+    const w = new CommandWriter()
+    const taken: Array<readonly [Buffer, Buffer]> = []
+    for (let round = 0; round < 40; round++) {
+      const commands = Array.from({ length: 1 + (round % 7) }, (_, i) => [
+        "SET",
+        `k:${round}:${i}`,
+        "v".repeat((round * 997 + i * 4099) % 40_000)
+      ])
+      for (const c of commands) w.push(c)
+      taken.push([w.take(), Buffer.concat(commands.map(encodeCommand))])
+    }
+    w.push(["SET", "huge", "h".repeat(3 * 1024 * 1024)])
+    taken.push([w.take(), encodeCommand(["SET", "huge", "h".repeat(3 * 1024 * 1024)])])
+    w.push(["PING"])
+    taken.push([w.take(), encodeCommand(["PING"])])
+    for (const [out, expected] of taken) expect(out.equals(expected)).toBe(true)
+  })
+
+  it("multi-byte text whose length gains a digit in UTF-8", () => {
+    for (const s of ["é".repeat(5), "é".repeat(50), "日".repeat(40), "😀".repeat(30), `${"a".repeat(99)}é`]) {
+      expect(
+        encodeCommand(["SET", s]).equals(Buffer.from(`*2\r\n$3\r\nSET\r\n$${Buffer.byteLength(s)}\r\n${s}\r\n`))
+      ).toBe(true)
+    }
   })
 
   const arg: fc.Arbitrary<RespArg> = fc.oneof(
@@ -98,7 +124,7 @@ describe("CommandWriter", () => {
         for (const c of commands) w.push(c)
         const bytes = w.pendingBytes
         const out = w.take()
-        const data = typeof out === "string" ? Buffer.from(out, "utf8") : out
+        const data = out
         expect(data.length).toBe(bytes)
         expect(data.equals(Buffer.concat(commands.map(encodeCommand)))).toBe(true)
         const h = harness(
