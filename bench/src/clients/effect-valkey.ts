@@ -10,7 +10,10 @@
 
 import { ValkeyCluster } from "@effect-valkey/cluster"
 import { Valkey, type ValkeyService, ValkeyStandalone } from "@effect-valkey/core"
-import { Cause, Effect, type Layer, ManagedRuntime } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import type { Target } from "../types.ts"
 import { makePicker, makeValue } from "../workload.ts"
 import type { BenchClient, ClientAdapter, LoadConfig } from "./client.ts"

@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 import type { Command, CommandError } from "@effect-valkey/core"
-import { Exit, Option } from "effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 
 const errorOf = (exit: Exit.Exit<unknown, CommandError>) => Option.getOrUndefined(Exit.findErrorOption(exit))
 

@@ -23,7 +23,12 @@ import {
   type RespArg,
   type RouterService
 } from "@effect-valkey/core"
-import { Cause, Effect, Exit, Fiber, Pool, Scope } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Pool from "effect/Pool"
+import * as Scope from "effect/Scope"
 import { aggregate } from "./Aggregate.ts"
 import type { ClusterConfig, ResolvedClusterConfig } from "./ClusterConfig.ts"
 import * as ClusterConfigModule from "./ClusterConfig.ts"

@@ -15,7 +15,10 @@
  * @since 0.1.0
  */
 import { type CommandError, Commands, type KeysOptions, UncoveredSlotsError } from "@effect-valkey/core"
-import { Effect, type Exit, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { ClusterRouterService } from "./ClusterRouter.ts"
 import * as NodeView from "./NodeView.ts"
 import { SLOTS } from "./Slot.ts"

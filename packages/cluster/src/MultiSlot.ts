@@ -22,7 +22,8 @@ import {
   type RespArg,
   type RespValue
 } from "@effect-valkey/core"
-import { Cause, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
 import { slotOfArg } from "./Slot.ts"
 
 /**

@@ -8,7 +8,8 @@
  * @since 0.1.0
  */
 import { type RespValue, VerbatimString } from "@effect-valkey/core"
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import { SLOTS } from "./Slot.ts"
 
 /**

@@ -16,7 +16,9 @@ import {
   Valkey,
   ValkeyClient
 } from "@effect-valkey/core"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { ClusterConfig } from "./ClusterConfig.ts"
 import * as ClusterRouter from "./ClusterRouter.ts"
 import * as ClusterScan from "./ClusterScan.ts"

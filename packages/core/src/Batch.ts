@@ -5,7 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit, Option, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Command from "./command/Command.ts"
 import * as Reply from "./command/Reply.ts"
 import { type CommandError, TransactionAbortedError } from "./errors.ts"

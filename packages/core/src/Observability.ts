@@ -16,7 +16,13 @@
  *
  * @since 0.1.0
  */
-import { Cause, type Context, Effect, Exit, Metric, Option, type Tracer } from "effect"
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
 import type { SendBatch } from "./Batch.ts"
 import * as Command from "./command/Command.ts"
 import type { CommandError } from "./errors.ts"

@@ -6,7 +6,9 @@
  *
  * @since 0.1.0
  */
-import { Context, type Effect, type Scope } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { SendBatch } from "./Batch.ts"
 import type { Key } from "./command/Args.ts"
 import type { Command } from "./command/Command.ts"

@@ -6,7 +6,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Option, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { Key } from "./command/Args.ts"
 import type { Command } from "./command/Command.ts"
 import * as ScanCommands from "./commands/scan.ts"

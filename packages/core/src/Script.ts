@@ -16,7 +16,9 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import { Effect, Exit, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import type { Key, Value } from "./command/Args.ts"
 import * as Command from "./command/Command.ts"
 import * as Reply from "./command/Reply.ts"

@@ -5,7 +5,12 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Exit, Redacted, Schema, type Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as Batch from "./Batch.ts"
 import type { Key } from "./command/Args.ts"
 import * as Command from "./command/Command.ts"

@@ -6,7 +6,15 @@
  *
  * @since 0.1.0
  */
-import { Cause, Config, Duration, Effect, Exit, Option, Redacted, Schedule, Schema } from "effect"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import { type ConnectionOptions, Credentials, type TlsOptions } from "./connection/ConnectionOptions.ts"
 import { ConfigError } from "./errors.ts"
 import * as Observability from "./Observability.ts"

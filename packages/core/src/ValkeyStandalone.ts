@@ -6,7 +6,12 @@
  *
  * @since 0.1.0
  */
-import { Config, Context, Effect, Layer, Pool, type Scope } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Pool from "effect/Pool"
+import type * as Scope from "effect/Scope"
 import * as BlockingPool from "./connection/BlockingPool.ts"
 import * as Connection from "./connection/Connection.ts"
 import type { AuthError, ConfigError, ConnectionError } from "./errors.ts"

@@ -26,7 +26,8 @@
  * @since 0.1.0
  */
 import { Command, type Key, Reply, type RespValue, VerbatimString } from "@effect-valkey/core"
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import { anyJsonPath, type ByPath, type ByPaths, isJsonPath } from "./JsonPath.ts"
 
 // --- models ----------------------------------------------------------------------------------

@@ -40,8 +40,14 @@ import {
   VerbatimString
 } from "@effect-valkey/core"
 import { PubSub, type PubSubOptions, type SubscribeError } from "@effect-valkey/pubsub"
-import { Deferred, Effect, Exit, Layer, Option, Scope, Stream } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { Redis } from "effect/persistence"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 
 /**
  * Options of the layers.

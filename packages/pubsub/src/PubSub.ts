@@ -7,7 +7,9 @@
  */
 import { type ClusterConfig, ValkeyCluster } from "@effect-valkey/cluster"
 import { type ConfigError, Observability, Router, type ValkeyConfig } from "@effect-valkey/core"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { SubscribeError } from "./errors.ts"
 import * as ClusterBackend from "./internal/cluster.ts"
 import { make } from "./internal/make.ts"

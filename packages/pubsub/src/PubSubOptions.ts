@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import type { Duration, Effect } from "effect"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import type { BufferOptions } from "./Backpressure.ts"
 import type { Message } from "./Message.ts"
 

@@ -5,7 +5,9 @@
  * @since 0.1.0
  */
 import type { CommandError } from "@effect-valkey/core"
-import type { Effect, Scope, Stream } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { SubscribeError } from "./errors.ts"
 import type { Message, SubscriptionKind } from "./Message.ts"
 import type { SubscribeOptions } from "./PubSubOptions.ts"

@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
-import type { Effect, Option, Stream } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
 import type { SubscribeError } from "./errors.ts"
 import type { Message } from "./Message.ts"
 

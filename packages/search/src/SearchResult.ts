@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Command, Reply, type RespValue } from "@effect-valkey/core"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * A document's fields: UTF-8 text, or bytes for binary fields (vectors).

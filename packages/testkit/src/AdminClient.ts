@@ -9,7 +9,8 @@
  */
 import * as Net from "node:net"
 import * as Tls from "node:tls"
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { AdminConnectionError, type AdminError, AdminReplyError } from "./errors.ts"
 import { decodeAt, encodeCommand, ProtocolViolation, RawErrorReply, type RawReply } from "./internal/resp.ts"
 

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as Net from "node:net"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { SetupError } from "./errors.ts"
 
 const reserved = new Set<number>()

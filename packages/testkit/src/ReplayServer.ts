@@ -13,7 +13,8 @@
  * @since 0.1.0
  */
 import * as Net from "node:net"
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { decodeAt, encodeCommand, ProtocolViolation, type RawReply } from "./internal/resp.ts"
 
 /**

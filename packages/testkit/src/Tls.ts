@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { SetupError } from "./errors.ts"
 
 /**

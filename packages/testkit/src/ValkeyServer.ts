@@ -7,7 +7,11 @@
  *
  * @since 0.1.0
  */
-import { Context, type Duration, type Effect, Layer, type Scope } from "effect"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import type { AdminReply, AdminTarget, CommandOptions } from "./AdminClient.ts"
 import type { AdminError, InvalidStateError, TestkitError } from "./errors.ts"
 import type { AclUser, ExtraConfig } from "./internal/config.ts"

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Exit } from "effect"
+import * as Exit from "effect/Exit"
 import { type CommandError, DecodeError, InvalidArgumentError, ReplyError } from "../errors.ts"
 import { type RespArg, RespError, type RespValue } from "../resp/types.ts"
 

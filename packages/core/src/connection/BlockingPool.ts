@@ -4,7 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit, Pool } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Pool from "effect/Pool"
 import { type Command, name } from "../command/Command.ts"
 import { type AuthError, type CommandError, type ConnectionError, TimeoutError } from "../errors.ts"
 import type { Connection } from "./Connection.ts"

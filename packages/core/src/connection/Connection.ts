@@ -13,7 +13,10 @@
  */
 
 import type * as Net from "node:net"
-import { Effect, Exit, Fiber, Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Scope from "effect/Scope"
 import { type Command, name as commandName, make as makeCommand, settle } from "../command/Command.ts"
 import * as Reply from "../command/Reply.ts"
 import {

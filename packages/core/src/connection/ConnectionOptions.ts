@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import type { Redacted, Schedule } from "effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
 import type { DecoderOptions } from "../resp/decoder.ts"
 
 /**

@@ -5,7 +5,7 @@
  * @since 0.1.0
  * @internal
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { AuthError, ConnectionError } from "../errors.ts"
 import { type RespArg, RespError, type RespValue } from "../resp/types.ts"
 import type { ConnectionOptions } from "./ConnectionOptions.ts"

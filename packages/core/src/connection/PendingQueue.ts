@@ -9,7 +9,7 @@
  * @since 0.1.0
  * @internal
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { Command } from "../command/Command.ts"
 
 /** The fiber continuation of a caller; `undefined` once it was resumed (reply, timeout). */

@@ -7,7 +7,8 @@
 
 import * as Net from "node:net"
 import * as Tls from "node:tls"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { ConnectionError } from "../errors.ts"
 import type { ConnectionOptions, TlsOptions } from "./ConnectionOptions.ts"
 

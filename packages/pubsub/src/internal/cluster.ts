@@ -11,7 +11,7 @@ import {
   Slot
 } from "@effect-valkey/cluster"
 import { Connection } from "@effect-valkey/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Backend } from "./make.ts"
 
 export const backend = (config: ClusterConfig.ClusterConfig, cluster: ClusterRouterService) =>

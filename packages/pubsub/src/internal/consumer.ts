@@ -4,7 +4,10 @@
  * waits in `overflow`, reading stops on the connection it came from, and a fiber feeds the
  * queue as the consumer takes, then lets reading go on.
  */
-import { Cause, Effect, type Fiber, Queue } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as Queue from "effect/Queue"
 import type { Strategy } from "../Backpressure.ts"
 import type { SubscribeError } from "../errors.ts"
 import type { Message } from "../Message.ts"

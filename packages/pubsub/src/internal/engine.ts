@@ -7,7 +7,10 @@
  * elsewhere, unsubscribing leftovers.
  */
 import type { RespValue } from "@effect-valkey/core"
-import { Effect, Exit, Scope, Semaphore } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import type { SubscribeError } from "../errors.ts"
 import type { SubscriptionKind } from "../Message.ts"
 import type { SubscriptionEvent } from "../SubscriptionEvent.ts"

@@ -3,7 +3,14 @@
  * ordinary commands (PUBLISH, PUBSUB …), closed with the scope.
  */
 import { type Command, type CommandError, Commands, ConfigError } from "@effect-valkey/core"
-import { type Cause, Duration, Effect, PubSub as Hub, Option, Queue, Scope, Stream } from "effect"
+import type * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Hub from "effect/PubSub"
+import * as Queue from "effect/Queue"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { defaults as bufferDefaults } from "../Backpressure.ts"
 import { SubscribeError } from "../errors.ts"
 import type { Message, SubscriptionKind } from "../Message.ts"

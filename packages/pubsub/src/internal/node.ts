@@ -3,7 +3,7 @@
  * still wait for their confirmation, and how many consumers asked it to stop reading.
  */
 import type { Connection } from "@effect-valkey/core"
-import type { Scope } from "effect"
+import type * as Scope from "effect/Scope"
 import type { SubscriptionKind } from "../Message.ts"
 import type { Pausable } from "./consumer.ts"
 import { command } from "./frames.ts"

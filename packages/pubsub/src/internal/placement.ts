@@ -3,7 +3,8 @@
  * primary owning the slot of the channel (of the pattern string, for a pattern).
  */
 import type { Connection } from "@effect-valkey/core"
-import type { Effect, Scope } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { SubscriptionKind } from "../Message.ts"
 
 /** A node: where it listens, and its `host:port` (the key of its connection). */

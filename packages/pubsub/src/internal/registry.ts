@@ -3,7 +3,7 @@
  * the servers match. Each entry knows its consumers, the node assigned to serve it, and who
  * waits for its first confirmation.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { SubscriptionKind } from "../Message.ts"
 import type { Receiver } from "./consumer.ts"
 import { keyOf, type SubscriberNode } from "./node.ts"

@@ -3,7 +3,7 @@
  * commands through the client's `Router`.
  */
 import { Connection, type RouterService, ValkeyConfig } from "@effect-valkey/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Backend } from "./make.ts"
 
 export const backend = (config: ValkeyConfig.ValkeyConfig, router: RouterService) =>

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { AdminReply, AdminTarget, CommandOptions } from "../AdminClient.ts"
 import type { AdminError, InvalidStateError, TestkitError } from "../errors.ts"
 import type { ServerStatus, TlsInfo, ValkeyServerHandle } from "../ValkeyServer.ts"

@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import { type ClusterNodeInfo, parseClusterNodes, parseInfo } from "../ClusterNodes.ts"
 import type { ConvergenceError } from "../errors.ts"
 import type { NodeImpl } from "./clusterNode.ts"

@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as AdminClient from "../AdminClient.ts"
 import { AdminReplyError, type TestkitError } from "../errors.ts"
 import type { NodeImpl } from "./clusterNode.ts"

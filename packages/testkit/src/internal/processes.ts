@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { sleepReal } from "./time.ts"
 
 const live = new Set<ChildProcess>()
