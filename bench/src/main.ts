@@ -11,6 +11,7 @@ import os from "node:os"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { Slot } from "@effect-valkey/cluster"
+import { buildPackages } from "./build.ts"
 import { CLIENT_IDS, CLIENTS, type ClientId, isClientId } from "./clients/index.ts"
 import {
   describeScenario,
@@ -140,13 +141,14 @@ if (opts.tracing || opts.metrics) {
   )
 }
 
+if (clients.includes("effect-valkey")) buildPackages(["core", "cluster"])
 const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url))
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url))
 
 /** Runs one client on one scenario in a fresh `node` process. */
 const runWorker = (client: ClientId, job: WorkerJob): Promise<WorkerResult> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--conditions=source", workerPath, client, JSON.stringify(job)], {
+    const child = spawn(process.execPath, [workerPath, client, JSON.stringify(job)], {
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""

@@ -66,7 +66,11 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
   "effect-valkey": async () => {
     const { ValkeyStandalone } = await import("@effect-valkey/core")
     const { PubSub } = await import("@effect-valkey/pubsub")
-    const { Effect, Layer, Stream } = await import("effect")
+    const [Effect, Layer, Stream] = await Promise.all([
+      import("effect/Effect"),
+      import("effect/Layer"),
+      import("effect/Stream")
+    ])
     return (port, channel, n, ready) => {
       const config = { port }
       const live = PubSub.layerStandalone(config).pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
@@ -213,18 +217,7 @@ const measure = (client: ClientId, port: number, channel: string): Promise<Run> 
     const self = fileURLToPath(import.meta.url)
     const child = spawn(
       process.execPath,
-      [
-        "--conditions=source",
-        self,
-        "--worker",
-        client,
-        "--port",
-        String(port),
-        "--channel",
-        channel,
-        "--messages",
-        String(MESSAGES)
-      ],
+      [self, "--worker", client, "--port", String(port), "--channel", channel, "--messages", String(MESSAGES)],
       { stdio: ["ignore", "pipe", "pipe"] }
     )
     let stderr = ""
@@ -281,6 +274,7 @@ const runParent = async (): Promise<void> => {
   const { Effect } = await import("effect")
   const { ValkeyServer } = await import("@effect-valkey/testkit")
   const clients = (arg("clients") ?? CLIENT_IDS.join(",")).split(",").filter(isClientId)
+  if (clients.includes("effect-valkey")) (await import("./build.ts")).buildPackages(["core", "pubsub"])
   const program = Effect.gen(function* () {
     // No pubsub output buffer limit: a subscriber that falls behind is buffered, not dropped.
     const server = yield* ValkeyServer.make({ config: ["client-output-buffer-limit pubsub 0 0 0"] })
