@@ -273,7 +273,11 @@ const commandService = (
   const methods: Record<string, unknown> = {}
   for (const name of Object.keys(commands) as Array<keyof Commands>) {
     const build = commands[name] as (...args: ReadonlyArray<unknown>) => Command.Command<unknown>
-    methods[name] = (...args: ReadonlyArray<unknown>) => router.run(build(...args))
+    // `apply` with `arguments` is optimized without allocating the array a rest parameter would.
+    methods[name] = function (this: unknown) {
+      // biome-ignore lint/complexity/noArguments: see above
+      return router.run(build.apply(undefined, arguments as unknown as Array<unknown>))
+    }
   }
   return {
     ...(methods as CommandMethods),

@@ -92,19 +92,15 @@ export interface CommandOptions {
   readonly serverRouted?: boolean
 }
 
+// A command carries its arguments and refers to its definition's options (hot commands pass
+// one shared constant), so building one allocates five fields, not twelve; the routing facts
+// are read from the options when a router asks for them.
 class CommandImpl<A> implements Command<A> {
   readonly args: ReadonlyArray<RespArg>
   readonly decode: Decoder<A>
-  readonly firstKey: number
-  readonly lastKey: number
-  readonly keyStep: number
-  readonly readonly: boolean
-  readonly request: RequestPolicy | undefined
-  readonly response: ResponsePolicy | undefined
-  readonly blockMillis: number | undefined
+  readonly options: CommandOptions | undefined
   readonly bytes: boolean
   readonly invalid: InvalidArgumentError | undefined
-  readonly serverRouted: boolean
   constructor(
     args: ReadonlyArray<RespArg>,
     decode: Decoder<A>,
@@ -114,27 +110,36 @@ class CommandImpl<A> implements Command<A> {
   ) {
     this.args = args
     this.decode = decode
-    const keys = options?.keys
-    if (keys === undefined) {
-      this.firstKey = -1
-      this.lastKey = -1
-      this.keyStep = 0
-    } else if (typeof keys === "number") {
-      this.firstKey = keys
-      this.lastKey = keys
-      this.keyStep = 1
-    } else {
-      this.firstKey = keys[0]
-      this.lastKey = keys[1]
-      this.keyStep = keys[2]
-    }
-    this.readonly = options?.readonly ?? false
-    this.request = options?.request
-    this.response = options?.response
-    this.blockMillis = options?.blockMillis
+    this.options = options
     this.bytes = bytes
     this.invalid = invalid
-    this.serverRouted = options?.serverRouted === true
+  }
+  get firstKey(): number {
+    const keys = this.options?.keys
+    return keys === undefined ? -1 : typeof keys === "number" ? keys : keys[0]
+  }
+  get lastKey(): number {
+    const keys = this.options?.keys
+    return keys === undefined ? -1 : typeof keys === "number" ? keys : keys[1]
+  }
+  get keyStep(): number {
+    const keys = this.options?.keys
+    return keys === undefined ? 0 : typeof keys === "number" ? 1 : keys[2]
+  }
+  get readonly(): boolean {
+    return this.options?.readonly ?? false
+  }
+  get request(): RequestPolicy | undefined {
+    return this.options?.request
+  }
+  get response(): ResponsePolicy | undefined {
+    return this.options?.response
+  }
+  get blockMillis(): number | undefined {
+    return this.options?.blockMillis
+  }
+  get serverRouted(): boolean {
+    return this.options?.serverRouted === true
   }
 }
 
@@ -161,14 +166,18 @@ const badArguments = (args: ReadonlyArray<RespArg>): InvalidArgumentError | unde
   return n === 0 ? new InvalidArgumentError({ command: "", message: "a command needs at least its name" }) : undefined
 }
 
-const optionsOf = (command: Command<unknown>): CommandOptions => ({
-  keys: [command.firstKey, command.lastKey, command.keyStep],
-  readonly: command.readonly,
-  ...(command.request !== undefined ? { request: command.request } : {}),
-  ...(command.response !== undefined ? { response: command.response } : {}),
-  ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {}),
-  ...(command.serverRouted === true ? { serverRouted: true } : {})
-})
+/** The options a command was built with (commands not built here: rebuilt from their facts). */
+const optionsOf = (command: Command<unknown>): CommandOptions | undefined =>
+  command instanceof CommandImpl
+    ? command.options
+    : {
+        keys: [command.firstKey, command.lastKey, command.keyStep],
+        readonly: command.readonly,
+        ...(command.request !== undefined ? { request: command.request } : {}),
+        ...(command.response !== undefined ? { response: command.response } : {}),
+        ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {}),
+        ...(command.serverRouted === true ? { serverRouted: true } : {})
+      }
 
 /**
  * Builds a command. `keys` are positions in `args`, which include the command name. Hot
@@ -209,7 +218,9 @@ const failDecode = (): never => {
  * @category combinators
  */
 export const bytes = <A>(command: Command<A>): Command<AsBytes<A>> =>
-  new CommandImpl(command.args, command.decode, optionsOf(command), true, command.invalid) as Command<never>
+  new CommandImpl(command.args, command.decode, optionsOf(command), true, command.invalid) as unknown as Command<
+    AsBytes<A>
+  >
 
 /**
  * The same command with another decoder (for example a Schema applied to the reply).
