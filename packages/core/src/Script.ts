@@ -15,7 +15,6 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
@@ -86,7 +85,8 @@ export const make: {
 } = <A>(source: string, options?: ScriptOptions<A>): Script<A | RespValue> => {
   const script: Script<A | RespValue> = {
     source,
-    sha1: createHash("sha1").update(source).digest("hex"),
+    // node:crypto on first use, not at import (see Socket's lazy node:tls)
+    sha1: process.getBuiltinModule("node:crypto").createHash("sha1").update(source).digest("hex"),
     keys: options?.keys,
     readonly: options?.readonly === true,
     decode: options?.schema === undefined ? Reply.raw : schemaDecoder(options.schema),

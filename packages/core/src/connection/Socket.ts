@@ -6,11 +6,17 @@
  */
 
 import * as Net from "node:net"
-import * as Tls from "node:tls"
+import type * as Tls from "node:tls"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { ConnectionError } from "../errors.ts"
 import type { ConnectionOptions, TlsOptions } from "./ConnectionOptions.ts"
+
+/**
+ * node:tls on first use: importing it loads Node's TLS and crypto modules (~4 MiB of RSS),
+ * which a client on plain TCP never needs.
+ */
+const tls = (): typeof Tls => process.getBuiltinModule("node:tls")
 
 const tlsOptions = (options: TlsOptions, host: string): Tls.ConnectionOptions => {
   const key = options.key
@@ -35,7 +41,7 @@ export const open = (options: ConnectionOptions): Effect.Effect<Net.Socket, Conn
       socket =
         options.tls === undefined
           ? Net.connect({ host: options.host, port: options.port, noDelay: true })
-          : Tls.connect({ host: options.host, port: options.port, ...tlsOptions(options.tls, options.host) })
+          : tls().connect({ host: options.host, port: options.port, ...tlsOptions(options.tls, options.host) })
     } catch (cause) {
       // Node throws synchronously on TLS material it cannot use (a key or certificate that is
       // not PEM, a CA it cannot parse): a typed error, not a defect. Its message names the
