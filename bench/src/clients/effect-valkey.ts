@@ -7,8 +7,10 @@
 // returns the command effect itself (`v.get(key)` / `v.set(key, value)`) and whose `step` records
 // the latency. A failure does not cost anything per op either: it ends the inner loop, is
 // counted by one `catchCause` around the whole loop, and the outer loop starts it again.
+//
+// @effect-valkey/cluster is imported only for cluster targets, as an application on one server
+// would not load it (node-redis and ioredis ship both clients in one package).
 
-import { ValkeyCluster } from "@effect-valkey/cluster"
 import { Valkey, type ValkeyService, ValkeyStandalone } from "@effect-valkey/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -62,7 +64,10 @@ export const adapter: ClientAdapter = {
     const node = target.nodes[0]!
     const layer: Layer.Layer<Valkey, unknown> =
       target.topology === "cluster"
-        ? ValkeyCluster.layer({ seeds: target.nodes.map((n) => `${n.host}:${n.port}`), ...observability })
+        ? (await import("@effect-valkey/cluster")).ValkeyCluster.layer({
+            seeds: target.nodes.map((n) => `${n.host}:${n.port}`),
+            ...observability
+          })
         : ValkeyStandalone.layer({ host: node.host, port: node.port, ...observability })
     const runtime = ManagedRuntime.make(layer)
     const valkey = await runtime.runPromise(Valkey)
