@@ -227,6 +227,34 @@ describe("Connection faults (own servers)", () => {
     })
   )
 
+  it.live("commands written while the socket is backed up reach the server intact", () =>
+    // While the server is paused the kernel buffers fill and writes stay pending in Node: the
+    // writer must not reuse bytes a pending write still refers to (see CommandWriter.rewind).
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer.make()
+      const v = yield* client().pipe(Effect.provideService(ValkeyServer, server))
+      const value = (i: number) => String.fromCharCode(97 + (i % 26)).repeat(100_000 + i)
+      yield* server.pause
+      const writes = yield* Effect.forkChild(
+        Effect.forEach(
+          Array.from({ length: 120 }, (_, i) => i),
+          (i) => Effect.andThen(Effect.sleep(`${i % 12} millis`), v.set(`backed-up:${i}`, value(i))),
+          { concurrency: "unbounded" }
+        )
+      )
+      yield* Effect.sleep("300 millis")
+      yield* server.resume
+      yield* Fiber.join(writes)
+      const values = yield* Effect.forEach(
+        Array.from({ length: 120 }, (_, i) => i),
+        (i) => v.get(`backed-up:${i}`),
+        { concurrency: "unbounded" }
+      )
+      for (let i = 0; i < values.length; i++)
+        assert.isTrue(values[i] === value(i), `backed-up:${i} came back different`)
+    })
+  )
+
   it.live("a request timeout of 0 means none", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer.make()

@@ -208,7 +208,7 @@ class ConnectionImpl implements Connection {
     // Requests already queued go first, so the wire order is the call order.
     this.flush()
     for (const args of commands) this.writer.push(args)
-    socket.write(this.writer.take())
+    this.write(socket)
     return true
   }
   /** What SELECT and CLIENT SETNAME changed since the options: replayed by every handshake. */
@@ -332,7 +332,15 @@ class ConnectionImpl implements Connection {
     const writer = this.writer
     for (let seq = queue.sent; seq < queue.tail; seq++) writer.push(queue.commands[queue.slot(seq)]!.args)
     queue.sent = queue.tail
-    socket.write(writer.take())
+    this.write(socket)
+  }
+
+  /** Writes what the writer holds; its slab is reused when the socket took everything at once. */
+  private write(socket: Net.Socket): void {
+    socket.write(this.writer.take())
+    // Nothing left buffered by the stream or by a pending native write: no chunk of the slab
+    // is referenced any more (a write that completes synchronously has been copied out).
+    if (socket.writableLength === 0) this.writer.rewind()
   }
 
   private onReply(reply: RespValue): void {
@@ -491,7 +499,7 @@ class ConnectionImpl implements Connection {
         Effect.callback<ReadonlyArray<RespValue>>((resume) => {
           this.handshake = { expected: steps.length, replies: [], resume }
           for (const step of steps) this.writer.push(step.args)
-          socket.write(this.writer.take())
+          this.write(socket)
         }),
         (replies) => ({ steps, replies })
       )

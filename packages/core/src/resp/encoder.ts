@@ -145,6 +145,18 @@ export class CommandWriter {
     return out
   }
 
+  /**
+   * Declares every chunk handed out so far written and released (a socket that took a write
+   * whole holds no reference to it), so the slab is filled again from its start instead of
+   * being replaced when full: with large values, replaced slabs piled up as garbage between
+   * collections (tens of MiB of RSS). Only call it when no earlier chunk can still be read.
+   *
+   * @since 0.1.0
+   */
+  rewind(): void {
+    if (this.start === this.offset) this.start = this.offset = 0
+  }
+
   /** Makes room for `bytes` more bytes after `offset`, keeping the untaken ones. */
   private ensure(bytes: number): void {
     if (this.offset + bytes <= this.slab.length) return

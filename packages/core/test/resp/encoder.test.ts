@@ -101,6 +101,22 @@ describe("CommandWriter", () => {
     for (const [out, expected] of taken) expect(out.equals(expected)).toBe(true)
   })
 
+  it("rewind reuses the slab from its start, only once everything pushed was taken", () => {
+    const w = new CommandWriter()
+    w.push(["SET", "a", "1"])
+    const first = w.take()
+    w.rewind()
+    w.push(["GET", "b"])
+    w.rewind() // untaken bytes: no effect
+    const second = w.take()
+    expect(second.buffer).toBe(first.buffer)
+    expect(second.byteOffset).toBe(first.byteOffset)
+    expect(second.equals(encodeCommand(["GET", "b"]))).toBe(true)
+    w.push(["PING"])
+    const third = w.take()
+    expect(third.byteOffset).toBe(second.byteOffset + second.length)
+  })
+
   it("multi-byte text whose length gains a digit in UTF-8", () => {
     for (const s of ["é".repeat(5), "é".repeat(50), "日".repeat(40), "😀".repeat(30), `${"a".repeat(99)}é`]) {
       expect(
