@@ -206,9 +206,10 @@ const encodedBytes = (c: EncodeCase): number => {
   return w.pendingBytes
 }
 
-// Both sides produce what a socket write needs: ours one chunk (string or Buffer), node-redis
-// an array of pieces per command (joined into one string when all text, as its socket does
-// with cork/uncork it writes them one by one; here they are collected only).
+// Ours produces what the socket writes: one Buffer of bytes for the whole batch. node-redis
+// produces an array of pieces per command (strings and Buffers) that its socket then writes
+// one by one under cork, converting each string to UTF-8 on the way; that conversion is not
+// timed here, so the encode ratios understate ours.
 const encodeOurs = (c: EncodeCase): (() => void) => {
   const w = new CommandWriter()
   let sink = 0
