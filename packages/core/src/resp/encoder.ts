@@ -17,7 +17,7 @@ const LF = 0x0a
 const ASCII_LOOP_MAX = 64
 /** A writer's first slab; later ones are at least as big as the one they replace. */
 const SLAB_MIN = 16 * 1024
-/** A slab grown past this (by huge values) is dropped after its batch is taken. */
+/** A slab grown past this (by large values) is dropped after a batch that used little of it. */
 const SLAB_MAX = 1024 * 1024
 const EMPTY = Buffer.alloc(0)
 
@@ -135,8 +135,10 @@ export class CommandWriter {
   take(): Buffer {
     const out = this.slab.subarray(this.start, this.offset)
     this.commands = 0
-    if (this.slab.length > SLAB_MAX) {
-      // A batch with huge values grew the slab: do not keep that much memory per connection.
+    if (this.slab.length > SLAB_MAX && out.length < this.slab.length / 8) {
+      // Batches of large values grew the slab past SLAB_MAX: it is kept while batches still
+      // fill a good part of it (dropping it made every such batch regrow it from SLAB_MIN,
+      // copying as it grew), and dropped after a small one, so a burst does not pin it.
       this.slab = EMPTY
       this.start = this.offset = 0
     } else {
