@@ -68,8 +68,9 @@ export const numberArgument = (n: number): string => {
  * built per argument and the socket gets bytes it needs not convert: building a text chunk
  * and letting `socket.write(string)` encode it cost a rope flatten plus a UTF-8 pass per flush
  * (5–15% of the client's CPU under load). `take` hands out a view of the bytes written since
- * the last `take`; the writer only ever appends after them, and moves to a new slab when the
- * current one is full, so bytes handed to a socket are never overwritten while it writes them.
+ * the last `take`; the writer appends after them, and moves to a new slab when the current one
+ * is full, so bytes handed to a socket are not overwritten until its owner says with `rewind`
+ * that every chunk taken so far was released.
  *
  * @example
  * const writer = new CommandWriter()
