@@ -1,19 +1,7 @@
 import { assert, layer } from "@effect/vitest"
-import { ValkeyTestCluster } from "@effect-valkey/testkit"
+import { collectingTracer, ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Context, Effect, Metric, Tracer } from "effect"
 import { Slot, ValkeyCluster } from "../src/index.ts"
-
-const collectingTracer = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
 
 layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 })("cluster observability", (it) => {
   it.effect("spans name the node a keyed command goes to; metrics count every command", () =>

@@ -1,21 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ValkeyServer } from "@effect-valkey/testkit"
+import { collectingTracer, ValkeyServer } from "@effect-valkey/testkit"
 import { ConfigProvider, Context, Effect, Fiber, Layer, Metric, Option, Tracer } from "effect"
 import { Command, Observability, Reply, Valkey, ValkeyStandalone } from "../src/index.ts"
 import type { ValkeyConfig } from "../src/ValkeyConfig.ts"
-
-/** A tracer that keeps every span it makes. */
-const collectingTracer = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
 
 /** A client whose metrics go to a registry of its own. */
 const clientWithRegistry = (port: number, config: ValkeyConfig) => {

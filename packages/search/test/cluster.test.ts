@@ -76,17 +76,24 @@ const ftRequests = (cluster: FakeCluster) =>
     server.requestBytes.filter((_, i) => server.requests[i]![0]!.startsWith("FT."))
   )
 
+/** The fake cluster and a client on it that would read from replicas if it were allowed to. */
+const clientOnFakeCluster = (protocol: 2 | 3) =>
+  Effect.gen(function* () {
+    const cluster = yield* fakeCluster(protocol)
+    const { valkey } = yield* ValkeyCluster.make({
+      seeds: [cluster.primaries[0]!.address],
+      protocol,
+      readFrom: "preferReplica",
+      topologyRefresh: false
+    })
+    return { cluster, valkey }
+  })
+
 for (const protocol of [2, 3] as const) {
   describe(`on a fake cluster of replay servers, RESP${protocol}`, () => {
     it.live("every recorded case goes to exactly one primary, never to a replica, and decodes", () =>
       Effect.gen(function* () {
-        const cluster = yield* fakeCluster(protocol)
-        const { valkey } = yield* ValkeyCluster.make({
-          seeds: [cluster.primaries[0]!.address],
-          protocol,
-          readFrom: "preferReplica",
-          topologyRefresh: false
-        })
+        const { cluster, valkey } = yield* clientOnFakeCluster(protocol)
         for (const name of sent) {
           const before = ftRequests(cluster).map((list) => list.length)
           const exit = yield* Effect.exit(valkey.run(calls[name]!()))
@@ -114,13 +121,7 @@ for (const protocol of [2, 3] as const) {
 
     it.live("a batch of search commands goes to one primary, in order, as one pipeline", () =>
       Effect.gen(function* () {
-        const cluster = yield* fakeCluster(protocol)
-        const { valkey } = yield* ValkeyCluster.make({
-          seeds: [cluster.primaries[0]!.address],
-          protocol,
-          readFrom: "preferReplica",
-          topologyRefresh: false
-        })
+        const { cluster, valkey } = yield* clientOnFakeCluster(protocol)
         const results = yield* valkey.batch(sent.map((name) => calls[name]!()))
         results.forEach((result, i) => {
           assert.deepStrictEqual(ofResult(result), offline(sent[i]!, protocol), `${sent[i]} in a batch`)

@@ -1,16 +1,12 @@
 /**
- * Whether a valkey-search module is available for tests against a real server: a path in
- * `VALKEY_MODULES` (colon-separated, as the testkit reads it) whose name mentions search, or the
- * path in `VALKEY_SEARCH_MODULE`. Without one, the suites that need the module are skipped.
+ * Whether a valkey-search module is available for tests against a real server (see the testkit's
+ * `moduleFromEnv`: `VALKEY_MODULES` or `VALKEY_SEARCH_MODULE`). Without one, those suites are skipped.
  */
 import { ValkeyServer } from "@effect-valkey/testkit"
 
-const fromEnv = ValkeyServer.modulesFromEnv()
-const explicit = process.env.VALKEY_SEARCH_MODULE?.trim()
+const found = ValkeyServer.moduleFromEnv("search", "VALKEY_SEARCH_MODULE")
 
-/** The module paths to load: the testkit's list, plus `VALKEY_SEARCH_MODULE` when it is not in it. */
-export const modules: ReadonlyArray<string> =
-  explicit !== undefined && explicit !== "" && !fromEnv.includes(explicit) ? [...fromEnv, explicit] : fromEnv
+/** The module paths to load. */
+export const modules: ReadonlyArray<string> = found.modules
 
-export const hasSearchModule: boolean =
-  (explicit !== undefined && explicit !== "") || fromEnv.some((path) => /search/i.test(path))
+export const hasSearchModule: boolean = found.available

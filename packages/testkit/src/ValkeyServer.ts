@@ -140,6 +140,28 @@ export const modulesFromEnv = (
     .filter((path) => path !== "")
 
 /**
+ * Whether a module named like `name` (`"json"`, `"search"`) is available for a suite against a
+ * real server: a path in `VALKEY_MODULES` whose file name mentions it, or the path in
+ * `explicitVar` (e.g. `VALKEY_JSON_MODULE`). `modules` is what to load: `VALKEY_MODULES`, plus
+ * the explicit path when it is not in it already. Without the module the suite is skipped.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const moduleFromEnv = (
+  name: string,
+  explicitVar: string,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): { readonly available: boolean; readonly modules: ReadonlyArray<string> } => {
+  const fromEnv = modulesFromEnv(env)
+  const explicit = env[explicitVar]?.trim() ?? ""
+  return {
+    available: explicit !== "" || fromEnv.some((path) => path.toLowerCase().includes(name.toLowerCase())),
+    modules: explicit !== "" && !fromEnv.includes(explicit) ? [...fromEnv, explicit] : fromEnv
+  }
+}
+
+/**
  * Starts a server that lives as long as the current scope.
  *
  * @since 0.1.0
@@ -164,4 +186,6 @@ export class ValkeyServer extends Context.Service<ValkeyServer, ValkeyServerHand
     Layer.effect(ValkeyServer, make(options))
   /** See {@link modulesFromEnv}. */
   static readonly modulesFromEnv = modulesFromEnv
+  /** See {@link moduleFromEnv}. */
+  static readonly moduleFromEnv = moduleFromEnv
 }

@@ -13,6 +13,7 @@ export { freePort, releasePort, reservePort } from "./Ports.ts"
 export type { ReplayRecord, ReplayServerHandle, ReplayServerOptions } from "./ReplayServer.ts"
 export * as ReplayServer from "./ReplayServer.ts"
 export { generateTls, type TlsMaterial } from "./Tls.ts"
+export { collectingTracer } from "./Tracing.ts"
 export {
   type AclUser,
   type ExtraConfig,
