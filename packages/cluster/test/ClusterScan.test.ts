@@ -63,13 +63,17 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 300_000 }
           )
         )
         // The consumer keeps pace with the migrations (chunk n waits for n × 200 / 400 of them),
-        // so they are spread over the scan however fast either side runs.
+        // so they are spread over the scan however fast either side runs. If the migrations end
+        // early (a failed step), it stops waiting: Fiber.join below then reports that failure.
         let chunks = 0
+        const migrationsEnded = () => migrations.pollUnsafe() !== undefined
         const found = yield* scan.keys({ match: "scan:*", count: 50 }).pipe(
           Stream.rechunk(200),
           Stream.mapArrayEffect((chunk) => {
             const wanted = Math.min(slots.length, Math.floor((++chunks * slots.length) / 400))
-            const caughtUp = Effect.sleep("5 millis").pipe(Effect.repeat({ until: () => migrated >= wanted }))
+            const caughtUp = Effect.sleep("5 millis").pipe(
+              Effect.repeat({ until: () => migrated >= wanted || migrationsEnded() })
+            )
             return Effect.as(migrated >= wanted ? Effect.void : caughtUp, chunk)
           }),
           Stream.runCollect
