@@ -354,7 +354,7 @@ export const make = (
           (node) =>
             node.role === "primary" && node.status === "running" && node.id !== source.id && node.id !== destination.id
         )
-        yield* Migration.finish(slot, source, destination, others)
+        yield* Migration.finish(slot, source, destination, others, timeoutMs)
         yield* settle()
         const owner = yield* slotOwner(slot)
         if (owner.id !== destination.id) {
