@@ -183,7 +183,7 @@ class ConnectionImpl implements Connection {
         },
         bytesForNextPush: () => this.subscriber !== undefined
       },
-      options.decoder
+      { ...options.decoder, reusedChunks: true }
     )
   }
 
@@ -428,7 +428,7 @@ class ConnectionImpl implements Connection {
    */
   readonly connectOnce: Effect.Effect<void, ConnectionError | AuthError> = Effect.suspend(() => {
     const deadline = Date.now() + this.options.connectTimeoutMillis
-    return Socket.open(this.options).pipe(
+    return Socket.open(this.options, this.receive).pipe(
       Effect.flatMap((socket) => {
         if (this.state === "closed") {
           socket.destroy()
@@ -466,13 +466,16 @@ class ConnectionImpl implements Connection {
     )
   })
 
+  /** What the current socket read; the decoder copies what it keeps (see `Socket.open`). */
+  private readonly receive = (chunk: Buffer): void => {
+    const error = this.decoder.feed(chunk)
+    if (error !== undefined && this.socket !== undefined) this.onProtocolError(this.socket, error)
+  }
+
   private attach(socket: Net.Socket): void {
     this.socket = socket
     this.decoder.reset()
-    socket.on("data", (chunk: Buffer) => {
-      const error = this.decoder.feed(chunk)
-      if (error !== undefined) this.onProtocolError(socket, error)
-    })
+    socket.resume()
     socket.on("error", (cause) => {
       this.lastError = new ConnectionError({
         message: `connection to ${this.address} failed: ${cause.message}`,

@@ -52,11 +52,11 @@ export interface DecoderOptions {
    */
   readonly maxInlineLength?: number
   /**
-   * When bytes are asked for, return copies instead of views into the socket chunk. Default
-   * false: Node never reuses a socket chunk, so a view is safe to keep, but a small view keeps
-   * its whole chunk (up to 64 KiB) alive. Set it when byte replies are cached for long.
+   * The caller overwrites a chunk once `feed` returns (a socket reading into one buffer), so
+   * everything the decoder delivers or keeps for the next chunk is copied out of it. Default
+   * false: bytes are views into the chunk, and a small view keeps its whole chunk alive.
    */
-  readonly copyBytes?: boolean
+  readonly reusedChunks?: boolean
 }
 
 /**
@@ -188,9 +188,9 @@ const isDoubleText = (buf: Buffer, start: number, end: number): boolean => {
  * complete top-level reply and `onPush` for each top-level push frame.
  *
  * Strings are decoded as UTF-8 by default. In bytes mode (see `bytesForNextReply`) they are
- * `Buffer` views into the fed chunk (or into the decoder's own join of several chunks), which
- * relies on the caller never mutating a chunk after feeding it, as Node sockets guarantee; set
- * `copyBytes` to get copies.
+ * views into the fed chunk (or into the decoder's own join of several chunks), which relies on
+ * the caller never mutating a chunk after feeding it; a caller that reuses its chunks sets
+ * `reusedChunks`, and gets copies.
  *
  * @since 0.1.0
  * @category decoding
@@ -201,7 +201,7 @@ export class RespDecoder {
   private readonly maxBulkLength: number
   private readonly maxArrayLength: number
   private readonly maxInlineLength: number
-  private readonly copyBytes: boolean
+  private readonly reusedChunks: boolean
 
   private readonly frames: Array<Frame> = []
   private depth = 0
@@ -238,7 +238,7 @@ export class RespDecoder {
     this.maxBulkLength = options.maxBulkLength ?? 512 * 1024 * 1024
     this.maxArrayLength = options.maxArrayLength ?? 4_294_967_295
     this.maxInlineLength = options.maxInlineLength ?? 64 * 1024
-    this.copyBytes = options.copyBytes ?? false
+    this.reusedChunks = options.reusedChunks ?? false
   }
 
   /**
@@ -320,7 +320,7 @@ export class RespDecoder {
     } else {
       const cr = buf.indexOf(CR)
       if (cr === -1 || cr + 1 >= buf.length) {
-        parts.push(buf)
+        parts.push(this.keep(buf))
         this.partsLength += buf.length
         if (this.partsLength > this.maxInlineLength + 2) this.fail("Line longer than maxInlineLength")
         return -1
@@ -350,7 +350,7 @@ export class RespDecoder {
     const available = buf.length - offset
     if (available < need) {
       if (available > 0) {
-        this.parts.push(offset === 0 ? buf : buf.subarray(offset))
+        this.parts.push(this.keep(offset === 0 ? buf : buf.subarray(offset)))
         this.partsLength += available
       }
       return -1
@@ -421,12 +421,17 @@ export class RespDecoder {
     }
   }
 
+  /** A piece of `buf` kept for the next chunk: a copy when the caller reuses its chunks. */
+  private keep(piece: Buffer): Buffer {
+    return this.reusedChunks ? Buffer.from(piece) : piece
+  }
+
   /** Keeps the cut line starting at `start` for the next chunk. */
   private waitLine(buf: FastBuffer, start: number): undefined {
     const length = buf.length - start
     if (length > this.maxInlineLength + 2) return this.fail("Line longer than maxInlineLength")
     this.wait = WAIT_LINE
-    this.parts = [start === 0 ? buf : buf.subarray(start)]
+    this.parts = [this.keep(start === 0 ? buf : buf.subarray(start))]
     this.partsLength = length
   }
 
@@ -475,7 +480,7 @@ export class RespDecoder {
             this.wait = WAIT_BULK
             this.bulkType = type
             this.bulkLength = size
-            this.parts = dataStart < length ? [buf.subarray(dataStart)] : []
+            this.parts = dataStart < length ? [this.keep(buf.subarray(dataStart))] : []
             this.partsLength = length - dataStart
             return
           }
@@ -753,13 +758,13 @@ export class RespDecoder {
   // Scalars.
 
   /**
-   * Bytes `start..end` of `buf` as a plain Uint8Array: a view, or a copy with `copyBytes`.
+   * Bytes `start..end` of `buf` as a plain Uint8Array: a view, or a copy with `reusedChunks`.
    * Built with the Uint8Array constructor: `Buffer#subarray` goes through Node's Buffer
    * subclass constructor and costs about twice as much.
    */
   private slice(buf: FastBuffer, start: number, end: number): Uint8Array {
     const view = new Uint8Array(buf.buffer, buf.byteOffset + start, end - start)
-    return this.copyBytes ? view.slice() : view
+    return this.reusedChunks ? view.slice() : view
   }
 
   /** `owned`: `buf` is the decoder's own join, so a view into it never needs a copy. */

@@ -13,17 +13,19 @@ const chunksOf = (data: Buffer, points: ReadonlyArray<number>, oneByte: boolean)
 }
 
 describe("RespDecoder: round trip", () => {
-  it("decodes any sequence of RESP2/RESP3 frames, cut at any bytes, as the frames encode", () => {
+  it("decodes any sequence of RESP2/RESP3 frames, cut at any bytes, as the frames encode, in chunks kept or reused", () => {
     fc.assert(
       fc.property(
         fc.array(topLevel, { minLength: 1, maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 40 }),
         fc.boolean(),
-        (messages, points, oneByte) => {
+        fc.boolean(),
+        (messages, points, oneByte, reusedChunks) => {
           const data = encodeWire(...messages.map((m) => m.frame))
           const replyFlags = messages.flatMap((m) => (m.kind === "reply" ? [m.bytes] : []))
-          const h = harness({}, replyFlags)
-          expect(h.feedAll(chunksOf(data, points, oneByte))).toBeUndefined()
+          const h = harness({ reusedChunks }, replyFlags)
+          const chunks = chunksOf(data, points, oneByte)
+          expect(reusedChunks ? h.feedReused(chunks) : h.feedAll(chunks)).toBeUndefined()
           expect(h.events.map((e) => ({ kind: e.kind, value: normalize(e.value) }))).toStrictEqual(
             messages.map((m) =>
               m.kind === "reply"
@@ -55,9 +57,12 @@ describe("RespDecoder: big bulk strings", () => {
           const unit = Buffer.concat(parts)
           const payload = Buffer.concat(Array.from({ length: Math.ceil(70_000 / unit.length) }, () => unit))
           const data = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from("\r\n")])
-          const h = harness()
-          expect(h.feedAll(cut(data, [...points, 5000]))).toBeUndefined()
-          expect(h.replies()).toStrictEqual([payload.toString("utf8")])
+          for (const reusedChunks of [false, true]) {
+            const h = harness({ reusedChunks })
+            const chunks = cut(data, [...points, 5000])
+            expect(reusedChunks ? h.feedReused(chunks) : h.feedAll(chunks)).toBeUndefined()
+            expect(h.replies()).toStrictEqual([payload.toString("utf8")])
+          }
         }
       ),
       { numRuns: 50 }

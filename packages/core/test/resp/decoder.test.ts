@@ -140,13 +140,13 @@ describe("RespDecoder: bytes mode", () => {
 
   it("keeps binary payloads intact, as views or as copies", () => {
     const payload = Buffer.from([0, 255, 13, 10, 128, 200])
-    for (const copyBytes of [false, true]) {
-      const h = harness({ copyBytes }, [true])
+    for (const reusedChunks of [false, true]) {
+      const h = harness({ reusedChunks }, [true])
       const chunk = Buffer.concat([Buffer.from("$6\r\n"), payload, Buffer.from("\r\n")])
       h.decoder.feed(chunk)
       const value = h.replies()[0] as Uint8Array
       expect(Buffer.from(value).equals(payload)).toBe(true)
-      expect(value.buffer === chunk.buffer).toBe(!copyBytes)
+      expect(value.buffer === chunk.buffer).toBe(!reusedChunks)
     }
   })
 

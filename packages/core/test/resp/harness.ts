@@ -42,11 +42,24 @@ export const harness = (options: DecoderOptions = {}, bytes: ReadonlyArray<boole
     }
     return undefined
   }
+  // As a socket reading into one buffer does: each chunk is written over the last one, and the
+  // buffer is scribbled on once the decoder returns, so anything it kept as a view would change.
+  const feedReused = (chunks: ReadonlyArray<Uint8Array>): ProtocolError | undefined => {
+    const shared = Buffer.alloc(Math.max(1, ...chunks.map((chunk) => chunk.length)))
+    for (const chunk of chunks) {
+      shared.set(chunk)
+      const error = decoder.feed(shared.subarray(0, chunk.length))
+      shared.fill(0x2a)
+      if (error !== undefined) return error
+    }
+    return undefined
+  }
   return {
     decoder,
     events,
     state,
     feedAll,
+    feedReused,
     replies: () => events.filter((e) => e.kind === "reply").map((e) => e.value)
   }
 }
