@@ -176,6 +176,20 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("Connection on a shar
 })
 
 describe("Connection faults (own servers)", () => {
+  it.live("a server with no room refuses the connection with a typed error that says why", () =>
+    // Valkey writes the refusal as soon as it accepts, before the client says anything: the
+    // socket must not read it before the handshake waits for it.
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer.make({ config: { maxclients: 1 } })
+      const first = yield* client().pipe(Effect.provideService(ValkeyServer, server))
+      assert.strictEqual(yield* first.echo("in"), "in")
+      const refused = yield* Effect.flip(client().pipe(Effect.provideService(ValkeyServer, server)))
+      assert.strictEqual(refused._tag, "ConnectionError")
+      assert.include(refused.message, "max number of clients")
+      assert.strictEqual(yield* first.echo("still in"), "still in")
+    })
+  )
+
   it.live("requests wait through a server restart and succeed after it", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer.make()

@@ -30,7 +30,7 @@ import {
 } from "../errors.ts"
 import { RespDecoder } from "../resp/decoder.ts"
 import { CommandWriter } from "../resp/encoder.ts"
-import type { RespArg, RespPush, RespValue } from "../resp/types.ts"
+import { type RespArg, RespError, type RespPush, type RespValue } from "../resp/types.ts"
 import type { ConnectionOptions } from "./ConnectionOptions.ts"
 import * as Handshake from "./Handshake.ts"
 import { PendingQueue, type Resume } from "./PendingQueue.ts"
@@ -543,9 +543,18 @@ class ConnectionImpl implements Connection {
   private onClose(socket: Net.Socket): void {
     if (socket !== this.socket) return
     this.socket = undefined
+    // A server that turns the connection away (maxclients) writes why and closes: that reason
+    // is the error, not the close (nor the reset our handshake write may have met).
+    const refusal = this.handshake?.replies.find((reply) => reply instanceof RespError)
     this.handshake = undefined
     const error =
-      this.lastError ?? new ConnectionError({ message: `connection to ${this.address} closed`, address: this.address })
+      refusal !== undefined
+        ? new ConnectionError({
+            message: `${this.address} refused the connection: ${refusal.message}`,
+            address: this.address
+          })
+        : (this.lastError ??
+          new ConnectionError({ message: `connection to ${this.address} closed`, address: this.address }))
     this.lastError = error
     // Written requests may have run: they fail, and are never re-sent.
     const queue = this.queue
