@@ -125,13 +125,18 @@ const decodeCases: ReadonlyArray<DecodeCase> = [
 const ours = (c: DecodeCase): (() => void) => {
   let count = 0
   const bytesMode = c.bytesMode === true
-  const decoder = new RespDecoder({
-    onReply: () => {
-      count++
+  // As the client runs it: sockets read into one reused buffer, so the decoder copies the
+  // pieces it keeps across chunks and the bytes it returns (`reusedChunks`).
+  const decoder = new RespDecoder(
+    {
+      onReply: () => {
+        count++
+      },
+      onPush: () => {},
+      bytesForNextReply: () => bytesMode
     },
-    onPush: () => {},
-    bytesForNextReply: () => bytesMode
-  })
+    { reusedChunks: process.env.NOREUSE === undefined }
+  )
   return () => {
     count = 0
     for (const chunk of c.chunks) {

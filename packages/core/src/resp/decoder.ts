@@ -129,12 +129,50 @@ const LEN_ERROR = -3
 // The engine refuses Maps and Sets above 2^24 entries (it throws); refuse them first.
 const MAX_COLLECTION = 16_777_216
 
-// Above this size a cut bulk string is decoded piece by piece into a rope instead of joining
-// the pieces into one fresh Buffer first. Up to it, Buffer.concat takes its memory from Node's
-// 8 KiB pool; above it every join is a malloc of its own, which costs more than the decode
-// (16 KiB values at 1,000 callers: 21 vs 24 µs of CPU per op, peak RSS 313 vs 359 MiB, with
-// the threshold here vs at 64 KiB), and the pieces can be released as soon as decoded.
+// Above this size a cut bulk string is decoded piece by piece as it arrives, instead of being
+// copied into one Buffer and decoded once whole. Up to it, that Buffer comes from Node's 8 KiB
+// pool; above it each would be a malloc of its own, which costs more than the decode (16 KiB
+// values at 1,000 callers: 21 vs 24 µs of CPU per op, peak RSS 313 vs 359 MiB, with the
+// threshold here vs at 64 KiB).
 const JOIN_AS_TEXT = 4 * 1024
+
+// Up to this size a cut bulk payload gets its final buffer when it starts, and each piece is
+// copied in as it comes. Above it the pieces are kept and joined at the end, so a peer that
+// announces a huge payload gets memory only as fast as it sends bytes.
+const PREALLOCATE_MAX = 1024 * 1024
+
+const CRLF = (CR << 8) | LF
+
+/** A long text payload decoded piece by piece; a StringDecoder carries characters cut between pieces. */
+class BulkText {
+  private readonly decoder = new StringDecoder("utf8")
+  private text = ""
+  private tooLong = false
+  /** The last bytes after the payload (its CRLF), shifted in. */
+  tail = 0
+
+  add(piece: Buffer): void {
+    if (this.tooLong) return
+    try {
+      this.text += this.decoder.write(piece)
+    } catch {
+      this.tooLong = true
+    }
+  }
+
+  /** The text, or undefined when it does not fit in a JavaScript string. */
+  end(): string | undefined {
+    if (this.tooLong) return undefined
+    try {
+      return this.text + this.decoder.end()
+    } catch {
+      return undefined
+    }
+  }
+}
+
+// Size of the slabs that copies of small byte strings are carved from (see `copy`).
+const COPY_SLAB = 16 * 1024
 
 const EMPTY: Array<RespValue> = []
 
@@ -215,11 +253,18 @@ export class RespDecoder {
   private bytes = false
 
   private wait = WAIT_NONE
-  /** Fragments of the incomplete line (type byte included) or bulk payload. */
+  /** Fragments of the incomplete line (type byte included) or of a bulk payload over PREALLOCATE_MAX. */
   private parts: Array<Buffer> = []
   private partsLength = 0
   private bulkType = 0
   private bulkLength = 0
+  /** A cut bulk payload: decoded as it comes (long text), or copied into its final buffer. */
+  private text: BulkText | undefined = undefined
+  private filling: FastBuffer | undefined = undefined
+
+  /** Where copies of small byte strings are carved from (see `copy`). */
+  private copySlab = new ArrayBuffer(0)
+  private copyOffset = 0
 
   /** Next offset after readLength / readLine. */
   private pos = 0
@@ -281,6 +326,8 @@ export class RespDecoder {
     this.wait = WAIT_NONE
     this.parts = []
     this.partsLength = 0
+    this.text = undefined
+    this.filling = undefined
     for (let i = 0; i < this.depth; i++) this.clearFrame(this.frames[i]!)
     this.depth = 0
     this.top = undefined
@@ -344,81 +391,81 @@ export class RespDecoder {
     return end
   }
 
+  /**
+   * Starts a bulk payload cut by the end of the chunk, with `buf[start..]` (possibly empty).
+   * Where it goes depends on what it will be (see `resumeBulk`).
+   */
+  private cutBulk(buf: FastBuffer, type: number, size: number, start: number): void {
+    this.wait = WAIT_BULK
+    this.bulkType = type
+    this.bulkLength = size
+    this.partsLength = 0
+    if (type === BULK && !this.bytes && size > JOIN_AS_TEXT) this.text = new BulkText()
+    else if (size <= PREALLOCATE_MAX) this.filling = Buffer.allocUnsafe(size + 2) as FastBuffer
+    this.takeBulk(buf, start, buf.length - start)
+  }
+
+  /** Adds `buf[offset..offset + n]` to the cut bulk payload. */
+  private takeBulk(buf: FastBuffer, offset: number, n: number): void {
+    if (n === 0) return
+    const text = this.text
+    if (text !== undefined) {
+      // Payload bytes are decoded at once; the CRLF after them is checked when complete.
+      const payload = Math.max(0, Math.min(n, this.bulkLength - this.partsLength))
+      if (payload > 0) text.add(buf.subarray(offset, offset + payload))
+      for (let i = payload; i < n; i++) text.tail = (text.tail << 8) | buf[offset + i]!
+    } else if (this.filling !== undefined) {
+      buf.copy(this.filling, this.partsLength, offset, offset + n)
+    } else {
+      this.parts.push(this.keep(buf.subarray(offset, offset + n)))
+    }
+    this.partsLength += n
+  }
+
   /** Completes a cut bulk payload from `buf` at `offset`. Returns the offset after it, or -1 to stop. */
   private resumeBulk(buf: FastBuffer, offset: number): number {
     const need = this.bulkLength + 2 - this.partsLength
     const available = buf.length - offset
     if (available < need) {
-      if (available > 0) {
-        this.parts.push(this.keep(offset === 0 ? buf : buf.subarray(offset)))
-        this.partsLength += available
-      }
+      this.takeBulk(buf, offset, available)
       return -1
     }
     this.resumes++
-    let data: FastBuffer
-    let start: number
-    if (this.parts.length === 0) {
-      data = buf
-      start = offset
-    } else if (this.bulkType === BULK && !this.bytes && this.bulkLength > JOIN_AS_TEXT) {
-      this.parts.push(buf.subarray(offset, offset + need))
-      const value = this.joinText(this.parts, this.bulkLength)
-      this.wait = WAIT_NONE
-      this.parts = []
-      this.partsLength = 0
-      if (value === undefined) return -1
-      const epoch = this.epoch
-      this.emit(value)
-      if (this.failure !== undefined || this.epoch !== epoch) return -1
-      return offset + need
-    } else {
-      this.parts.push(buf.subarray(offset, offset + need))
-      data = Buffer.concat(this.parts, this.bulkLength + 2) as FastBuffer
-      start = 0
-    }
+    this.takeBulk(buf, offset, need)
+    const text = this.text
+    const filling = this.filling
+    const parts = this.parts
     this.wait = WAIT_NONE
+    this.text = undefined
+    this.filling = undefined
     this.parts = []
     this.partsLength = 0
-    const end = start + this.bulkLength
-    if (data[end] !== CR || data[end + 1] !== LF) {
-      this.fail("Expected CRLF after bulk payload")
-      return -1
+    let value: RespValue
+    if (text !== undefined) {
+      const decoded = (text.tail & 0xffff) === CRLF ? text.end() : undefined
+      if (decoded === undefined) {
+        this.fail(
+          (text.tail & 0xffff) === CRLF
+            ? `Bulk string of ${this.bulkLength} bytes is too long for a JavaScript string; ask for bytes`
+            : "Expected CRLF after bulk payload"
+        )
+        return -1
+      }
+      value = decoded
+    } else {
+      const data = filling ?? (Buffer.concat(parts, this.bulkLength + 2) as FastBuffer)
+      const end = this.bulkLength
+      if (data[end] !== CR || data[end + 1] !== LF) {
+        this.fail("Expected CRLF after bulk payload")
+        return -1
+      }
+      value = this.bulkValue(this.bulkType, data, 0, end, true)
+      if (this.failure !== undefined) return -1
     }
-    const value = this.bulkValue(this.bulkType, data, start, end, data !== buf)
-    if (this.failure !== undefined) return -1
     const epoch = this.epoch
     this.emit(value)
     if (this.failure !== undefined || this.epoch !== epoch) return -1
     return offset + need
-  }
-
-  /**
-   * Decodes the first `length` bytes of `parts` as UTF-8, piece by piece (a StringDecoder
-   * carries characters cut between pieces), after checking the CRLF that ends them.
-   */
-  private joinText(parts: ReadonlyArray<Buffer>, length: number): string | undefined {
-    const last = parts[parts.length - 1]!
-    const cr = last.length >= 2 ? last[last.length - 2] : parts[parts.length - 2]![parts[parts.length - 2]!.length - 1]
-    if (cr !== CR || last[last.length - 1] !== LF) return this.fail("Expected CRLF after bulk payload")
-    const decoder = new StringDecoder("utf8")
-    let text = ""
-    let remaining = length
-    try {
-      for (let i = 0; i < parts.length && remaining > 0; i++) {
-        const part = parts[i]!
-        if (part.length <= remaining) {
-          text += decoder.write(part)
-          remaining -= part.length
-        } else {
-          text += decoder.write(part.subarray(0, remaining))
-          remaining = 0
-        }
-      }
-      return text + decoder.end()
-    } catch {
-      return this.fail(`Bulk string of ${length} bytes is too long for a JavaScript string; ask for bytes`)
-    }
   }
 
   /** A piece of `buf` kept for the next chunk: a copy when the caller reuses its chunks. */
@@ -476,12 +523,8 @@ export class RespDecoder {
           const dataStart = this.pos
           const dataEnd = dataStart + size
           if (dataEnd + 2 > length) {
-            // Payload cut by the end of the chunk: keep what is here, join once it is all here.
-            this.wait = WAIT_BULK
-            this.bulkType = type
-            this.bulkLength = size
-            this.parts = dataStart < length ? [this.keep(buf.subarray(dataStart))] : []
-            this.partsLength = length - dataStart
+            // Payload cut by the end of the chunk: take what is here, finish with the next.
+            this.cutBulk(buf, type, size, Math.min(dataStart, length))
             return
           }
           if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) return this.fail("Expected CRLF after bulk payload")
@@ -764,7 +807,26 @@ export class RespDecoder {
    */
   private slice(buf: FastBuffer, start: number, end: number): Uint8Array {
     const view = new Uint8Array(buf.buffer, buf.byteOffset + start, end - start)
-    return this.reusedChunks ? view.slice() : view
+    return this.reusedChunks ? this.copy(view) : view
+  }
+
+  /**
+   * A copy of `view`. Small ones are carved from a shared slab, as Node's Buffer pool does: a
+   * copy per value with `Uint8Array#slice` (an ArrayBuffer each) made decoding 100-byte
+   * values as bytes 10x slower. A kept copy keeps its slab alive, as a view kept its chunk.
+   */
+  private copy(view: Uint8Array): Uint8Array {
+    const length = view.length
+    if (length > COPY_SLAB / 4) return view.slice()
+    if (this.copyOffset + length > this.copySlab.byteLength) {
+      this.copySlab = new ArrayBuffer(COPY_SLAB)
+      this.copyOffset = 0
+    }
+    const copy = new Uint8Array(this.copySlab, this.copyOffset, length)
+    copy.set(view)
+    // 8-byte aligned, like Node's pool, so typed views over a copy stay possible.
+    this.copyOffset = (this.copyOffset + length + 7) & ~7
+    return copy
   }
 
   /** `owned`: `buf` is the decoder's own join, so a view into it never needs a copy. */

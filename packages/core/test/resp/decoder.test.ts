@@ -172,7 +172,7 @@ describe("RespDecoder: chunking", () => {
     expect(h.decoder.idle).toBe(true)
   })
 
-  it("decodes a 16 MiB bulk string in 4 KiB chunks with one join", () => {
+  it("decodes a 16 MiB bulk string in 4 KiB chunks, resumed once", () => {
     const size = 16 * 1024 * 1024
     const data = Buffer.alloc(size, "x")
     const input = Buffer.concat([Buffer.from(`$${size}\r\n`), data, Buffer.from("\r\n:7\r\n")])
@@ -185,6 +185,55 @@ describe("RespDecoder: chunking", () => {
     expect(replies[1]).toBe(7)
     // Resumed once for the payload (not once per chunk).
     expect(h.decoder.resumes).toBeLessThanOrEqual(2)
+  })
+
+  // A cut payload is decoded as it comes (text over 4 KiB), copied into its final buffer (up to
+  // 1 MiB), or kept in pieces and joined (beyond): each way, through one reused buffer.
+  const payloads = [
+    { name: "long text", size: 5000, bytes: false },
+    { name: "short text", size: 3000, bytes: false },
+    { name: "bytes", size: 3000, bytes: true },
+    { name: "bytes past 1 MiB", size: 2 * 1024 * 1024 + 3, bytes: true }
+  ]
+  const payloadOf = (size: number) =>
+    Buffer.from(Array.from({ length: size }, (_, i) => "aé€😀"[i % 4]!).join("")).subarray(0, size)
+
+  it("a cut payload arrives whole, each way, through one reused buffer", () => {
+    for (const { name, size, bytes } of payloads) {
+      const payload = Buffer.from(Array.from({ length: size }, (_, i) => 97 + (i % 26)))
+      const input = Buffer.concat([Buffer.from(`$${size}\r\n`), payload, Buffer.from("\r\n:7\r\n")])
+      const h = harness({ reusedChunks: true }, [bytes])
+      const chunks = Array.from({ length: Math.ceil(input.length / 7777) }, (_, i) =>
+        input.subarray(i * 7777, (i + 1) * 7777)
+      )
+      expect(h.feedReused(chunks), name).toBeUndefined()
+      const [value, seven] = h.replies()
+      expect(bytes ? Buffer.from(value as Uint8Array).equals(payload) : value === payload.toString(), name).toBe(true)
+      expect(seven).toBe(7)
+    }
+  })
+
+  it("UTF-8 characters cut between chunks survive the piecewise decode", () => {
+    const payload = payloadOf(6001)
+    const input = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from("\r\n")])
+    for (const size of [1, 2, 3, 5, 1000]) {
+      const h = harness({ reusedChunks: true })
+      const chunks = Array.from({ length: Math.ceil(input.length / size) }, (_, i) =>
+        input.subarray(i * size, (i + 1) * size)
+      )
+      expect(h.feedReused(chunks)).toBeUndefined()
+      expect(h.replies()).toStrictEqual([payload.toString()])
+    }
+  })
+
+  it("a cut payload not followed by CRLF is a ProtocolError, each way", () => {
+    for (const { name, size, bytes } of payloads) {
+      const input = Buffer.concat([Buffer.from(`$${size}\r\n`), Buffer.alloc(size, 120), Buffer.from("XY")])
+      const h = harness({ reusedChunks: true }, [bytes])
+      const error = h.feedReused([input.subarray(0, 100), input.subarray(100)])
+      expect(error, name).toBeInstanceOf(ProtocolError)
+      expect(error?.message, name).toBe("Expected CRLF after bulk payload")
+    }
   })
 
   it("decodes a big array of small elements in small chunks without re-parsing it", () => {
