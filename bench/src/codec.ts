@@ -135,7 +135,7 @@ const ours = (c: DecodeCase): (() => void) => {
       onPush: () => {},
       bytesForNextReply: () => bytesMode
     },
-    { reusedChunks: process.env.NOREUSE === undefined }
+    { reusedChunks: true }
   )
   return () => {
     count = 0

@@ -442,13 +442,13 @@ export class RespDecoder {
     this.partsLength = 0
     let value: RespValue
     if (text !== undefined) {
-      const decoded = (text.tail & 0xffff) === CRLF ? text.end() : undefined
+      if ((text.tail & 0xffff) !== CRLF) {
+        this.fail("Expected CRLF after bulk payload")
+        return -1
+      }
+      const decoded = text.end()
       if (decoded === undefined) {
-        this.fail(
-          (text.tail & 0xffff) === CRLF
-            ? `Bulk string of ${this.bulkLength} bytes is too long for a JavaScript string; ask for bytes`
-            : "Expected CRLF after bulk payload"
-        )
+        this.fail(`Bulk string of ${this.bulkLength} bytes is too long for a JavaScript string; ask for bytes`)
         return -1
       }
       value = decoded

@@ -195,18 +195,15 @@ describe("RespDecoder: chunking", () => {
     { name: "bytes", size: 3000, bytes: true },
     { name: "bytes past 1 MiB", size: 2 * 1024 * 1024 + 3, bytes: true }
   ]
-  const payloadOf = (size: number) =>
-    Buffer.from(Array.from({ length: size }, (_, i) => "aé€😀"[i % 4]!).join("")).subarray(0, size)
+  const chunksOf = (input: Buffer, size: number) =>
+    Array.from({ length: Math.ceil(input.length / size) }, (_, i) => input.subarray(i * size, (i + 1) * size))
 
   it("a cut payload arrives whole, each way, through one reused buffer", () => {
     for (const { name, size, bytes } of payloads) {
       const payload = Buffer.from(Array.from({ length: size }, (_, i) => 97 + (i % 26)))
       const input = Buffer.concat([Buffer.from(`$${size}\r\n`), payload, Buffer.from("\r\n:7\r\n")])
       const h = harness({ reusedChunks: true }, [bytes])
-      const chunks = Array.from({ length: Math.ceil(input.length / 7777) }, (_, i) =>
-        input.subarray(i * 7777, (i + 1) * 7777)
-      )
-      expect(h.feedReused(chunks), name).toBeUndefined()
+      expect(h.feedReused(chunksOf(input, 7777)), name).toBeUndefined()
       const [value, seven] = h.replies()
       expect(bytes ? Buffer.from(value as Uint8Array).equals(payload) : value === payload.toString(), name).toBe(true)
       expect(seven).toBe(7)
@@ -214,14 +211,12 @@ describe("RespDecoder: chunking", () => {
   })
 
   it("UTF-8 characters cut between chunks survive the piecewise decode", () => {
-    const payload = payloadOf(6001)
+    // 6,001 bytes of 1- to 4-byte characters: the last one is cut, which UTF-8 decoding replaces.
+    const payload = Buffer.from(Array.from({ length: 6001 }, (_, i) => "aé€😀"[i % 4]!).join("")).subarray(0, 6001)
     const input = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from("\r\n")])
     for (const size of [1, 2, 3, 5, 1000]) {
       const h = harness({ reusedChunks: true })
-      const chunks = Array.from({ length: Math.ceil(input.length / size) }, (_, i) =>
-        input.subarray(i * size, (i + 1) * size)
-      )
-      expect(h.feedReused(chunks)).toBeUndefined()
+      expect(h.feedReused(chunksOf(input, size))).toBeUndefined()
       expect(h.replies()).toStrictEqual([payload.toString()])
     }
   })

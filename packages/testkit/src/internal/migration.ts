@@ -105,18 +105,20 @@ export const finish = (
     yield* Effect.forEach(otherPrimaries, setNode, { concurrency: "unbounded", discard: true })
   })
 
-const myselfIn = (text: AdminClient.AdminReply) => parseClusterNodes(String(text)).find((info) => info.myself)
-
-/** Whether the primaries' epochs are distinct, and `node` knows each as the primary states it. */
+/**
+ * Whether the primaries' epochs are distinct, and `node` (one of them) knows each as the
+ * primary itself states it. One `CLUSTER NODES` per primary.
+ */
 const epochsKnown = (node: NodeImpl, primaries: ReadonlyArray<NodeImpl>) =>
   Effect.gen(function* () {
-    const own = yield* Effect.forEach(
+    const views = yield* Effect.forEach(
       primaries,
-      (primary) => Effect.map(primary.command(["CLUSTER", "NODES"]), (text) => myselfIn(text)?.configEpoch),
+      (primary) => Effect.map(primary.command(["CLUSTER", "NODES"]), (text) => parseClusterNodes(String(text))),
       { concurrency: "unbounded" }
     )
+    const own = views.map((view) => view.find((info) => info.myself)?.configEpoch)
     if (new Set(own).size < own.length) return notYet(`primaries share a config epoch: ${own.join(", ")}`)
-    const view = parseClusterNodes(String(yield* node.command(["CLUSTER", "NODES"])))
+    const view = views[primaries.indexOf(node)]!
     const stale = primaries.filter((primary, i) => view.find((info) => info.id === primary.id)?.configEpoch !== own[i])
     return stale.length === 0
       ? done(undefined)
