@@ -11,7 +11,7 @@ import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect, Exit, Schema } from "effect"
 import { Json } from "../src/index.ts"
 import { decodeOne, records } from "./fixtures.ts"
-import { hasJsonModule, modules } from "./module.ts"
+import { hasJsonModule, liveSuite, modules } from "./module.ts"
 
 /** Keys in pairwise different slots, found by their slot numbers (no server involved). */
 const keysInSlots = (n: number, prefix: string): Array<string> => {
@@ -96,7 +96,7 @@ describe("JSON.MGET / JSON.MSET split by slot", () => {
   })
 })
 
-describe.skipIf(!hasJsonModule)("on a real cluster with the json module", () => {
+describe.skipIf(!hasJsonModule)(liveSuite("on a real cluster with the json module"), () => {
   layer(ValkeyTestCluster.layer({ modules }), { excludeTestServices: true, timeout: 120_000 })("cluster", (it) => {
     it.effect("JSON.MSET and JSON.MGET across slots equal key-by-key results", () =>
       Effect.gen(function* () {

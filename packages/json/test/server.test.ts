@@ -9,7 +9,7 @@ import { type CommandError, ValkeyStandalone } from "@effect-valkey/core"
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { Effect, Exit, Schema } from "effect"
 import { Json } from "../src/index.ts"
-import { hasJsonModule, modules } from "./module.ts"
+import { hasJsonModule, liveSuite, modules } from "./module.ts"
 
 const client = (protocol: 2 | 3) =>
   Effect.gen(function* () {
@@ -31,7 +31,7 @@ const User = Schema.Struct({
   tags: Schema.Array(Schema.String)
 })
 
-describe.skipIf(!hasJsonModule)("against valkey-json", () => {
+describe.skipIf(!hasJsonModule)(liveSuite("against valkey-json"), () => {
   layer(ValkeyServer.layer({ modules }), { timeout: 60_000 })("real server", (it) => {
     for (const protocol of [2, 3] as const) {
       describe(`RESP${protocol}`, () => {

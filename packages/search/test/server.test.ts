@@ -15,7 +15,7 @@ import { type Command, type CommandError, type ValkeyService, ValkeyStandalone }
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { Effect, Exit, Result } from "effect"
 import { Field, type IndexInfo, Query, Search, Vector } from "../src/index.ts"
-import { hasSearchModule, modules } from "./module.ts"
+import { hasSearchModule, liveSuite, modules } from "./module.ts"
 
 const client = (protocol: 2 | 3) =>
   Effect.gen(function* () {
@@ -116,7 +116,7 @@ const attribute = (info: IndexInfo.IndexInfo, name: string) => {
   return found!
 }
 
-describe.skipIf(!hasSearchModule)("against valkey-search", () => {
+describe.skipIf(!hasSearchModule)(liveSuite("against valkey-search"), () => {
   layer(ValkeyServer.layer({ modules }), { excludeTestServices: true, timeout: 60_000 })("real server", (it) => {
     for (const protocol of [2, 3] as const) {
       describe(`RESP${protocol}`, () => {

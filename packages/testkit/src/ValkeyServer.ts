@@ -125,43 +125,6 @@ export interface ValkeyServerHandle {
 }
 
 /**
- * Reads module paths from `VALKEY_MODULES` (colon-separated), for suites that run with
- * modules only when the environment provides them.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const modulesFromEnv = (
-  env: Readonly<Record<string, string | undefined>> = process.env
-): ReadonlyArray<string> =>
-  (env.VALKEY_MODULES ?? "")
-    .split(":")
-    .map((path) => path.trim())
-    .filter((path) => path !== "")
-
-/**
- * Whether a module named like `name` (`"json"`, `"search"`) is available for a suite against a
- * real server: a path in `VALKEY_MODULES` whose file name mentions it, or the path in
- * `explicitVar` (e.g. `VALKEY_JSON_MODULE`). `modules` is what to load: `VALKEY_MODULES`, plus
- * the explicit path when it is not in it already. Without the module the suite is skipped.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const moduleFromEnv = (
-  name: string,
-  explicitVar: string,
-  env: Readonly<Record<string, string | undefined>> = process.env
-): { readonly available: boolean; readonly modules: ReadonlyArray<string> } => {
-  const fromEnv = modulesFromEnv(env)
-  const explicit = env[explicitVar]?.trim() ?? ""
-  return {
-    available: explicit !== "" || fromEnv.some((path) => path.toLowerCase().includes(name.toLowerCase())),
-    modules: explicit !== "" && !fromEnv.includes(explicit) ? [...fromEnv, explicit] : fromEnv
-  }
-}
-
-/**
  * Starts a server that lives as long as the current scope.
  *
  * @since 0.1.0
@@ -184,8 +147,4 @@ export class ValkeyServer extends Context.Service<ValkeyServer, ValkeyServerHand
   /** A layer owning one server for its lifetime. */
   static readonly layer = (options: ValkeyServerOptions = {}): Layer.Layer<ValkeyServer, TestkitError> =>
     Layer.effect(ValkeyServer, make(options))
-  /** See {@link modulesFromEnv}. */
-  static readonly modulesFromEnv = modulesFromEnv
-  /** See {@link moduleFromEnv}. */
-  static readonly moduleFromEnv = moduleFromEnv
 }

@@ -9,6 +9,8 @@ export type { AdminReply, AdminTarget, CommandOptions, Credentials } from "./Adm
 export * as AdminClient from "./AdminClient.ts"
 export { type ClusterNodeInfo, ownsSlot, parseClusterNodes, parseInfo } from "./ClusterNodes.ts"
 export * from "./errors.ts"
+export type { ModuleLookup } from "./Modules.ts"
+export * as Modules from "./Modules.ts"
 export { freePort, releasePort, reservePort } from "./Ports.ts"
 export type { ReplayRecord, ReplayServerHandle, ReplayServerOptions } from "./ReplayServer.ts"
 export * as ReplayServer from "./ReplayServer.ts"

@@ -214,30 +214,4 @@ describe("ValkeyServer", () => {
       expect(error._tag).toBe("ServerStartError")
     })
   )
-
-  it("modulesFromEnv splits VALKEY_MODULES on colons", () => {
-    expect(ValkeyServer.modulesFromEnv({ VALKEY_MODULES: "/a/json.so: /b/search.so::" })).toEqual([
-      "/a/json.so",
-      "/b/search.so"
-    ])
-    expect(ValkeyServer.modulesFromEnv({})).toEqual([])
-  })
-
-  it("moduleFromEnv finds a module by name in VALKEY_MODULES or by its own variable", () => {
-    const env = { VALKEY_MODULES: "/a/libJSON.so" }
-    expect(ValkeyServer.moduleFromEnv("json", "VALKEY_JSON_MODULE", env)).toEqual({
-      available: true,
-      modules: ["/a/libJSON.so"]
-    })
-    expect(ValkeyServer.moduleFromEnv("search", "VALKEY_SEARCH_MODULE", env)).toEqual({
-      available: false,
-      modules: ["/a/libJSON.so"]
-    })
-    expect(
-      ValkeyServer.moduleFromEnv("search", "VALKEY_SEARCH_MODULE", { ...env, VALKEY_SEARCH_MODULE: " /b/vs.so " })
-    ).toEqual({ available: true, modules: ["/a/libJSON.so", "/b/vs.so"] })
-    expect(
-      ValkeyServer.moduleFromEnv("json", "VALKEY_JSON_MODULE", { ...env, VALKEY_JSON_MODULE: "/a/libJSON.so" })
-    ).toEqual({ available: true, modules: ["/a/libJSON.so"] })
-  })
 })
