@@ -13,7 +13,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { type Command, ValkeyStandalone } from "@effect-valkey/core"
 import { Field, Query, Search, Vector } from "@effect-valkey/search"
-import { ValkeyServer } from "@effect-valkey/testkit"
+import { Modules, ValkeyServer } from "@effect-valkey/testkit"
 import { Console, Effect, Schema } from "effect"
 
 const show = (label: string, value: unknown) =>
@@ -80,13 +80,13 @@ const online = (modules: ReadonlyArray<string>) =>
 
 const main = Effect.gen(function* () {
   yield* offline
-  const modules = ValkeyServer.modulesFromEnv()
-  if (!modules.some((path) => /search/i.test(path))) {
-    yield* Console.log("\nNo valkey-search module in VALKEY_MODULES: not running the commands against a server.")
+  const found = Modules.moduleFromEnv("search", "VALKEY_SEARCH_MODULE")
+  if (!found.available) {
+    yield* Console.log(`\nNot running the commands against a server: ${found.reason}.`)
     return
   }
-  yield* Console.log(`\nRunning against a valkey-server with ${modules.join(", ")}`)
-  yield* online(modules)
+  yield* Console.log(`\nRunning against a valkey-server with ${found.modules.join(", ")}`)
+  yield* online(found.modules)
 })
 
 NodeRuntime.runMain(main)

@@ -3,8 +3,9 @@
  * one standalone server, then a 3-primary cluster. They are stopped again at the end, also on
  * Ctrl-C. Each step prints what it does and what came back.
  *
- * JSON and Search run when their modules are loaded: put their paths in VALKEY_MODULES
- * (colon-separated, e.g. VALKEY_MODULES=/usr/lib/valkey/libjson.so:/usr/lib/valkey/libsearch.so).
+ * JSON and Search run when their modules are found: paths in VALKEY_MODULES (colon-separated,
+ * e.g. VALKEY_MODULES=/usr/lib/valkey/libjson.so:/usr/lib/valkey/libsearch.so), or the builds
+ * in a shared/modules/ folder beside the project (see the testkit's Modules).
  */
 
 import { NodeRuntime } from "@effect/platform-node"
@@ -13,7 +14,7 @@ import { Valkey, ValkeyStandalone } from "@effect-valkey/core"
 import { Json } from "@effect-valkey/json"
 import { PubSub } from "@effect-valkey/pubsub"
 import { Field, Query, Search, Vector } from "@effect-valkey/search"
-import { type AdminReply, ValkeyServer, ValkeyTestCluster } from "@effect-valkey/testkit"
+import { type AdminReply, Modules, ValkeyServer, ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Console, Effect, Fiber, Layer, Redacted, Schema, Stream } from "effect"
 
 const part = (title: string) => Console.log(`\n━━ ${title}`)
@@ -241,7 +242,9 @@ const program = Effect.gen(function* () {
   yield* Console.log("effect-valkey tour: throwaway servers on free loopback ports, stopped at the end.")
 
   yield* part("A standalone server")
-  const server = yield* ValkeyServer.make({ modules: ValkeyServer.modulesFromEnv() })
+  // The JSON and Search parts run when the testkit finds their modules (VALKEY_MODULES or shared/modules/).
+  const found = [Modules.moduleFromEnv("json", "VALKEY_JSON_MODULE"), Modules.moduleFromEnv("search", "VALKEY_SEARCH_MODULE")]
+  const server = yield* ValkeyServer.make({ modules: [...new Set(found.flatMap((lookup) => lookup.modules))] })
   yield* Console.log(`server up at ${server.address}`)
   const client = ValkeyStandalone.layer({ port: server.port, clientName: "tour" })
   yield* Effect.provide(Effect.all([typedCommands, customCommand, multiplexing, modules(server)]), client)
