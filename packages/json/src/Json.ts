@@ -11,7 +11,9 @@
  * Values: the values a command writes (JSON.SET, JSON.ARRAPPEND, …) are JavaScript values sent
  * as `JSON.stringify` text; `Json.raw(text)` sends JSON text as it is. A value that has no JSON
  * text (`undefined`, a function, a `bigint`, a cycle) makes the command invalid: it fails with
- * `InvalidArgumentError` and nothing is sent.
+ * `InvalidArgumentError` and nothing is sent. With a Schema (`set`, `mset`, `get`, `mget`), values
+ * go through the Schema's JSON codec both ways (see `DocumentSchema`), so `Date`, `bigint`,
+ * `Option` and branded values round-trip.
  *
  * What the module answers when something is missing, and what that becomes here:
  * - missing key: `null` from the reads (`get`, `type`, `strLen`, `arrLen`, `objLen`, `objKeys`,
@@ -59,8 +61,11 @@ export type JsonType = "null" | "boolean" | "string" | "number" | "integer" | "o
 export type RespJson = null | boolean | number | string | Array<RespJson> | { [key: string]: RespJson }
 
 /**
- * A Schema for a document (or the part of it at a path): decoded from the parsed JSON of a
- * reply, and encoded to a value that `JSON.stringify` writes. It must need no services.
+ * A Schema for a document (or the part of it at a path). The commands use its JSON codec
+ * (`Schema.toCodecJson`): a value is encoded to its JSON form before it is written (a `Date` as
+ * its ISO string, a `bigint` as a string of digits, an `Option` as `{ "_tag": "Some", "value": … }`
+ * or `{ "_tag": "None" }`, a branded value as the value itself) and a reply is decoded from that
+ * form, so what a Schema writes the same Schema reads back. It must need no services.
  *
  * @since 0.1.0
  * @category models
@@ -103,7 +108,8 @@ export interface SetOptions {
 }
 
 /**
- * Options of JSON.SET with a Schema: the value is encoded through it before `JSON.stringify`.
+ * Options of JSON.SET with a Schema: the value is encoded through its JSON codec before
+ * `JSON.stringify`.
  *
  * @since 0.1.0
  * @category models
@@ -216,29 +222,50 @@ const schemaIssue = (exit: Exit.Exit<unknown, Schema.SchemaError>): { message: s
     : { message: String(Exit.isFailure(exit) ? exit.cause : exit), cause: exit }
 }
 
-const schemaDecoders = new WeakMap<object, ValueDecoder<unknown>>()
+/** How a document Schema reads parsed JSON and writes JSON text. */
+interface DocumentCodec {
+  readonly decode: ValueDecoder<unknown>
+  readonly text: (value: unknown) => string | Unusable
+}
 
-/** A decoder of parsed JSON through a Schema (built once per Schema); a mismatch throws DecodeFailure. */
-const schemaDecoder = <A>(schema: DocumentSchema<A>): ValueDecoder<A> => {
-  const cached = schemaDecoders.get(schema)
-  if (cached !== undefined) return cached as ValueDecoder<A>
-  const decode = Schema.decodeUnknownExit(schema)
-  const decoder: ValueDecoder<A> = (value) => {
-    const exit = decode(value)
-    if (Exit.isSuccess(exit)) return exit.value
-    const issue = schemaIssue(exit)
-    throw new Command.DecodeFailure(`the document does not match the schema: ${issue.message}`, issue.cause)
+const documentCodecs = new WeakMap<object, DocumentCodec>()
+
+/**
+ * A document Schema through Effect Schema's JSON codec (`Schema.toCodecJson`), derived once per
+ * Schema: a `Date` is written as its ISO string, a `bigint` as a string, an `Option` as
+ * `{ _tag, value }`, and read back through the same codec, so what `set` writes `get` reads. A
+ * Schema whose values are JSON already (strings, numbers, structs of them) is unchanged by it.
+ */
+const documentCodec = (schema: DocumentSchema<unknown>): DocumentCodec => {
+  const cached = documentCodecs.get(schema)
+  if (cached !== undefined) return cached
+  const codec = Schema.toCodecJson(schema)
+  const decodeExit = Schema.decodeUnknownExit(codec)
+  const encodeExit = Schema.encodeUnknownExit(codec)
+  const made: DocumentCodec = {
+    decode: (value) => {
+      const exit = decodeExit(value)
+      if (Exit.isSuccess(exit)) return exit.value
+      const issue = schemaIssue(exit)
+      throw new Command.DecodeFailure(`the document does not match the schema: ${issue.message}`, issue.cause)
+    },
+    text: (value) => {
+      const exit = encodeExit(value)
+      if (Exit.isFailure(exit)) return new Unusable(`the value does not match the schema: ${schemaIssue(exit).message}`)
+      return jsonText(exit.value)
+    }
   }
-  schemaDecoders.set(schema, decoder as ValueDecoder<unknown>)
-  return decoder
+  documentCodecs.set(schema, made)
+  return made
 }
 
-/** The JSON text of `value` encoded through `schema`, or why it cannot be sent. */
-const schemaText = <A>(schema: DocumentSchema<A>, value: A): string | Unusable => {
-  const exit = Schema.encodeUnknownExit(schema)(value)
-  if (Exit.isFailure(exit)) return new Unusable(`the value does not match the schema: ${schemaIssue(exit).message}`)
-  return jsonText(exit.value)
-}
+/** A decoder of parsed JSON through a Schema's JSON codec; a mismatch throws DecodeFailure. */
+const schemaDecoder = <A>(schema: DocumentSchema<A>): ValueDecoder<A> =>
+  documentCodec(schema as DocumentSchema<unknown>).decode as ValueDecoder<A>
+
+/** The JSON text of `value` encoded through `schema`'s JSON codec, or why it cannot be sent. */
+const schemaText = <A>(schema: DocumentSchema<A>, value: A): string | Unusable =>
+  documentCodec(schema as DocumentSchema<unknown>).text(value)
 
 // --- reply decoders --------------------------------------------------------------------------
 
@@ -345,7 +372,8 @@ const byPath = <J, L>(path: string, jsonPath: Command.Decoder<J>, legacy: Comman
 /**
  * JSON.SET key path json [NX|XX]: `"OK"`, or `null` when NX/XX prevented the write. `value` is
  * sent as its `JSON.stringify` text (`Json.raw(text)` for JSON text as it is); with `schema` it
- * is encoded through the Schema first. Setting a path other than the root needs the document to
+ * is encoded through the Schema's JSON codec first, and a value that does not match fails with
+ * `InvalidArgumentError` before anything is sent. Setting a path other than the root needs the document to
  * exist (`ReplyError` otherwise); a key holding something else fails with `WRONGTYPE`.
  *
  * @since 0.1.0
@@ -386,7 +414,7 @@ const getJsonPathPlain = Reply.nullable(jsonArray)
  * (default: the root `.`, the whole document), or the array of values a JSONPath matches (`[]`
  * when it matches nothing); `null` when the key does not exist. A legacy path that does not
  * exist fails with `ReplyError` (`NONEXISTENT`). With `schema`, each value is decoded through
- * the Schema, and a mismatch fails the command with `DecodeError`.
+ * the Schema's JSON codec (the form `set` writes), and a mismatch fails the command with `DecodeError`.
  *
  * @since 0.1.0
  * @category documents
@@ -488,7 +516,8 @@ export const getText = (
  * JSON.MGET key [key …] path: for each key in order, the value at a legacy path or the array of
  * values a JSONPath matches, `null` for a key that does not exist (or holds no document). In a
  * cluster the keys are split by slot and the values put back in key order. With `schema` each
- * value is decoded through the Schema.
+ * value is decoded through the Schema's JSON codec; a mismatch fails the command with
+ * `DecodeError`.
  *
  * @since 0.1.0
  * @category documents
@@ -535,18 +564,37 @@ export const mget: {
 export type MSetEntry = readonly [key: Key, path: string, value: unknown]
 
 /**
+ * Options of JSON.MSET with a Schema: every value is encoded through it before `JSON.stringify`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MSetSchemaOptions<A> {
+  readonly schema: DocumentSchema<A>
+}
+
+/**
  * JSON.MSET key path json [key path json …]: `"OK"`. Atomic on one node; in a cluster the
  * entries are split by slot, each part atomic on its own, and a failed part is reported in a
- * `MultiSlotError`.
+ * `MultiSlotError`. With `schema` every value is encoded through the Schema's JSON codec, as in
+ * `set`; a value that does not match fails the command with `InvalidArgumentError` before
+ * anything is sent.
  *
  * @since 0.1.0
  * @category documents
  */
-export const mset = (entries: ReadonlyArray<MSetEntry>): Command.Command<"OK"> => {
+export const mset: {
+  <A>(
+    entries: ReadonlyArray<readonly [key: Key, path: string, value: NoInfer<A>]>,
+    options: MSetSchemaOptions<A>
+  ): Command.Command<"OK">
+  (entries: ReadonlyArray<MSetEntry>): Command.Command<"OK">
+} = (entries: ReadonlyArray<MSetEntry>, options?: MSetSchemaOptions<unknown>): Command.Command<"OK"> => {
   if (entries.length === 0) return Command.invalid("JSON.MSET", "needs at least one entry")
+  const schema = options?.schema
   const args: Array<Key> = ["JSON.MSET"]
   for (const [key, path, value] of entries) {
-    const text = jsonText(value)
+    const text = schema !== undefined ? schemaText(schema, value) : jsonText(value)
     if (text instanceof Unusable) return Command.invalid("JSON.MSET", text.reason)
     args.push(key, path, text)
   }
