@@ -17,10 +17,11 @@
  *
  * What the module answers when something is missing, and what that becomes here:
  * - missing key: `null` from the reads (`get`, `type`, `strLen`, `arrLen`, `objLen`, `objKeys`,
- *   and per key in `mget`); the writes on a path fail with the module's `ReplyError`
- *   (`NONEXISTENT`);
+ *   `resp`, the `debug*` commands, and per key in `mget`); the writes on a path (and `clear`,
+ *   `arrPop`) fail with the module's `ReplyError` (`NONEXISTENT`), `set` on a path other than
+ *   the root with `SYNTAXERR`;
  * - missing path: a JSONPath matches nothing (`[]`); a legacy path fails with `ReplyError`
- *   (`NONEXISTENT`);
+ *   (`NONEXISTENT`), except in `type` (`null`) and `del`/`forget` (0);
  * - wrong type at the path: `null` in that match's entry for a JSONPath, `ReplyError`
  *   (`WRONGTYPE`) for a legacy path; a key that holds no JSON document fails with `ReplyError`
  *   (`WRONGTYPE`) either way.
@@ -43,12 +44,12 @@ import { anyJsonPath, type ByPath, type ByPaths, isJsonPath } from "./JsonPath.t
 export type JsonValue = null | boolean | number | string | Array<JsonValue> | { [key: string]: JsonValue }
 
 /**
- * The type names JSON.TYPE answers.
+ * The type names JSON.TYPE answers; a name a later module adds comes through as a string.
  *
  * @since 0.1.0
  * @category models
  */
-export type JsonType = "null" | "boolean" | "string" | "number" | "integer" | "object" | "array"
+export type JsonType = "null" | "boolean" | "string" | "number" | "integer" | "object" | "array" | (string & {})
 
 /**
  * A value in the form JSON.RESP answers, read back into JavaScript: objects and arrays are
@@ -328,16 +329,31 @@ const keyList = Reply.array(Reply.string)
 const nullableKeyList = Reply.nullable(keyList)
 const keyLists = Reply.nullable(Reply.array(nullableKeyList))
 
-/** One value in JSON.RESP form: `["{", [k, v], …]` or `["{", k, v, …]`, `["[", …]`, scalars. */
+/** A member name in JSON.RESP form (a bulk or simple string). */
+const memberName = (reply: RespValue): string => Reply.text(reply)
+
+/**
+ * One value in JSON.RESP form: `["{", [k, v], …]` or `["{", k, v, …]`, `["[", …]`, scalars.
+ * valkey-json 1.0.2 sends those arrays under RESP3 too; a RESP3 map, set or an array without a
+ * `[`/`{` marker, as a later module might send, is read as the object or array it stands for
+ * rather than refused.
+ */
 const respJson = (reply: RespValue): RespJson => {
   if (reply === null || typeof reply === "string" || typeof reply === "number" || typeof reply === "boolean") {
     return reply
   }
   if (typeof reply === "bigint") return Number(reply)
   if (reply instanceof VerbatimString || reply instanceof Uint8Array) return Reply.text(reply)
+  if (reply instanceof Map) {
+    const entries: Array<[string, RespJson]> = []
+    for (const [k, v] of reply as ReadonlyMap<RespValue, RespValue>) entries.push([memberName(k), respJson(v)])
+    return Object.fromEntries(entries)
+  }
+  if (reply instanceof Set) return Array.from(reply as ReadonlySet<RespValue>, respJson)
   if (Array.isArray(reply)) {
     const items = reply as ReadonlyArray<RespValue>
-    const head = items.length > 0 ? Reply.text(items[0]!) : ""
+    const first = items[0]
+    const head = typeof first === "string" || first instanceof Uint8Array ? Reply.text(first) : undefined
     if (head === "[") return items.slice(1).map(respJson)
     if (head === "{") {
       const entries: Array<[string, RespJson]> = []
@@ -345,20 +361,21 @@ const respJson = (reply: RespValue): RespJson => {
         for (let i = 1; i < items.length; i++) {
           const member = items[i]
           if (!Array.isArray(member) || member.length !== 2) return fail("expected [key, value] members after {")
-          entries.push([Reply.text(member[0]), respJson(member[1])])
+          entries.push([memberName(member[0]), respJson(member[1])])
         }
       } else {
         if ((items.length - 1) % 2 !== 0) return fail("expected key/value pairs after {")
-        for (let i = 1; i < items.length; i += 2) entries.push([Reply.text(items[i]!), respJson(items[i + 1]!)])
+        for (let i = 1; i < items.length; i += 2) entries.push([memberName(items[i]!), respJson(items[i + 1]!)])
       }
       return Object.fromEntries(entries)
     }
-    return fail(`expected an array starting with [ or {, got ${JSON.stringify(head)}`)
+    return items.map(respJson)
   }
   return fail("expected a value in JSON.RESP form")
 }
 
-const respMatches = Reply.array(respJson)
+/** JSONPath form: one value per match; nil when the key does not exist (valkey-json 1.0.2). */
+const respMatches = Reply.nullable(Reply.array(respJson))
 const nullableResp = Reply.nullable(respJson)
 
 const debugNumbers = Reply.nullable(Reply.array(Reply.integer))
@@ -514,8 +531,11 @@ export const getText = (
 
 /**
  * JSON.MGET key [key …] path: for each key in order, the value at a legacy path or the array of
- * values a JSONPath matches, `null` for a key that does not exist (or holds no document). In a
- * cluster the keys are split by slot and the values put back in key order. With `schema` each
+ * values a JSONPath matches, `null` for a key that does not exist. A key that holds something
+ * other than a JSON document fails the whole command with `ReplyError` (`WRONGTYPE`); in a
+ * cluster the keys are split by slot, the values put back in key order, and a failed part
+ * (that `WRONGTYPE`, or a node that cannot be reached) makes a `MultiSlotError` that still
+ * holds the values of the parts that succeeded. With `schema` each
  * value is decoded through the Schema's JSON codec; a mismatch fails the command with
  * `DecodeError`.
  *
@@ -627,8 +647,9 @@ export const forget = (key: Key, path?: string): Command.Command<number> =>
   Command.make(path === undefined ? ["JSON.FORGET", key] : ["JSON.FORGET", key, path], Reply.integer, WRITE_KEY)
 
 /**
- * JSON.TYPE key [path]: the type name of each match (JSONPath) or of the value (legacy path),
- * `null` when the key does not exist.
+ * JSON.TYPE key [path]: the type name of each match (JSONPath, `[]` when nothing matches) or of
+ * the value (legacy path, `null` when the path does not exist), `null` when the key does not
+ * exist. A type name the module adds later comes through as it is.
  *
  * @since 0.1.0
  * @category documents
@@ -881,8 +902,9 @@ export const arrTrim = <const P extends string>(
 // --- objects -----------------------------------------------------------------------------------
 
 /**
- * JSON.OBJKEYS key [path]: the keys of each object matched (`null` for a match that is not an
- * object) for a JSONPath, or of the object at a legacy path; `null` when the key does not exist.
+ * JSON.OBJKEYS key [path]: the keys of each object matched for a JSONPath, or of the object at a
+ * legacy path; `null` when the key does not exist. For a JSONPath match that is not an object,
+ * valkey-json 1.0.2 answers an empty list (as for an empty object), not `null`.
  *
  * @since 0.1.0
  * @category objects
@@ -919,8 +941,8 @@ export const objLen = <const P extends string = ".">(
 
 /**
  * JSON.RESP key [path]: the value in the module's RESP form, read back (see `RespJson`): one
- * entry per match for a JSONPath (`[]` when the key does not exist), the value for a legacy path
- * (`null` when the key does not exist).
+ * entry per match for a JSONPath, the value for a legacy path; `null` when the key does not
+ * exist (valkey-json answers nil for both path syntaxes then).
  *
  * @since 0.1.0
  * @category debugging
@@ -928,7 +950,7 @@ export const objLen = <const P extends string = ".">(
 export const resp = <const P extends string = ".">(
   key: Key,
   path?: P
-): Command.Command<ByPath<P, Array<RespJson>, RespJson>> =>
+): Command.Command<ByPath<P, Array<RespJson>, RespJson> | null> =>
   Command.make(
     path === undefined ? ["JSON.RESP", key] : ["JSON.RESP", key, path],
     byPath(path ?? ROOT, respMatches, nullableResp),
@@ -963,10 +985,11 @@ export const debugMemory = debugPath("MEMORY")
 export const debugFields = debugPath("FIELDS")
 
 /**
- * JSON.DEBUG DEPTH key: the maximum path depth of the document.
+ * JSON.DEBUG DEPTH key: the maximum path depth of the document; `null` when the key does not
+ * exist.
  *
  * @since 0.1.0
  * @category debugging
  */
-export const debugDepth = (key: Key): Command.Command<number> =>
-  Command.make(["JSON.DEBUG", "DEPTH", key], Reply.integer, DEBUG_KEY)
+export const debugDepth = (key: Key): Command.Command<number | null> =>
+  Command.make(["JSON.DEBUG", "DEPTH", key], Reply.nullableInteger, DEBUG_KEY)

@@ -1,8 +1,10 @@
 /**
- * The package against a real Valkey with the json module loaded (`VALKEY_MODULES` naming a json
- * module, or `VALKEY_JSON_MODULE`); skipped when none is available. These runs check what the
+ * The package against a real Valkey with the json module loaded (`VALKEY_MODULES`,
+ * `VALKEY_JSON_MODULE`, or the build in `shared/modules/` beside the repo, see `module.ts`);
+ * skipped, with the reason in the title, when none is available. These runs check what the
  * recordings do not cover: legacy-path replies of every command, missing keys and paths, wrong
- * types, options, and Schema documents written and read back.
+ * types, options, the replies captured in `shapes.ts`, and Schema documents (Date, bigint,
+ * Option, branded, nested) written and read back.
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { type CommandError, ValkeyStandalone } from "@effect-valkey/core"
@@ -10,7 +12,9 @@ import { ValkeyServer } from "@effect-valkey/testkit"
 import { Effect, Exit, Option, Schema } from "effect"
 import { Json } from "../src/index.ts"
 import { Account, AccountId, accounts, bigBalance, firstAccountJson } from "./documents.ts"
+import { check } from "./fixtures.ts"
 import { hasJsonModule, liveSuite, modules } from "./module.ts"
+import { document, shapes } from "./shapes.ts"
 
 const client = (protocol: 2 | 3) =>
   Effect.gen(function* () {
@@ -238,6 +242,20 @@ describe.skipIf(!hasJsonModule)(liveSuite("against valkey-json"), () => {
             )
             assert.strictEqual(failureOf(yield* Effect.exit(v.run(mset))).tag, "InvalidArgumentError")
             assert.strictEqual(yield* v.exists([a, b]), 0)
+          })
+        )
+
+        it.effect("the replies captured in shapes.ts are what the module answers", () =>
+          Effect.gen(function* () {
+            const v = yield* client(protocol)
+            for (const [name, shape] of Object.entries(shapes)) {
+              const keys = { doc: k(`shape:${name}`), plain: k(`shape:${name}:plain`), none: k(`shape:${name}:none`) }
+              yield* v.run(Json.set(keys.doc, "$", document))
+              yield* v.set(keys.plain, "str")
+              check(yield* Effect.exit(v.run(shape.command(keys))), shape.expected, name)
+            }
+            // JSON.MSET with a key that holds no document wrote nothing, not even the valid entry.
+            assert.deepStrictEqual(yield* v.run(Json.get(k("shape:mset_key_not_json"), ".s")), "x")
           })
         )
 
