@@ -170,6 +170,21 @@ describe.skipIf(!hasJsonModule)(liveSuite("on a real cluster with the json modul
               yield* valkey.run(Json.mget(asked, ".balance", { schema: Schema.BigInt })),
               expected.map((doc) => (doc === null ? null : doc.balance))
             )
+            // A Schema the documents do not match: the recombined reply fails as one DecodeError.
+            const wrong = yield* Effect.flip(
+              valkey.run(Json.mget(asked, ".", { schema: Schema.Struct({ id: Schema.Number }) }))
+            )
+            assert.strictEqual(wrong._tag, "DecodeError")
+            // A value the Schema cannot encode: refused before any part is sent.
+            const unsent = keysInSlots(3, `p${protocol}:acct:unsent`)
+            const bad = Json.mset(
+              unsent.map(
+                (key, i) => [key, "$", i === 2 ? { ...docs[0]!, opened: new Date(Number.NaN) } : docs[0]!] as const
+              ),
+              { schema: Account }
+            )
+            assert.strictEqual((yield* Effect.flip(valkey.run(bad)))._tag, "InvalidArgumentError")
+            assert.deepStrictEqual(yield* valkey.run(Json.mget(unsent, "$")), [null, null, null])
             // Each document is on its slot's owner, in its JSON form.
             for (const [i, key] of keys.entries()) {
               const owner = yield* cluster.slotOwner(Slot.slotOf(key))
