@@ -3,16 +3,18 @@
  *
  *   node --conditions=source examples/json.ts
  *
- * Without the module this prints what each command sends and how a reply is decoded. With a
- * valkey-json module in VALKEY_MODULES (colon-separated paths, e.g.
- * VALKEY_MODULES=/usr/lib/valkey/libjson.so) it also starts a throwaway valkey-server with the
- * module loaded, runs the commands, and stops the server.
+ * It prints what each command sends and how a reply is decoded. When a valkey-json module is
+ * found it also starts a throwaway valkey-server with the module loaded, runs the commands, and
+ * stops the server: VALKEY_MODULES (colon-separated paths, e.g.
+ * VALKEY_MODULES=/usr/lib/valkey/libjson.so) or VALKEY_JSON_MODULE name it, or else the newest
+ * build in a `shared/modules/` folder beside the working directory (or one of its parents) that
+ * loads in the `valkey-server` on PATH (VALKEY_SERVER) is used.
  */
 
 import { NodeRuntime } from "@effect/platform-node"
 import { type Command, ValkeyStandalone } from "@effect-valkey/core"
 import { Json } from "@effect-valkey/json"
-import { ValkeyServer } from "@effect-valkey/testkit"
+import { Modules, ValkeyServer } from "@effect-valkey/testkit"
 import { Console, Effect, Schema } from "effect"
 
 const show = (label: string, value: unknown) =>
@@ -32,12 +34,19 @@ const incr = Json.numIncrBy("user:1", "$.visits", 1) // Command<Array<number | n
 const push = Json.arrAppend("user:1", "$.tags", ["editor"])
 const many = Json.mget(["user:1", "user:2"], "$.name") // split by slot in a cluster
 
+// With a Schema, values go through its JSON codec both ways: a Date is stored as its ISO
+// string, a bigint as a string of digits, and read back as a Date and a bigint.
+const Visit = Schema.Struct({ at: Schema.Date, bytes: Schema.BigInt })
+const setVisit = Json.set("visit:1", "$", { at: new Date("2024-05-01T10:00:00Z"), bytes: 2n ** 60n }, { schema: Visit })
+const getVisit = Json.get("visit:1", ".", { schema: Visit }) // Command<{ at: Date; bytes: bigint } | null>
+
 const offline = Effect.gen(function* () {
   yield* show("Json.set(user:1, $, {…})", args(setUser))
   yield* show("Json.get(user:1, $.name)", args(getName))
   yield* show("Json.numIncrBy(user:1, $.visits, 1)", args(incr))
   yield* show("Json.arrAppend(user:1, $.tags, [editor])", args(push))
   yield* show("Json.mget([user:1, user:2], $.name)", args(many))
+  yield* show("Json.set(visit:1, $, {…}, { schema: Visit })", args(setVisit))
   // The decoders, applied to replies as the module sends them (JSON text).
   yield* show("getName.decode('[\"Ada\"]')", getName.decode('["Ada"]'))
   yield* show("getNameLegacy.decode('\"Ada\"')", getNameLegacy.decode('"Ada"'))
@@ -59,6 +68,9 @@ const online = (modules: ReadonlyArray<string>) =>
     yield* show("run(arrAppend $.tags editor)", yield* valkey.run(push))
     yield* show("run(get ., { schema: User })", yield* valkey.run(getTyped))
     yield* show("run(mget [user:1, user:2] $.name)", yield* valkey.run(many))
+    yield* valkey.run(setVisit)
+    const visit = yield* valkey.run(getVisit)
+    yield* show("run(get visit:1 ., { schema: Visit })", `at: Date ${visit?.at.toISOString()}, bytes: ${visit?.bytes}n`)
     const [visits, type] = yield* valkey.batch([Json.get("user:1", "$.visits"), Json.type("user:1", "$.tags")], {
       raiseOnError: true
     })
@@ -67,13 +79,13 @@ const online = (modules: ReadonlyArray<string>) =>
 
 const main = Effect.gen(function* () {
   yield* offline
-  const modules = ValkeyServer.modulesFromEnv()
-  if (!modules.some((path) => /json/i.test(path))) {
-    yield* Console.log("\nNo valkey-json module in VALKEY_MODULES: not running the commands against a server.")
+  const found = Modules.moduleFromEnv("json", "VALKEY_JSON_MODULE")
+  if (!found.available) {
+    yield* Console.log(`\nNot running the commands against a server: ${found.reason}.`)
     return
   }
-  yield* Console.log(`\nRunning against a valkey-server with ${modules.join(", ")}`)
-  yield* online(modules)
+  yield* Console.log(`\nRunning against a valkey-server with ${found.modules.join(", ")}`)
+  yield* online(found.modules)
 })
 
 NodeRuntime.runMain(main)

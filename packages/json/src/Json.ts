@@ -11,14 +11,17 @@
  * Values: the values a command writes (JSON.SET, JSON.ARRAPPEND, …) are JavaScript values sent
  * as `JSON.stringify` text; `Json.raw(text)` sends JSON text as it is. A value that has no JSON
  * text (`undefined`, a function, a `bigint`, a cycle) makes the command invalid: it fails with
- * `InvalidArgumentError` and nothing is sent.
+ * `InvalidArgumentError` and nothing is sent. With a Schema (`set`, `mset`, `get`, `mget`), values
+ * go through the Schema's JSON codec both ways (see `DocumentSchema`), so `Date`, `bigint`,
+ * `Option` and branded values round-trip.
  *
  * What the module answers when something is missing, and what that becomes here:
  * - missing key: `null` from the reads (`get`, `type`, `strLen`, `arrLen`, `objLen`, `objKeys`,
- *   and per key in `mget`); the writes on a path fail with the module's `ReplyError`
- *   (`NONEXISTENT`);
+ *   `resp`, the `debug*` commands, and per key in `mget`); the writes on a path (and `clear`,
+ *   `arrPop`) fail with the module's `ReplyError` (`NONEXISTENT`), `set` on a path other than
+ *   the root with `SYNTAXERR`;
  * - missing path: a JSONPath matches nothing (`[]`); a legacy path fails with `ReplyError`
- *   (`NONEXISTENT`);
+ *   (`NONEXISTENT`), except in `type` (`null`) and `del`/`forget` (0);
  * - wrong type at the path: `null` in that match's entry for a JSONPath, `ReplyError`
  *   (`WRONGTYPE`) for a legacy path; a key that holds no JSON document fails with `ReplyError`
  *   (`WRONGTYPE`) either way.
@@ -41,12 +44,12 @@ import { anyJsonPath, type ByPath, type ByPaths, isJsonPath } from "./JsonPath.t
 export type JsonValue = null | boolean | number | string | Array<JsonValue> | { [key: string]: JsonValue }
 
 /**
- * The type names JSON.TYPE answers.
+ * The type names JSON.TYPE answers; a name a later module adds comes through as a string.
  *
  * @since 0.1.0
  * @category models
  */
-export type JsonType = "null" | "boolean" | "string" | "number" | "integer" | "object" | "array"
+export type JsonType = "null" | "boolean" | "string" | "number" | "integer" | "object" | "array" | (string & {})
 
 /**
  * A value in the form JSON.RESP answers, read back into JavaScript: objects and arrays are
@@ -59,8 +62,11 @@ export type JsonType = "null" | "boolean" | "string" | "number" | "integer" | "o
 export type RespJson = null | boolean | number | string | Array<RespJson> | { [key: string]: RespJson }
 
 /**
- * A Schema for a document (or the part of it at a path): decoded from the parsed JSON of a
- * reply, and encoded to a value that `JSON.stringify` writes. It must need no services.
+ * A Schema for a document (or the part of it at a path). The commands use its JSON codec
+ * (`Schema.toCodecJson`): a value is encoded to its JSON form before it is written (a `Date` as
+ * its ISO string, a `bigint` as a string of digits, an `Option` as `{ "_tag": "Some", "value": … }`
+ * or `{ "_tag": "None" }`, a branded value as the value itself) and a reply is decoded from that
+ * form, so what a Schema writes the same Schema reads back. It must need no services.
  *
  * @since 0.1.0
  * @category models
@@ -103,7 +109,8 @@ export interface SetOptions {
 }
 
 /**
- * Options of JSON.SET with a Schema: the value is encoded through it before `JSON.stringify`.
+ * Options of JSON.SET with a Schema: the value is encoded through its JSON codec before
+ * `JSON.stringify`.
  *
  * @since 0.1.0
  * @category models
@@ -216,29 +223,50 @@ const schemaIssue = (exit: Exit.Exit<unknown, Schema.SchemaError>): { message: s
     : { message: String(Exit.isFailure(exit) ? exit.cause : exit), cause: exit }
 }
 
-const schemaDecoders = new WeakMap<object, ValueDecoder<unknown>>()
+/** How a document Schema reads parsed JSON and writes JSON text. */
+interface DocumentCodec {
+  readonly decode: ValueDecoder<unknown>
+  readonly text: (value: unknown) => string | Unusable
+}
 
-/** A decoder of parsed JSON through a Schema (built once per Schema); a mismatch throws DecodeFailure. */
-const schemaDecoder = <A>(schema: DocumentSchema<A>): ValueDecoder<A> => {
-  const cached = schemaDecoders.get(schema)
-  if (cached !== undefined) return cached as ValueDecoder<A>
-  const decode = Schema.decodeUnknownExit(schema)
-  const decoder: ValueDecoder<A> = (value) => {
-    const exit = decode(value)
-    if (Exit.isSuccess(exit)) return exit.value
-    const issue = schemaIssue(exit)
-    throw new Command.DecodeFailure(`the document does not match the schema: ${issue.message}`, issue.cause)
+const documentCodecs = new WeakMap<object, DocumentCodec>()
+
+/**
+ * A document Schema through Effect Schema's JSON codec (`Schema.toCodecJson`), derived once per
+ * Schema: a `Date` is written as its ISO string, a `bigint` as a string, an `Option` as
+ * `{ _tag, value }`, and read back through the same codec, so what `set` writes `get` reads. A
+ * Schema whose values are JSON already (strings, numbers, structs of them) is unchanged by it.
+ */
+const documentCodec = (schema: DocumentSchema<unknown>): DocumentCodec => {
+  const cached = documentCodecs.get(schema)
+  if (cached !== undefined) return cached
+  const codec = Schema.toCodecJson(schema)
+  const decodeExit = Schema.decodeUnknownExit(codec)
+  const encodeExit = Schema.encodeUnknownExit(codec)
+  const made: DocumentCodec = {
+    decode: (value) => {
+      const exit = decodeExit(value)
+      if (Exit.isSuccess(exit)) return exit.value
+      const issue = schemaIssue(exit)
+      throw new Command.DecodeFailure(`the document does not match the schema: ${issue.message}`, issue.cause)
+    },
+    text: (value) => {
+      const exit = encodeExit(value)
+      if (Exit.isFailure(exit)) return new Unusable(`the value does not match the schema: ${schemaIssue(exit).message}`)
+      return jsonText(exit.value)
+    }
   }
-  schemaDecoders.set(schema, decoder as ValueDecoder<unknown>)
-  return decoder
+  documentCodecs.set(schema, made)
+  return made
 }
 
-/** The JSON text of `value` encoded through `schema`, or why it cannot be sent. */
-const schemaText = <A>(schema: DocumentSchema<A>, value: A): string | Unusable => {
-  const exit = Schema.encodeUnknownExit(schema)(value)
-  if (Exit.isFailure(exit)) return new Unusable(`the value does not match the schema: ${schemaIssue(exit).message}`)
-  return jsonText(exit.value)
-}
+/** A decoder of parsed JSON through a Schema's JSON codec; a mismatch throws DecodeFailure. */
+const schemaDecoder = <A>(schema: DocumentSchema<A>): ValueDecoder<A> =>
+  documentCodec(schema as DocumentSchema<unknown>).decode as ValueDecoder<A>
+
+/** The JSON text of `value` encoded through `schema`'s JSON codec, or why it cannot be sent. */
+const schemaText = <A>(schema: DocumentSchema<A>, value: A): string | Unusable =>
+  documentCodec(schema as DocumentSchema<unknown>).text(value)
 
 // --- reply decoders --------------------------------------------------------------------------
 
@@ -301,16 +329,31 @@ const keyList = Reply.array(Reply.string)
 const nullableKeyList = Reply.nullable(keyList)
 const keyLists = Reply.nullable(Reply.array(nullableKeyList))
 
-/** One value in JSON.RESP form: `["{", [k, v], …]` or `["{", k, v, …]`, `["[", …]`, scalars. */
+/** A member name in JSON.RESP form (a bulk or simple string). */
+const memberName = (reply: RespValue): string => Reply.text(reply)
+
+/**
+ * One value in JSON.RESP form: `["{", [k, v], …]` or `["{", k, v, …]`, `["[", …]`, scalars.
+ * valkey-json 1.0.2 sends those arrays under RESP3 too; a RESP3 map, set or an array without a
+ * `[`/`{` marker, as a later module might send, is read as the object or array it stands for
+ * rather than refused.
+ */
 const respJson = (reply: RespValue): RespJson => {
   if (reply === null || typeof reply === "string" || typeof reply === "number" || typeof reply === "boolean") {
     return reply
   }
   if (typeof reply === "bigint") return Number(reply)
   if (reply instanceof VerbatimString || reply instanceof Uint8Array) return Reply.text(reply)
+  if (reply instanceof Map) {
+    const entries: Array<[string, RespJson]> = []
+    for (const [k, v] of reply as ReadonlyMap<RespValue, RespValue>) entries.push([memberName(k), respJson(v)])
+    return Object.fromEntries(entries)
+  }
+  if (reply instanceof Set) return Array.from(reply as ReadonlySet<RespValue>, respJson)
   if (Array.isArray(reply)) {
     const items = reply as ReadonlyArray<RespValue>
-    const head = items.length > 0 ? Reply.text(items[0]!) : ""
+    const first = items[0]
+    const head = typeof first === "string" || first instanceof Uint8Array ? Reply.text(first) : undefined
     if (head === "[") return items.slice(1).map(respJson)
     if (head === "{") {
       const entries: Array<[string, RespJson]> = []
@@ -318,20 +361,21 @@ const respJson = (reply: RespValue): RespJson => {
         for (let i = 1; i < items.length; i++) {
           const member = items[i]
           if (!Array.isArray(member) || member.length !== 2) return fail("expected [key, value] members after {")
-          entries.push([Reply.text(member[0]), respJson(member[1])])
+          entries.push([memberName(member[0]), respJson(member[1])])
         }
       } else {
         if ((items.length - 1) % 2 !== 0) return fail("expected key/value pairs after {")
-        for (let i = 1; i < items.length; i += 2) entries.push([Reply.text(items[i]!), respJson(items[i + 1]!)])
+        for (let i = 1; i < items.length; i += 2) entries.push([memberName(items[i]!), respJson(items[i + 1]!)])
       }
       return Object.fromEntries(entries)
     }
-    return fail(`expected an array starting with [ or {, got ${JSON.stringify(head)}`)
+    return items.map(respJson)
   }
   return fail("expected a value in JSON.RESP form")
 }
 
-const respMatches = Reply.array(respJson)
+/** JSONPath form: one value per match; nil when the key does not exist (valkey-json 1.0.2). */
+const respMatches = Reply.nullable(Reply.array(respJson))
 const nullableResp = Reply.nullable(respJson)
 
 const debugNumbers = Reply.nullable(Reply.array(Reply.integer))
@@ -345,7 +389,8 @@ const byPath = <J, L>(path: string, jsonPath: Command.Decoder<J>, legacy: Comman
 /**
  * JSON.SET key path json [NX|XX]: `"OK"`, or `null` when NX/XX prevented the write. `value` is
  * sent as its `JSON.stringify` text (`Json.raw(text)` for JSON text as it is); with `schema` it
- * is encoded through the Schema first. Setting a path other than the root needs the document to
+ * is encoded through the Schema's JSON codec first, and a value that does not match fails with
+ * `InvalidArgumentError` before anything is sent. Setting a path other than the root needs the document to
  * exist (`ReplyError` otherwise); a key holding something else fails with `WRONGTYPE`.
  *
  * @since 0.1.0
@@ -386,7 +431,7 @@ const getJsonPathPlain = Reply.nullable(jsonArray)
  * (default: the root `.`, the whole document), or the array of values a JSONPath matches (`[]`
  * when it matches nothing); `null` when the key does not exist. A legacy path that does not
  * exist fails with `ReplyError` (`NONEXISTENT`). With `schema`, each value is decoded through
- * the Schema, and a mismatch fails the command with `DecodeError`.
+ * the Schema's JSON codec (the form `set` writes), and a mismatch fails the command with `DecodeError`.
  *
  * @since 0.1.0
  * @category documents
@@ -486,9 +531,13 @@ export const getText = (
 
 /**
  * JSON.MGET key [key …] path: for each key in order, the value at a legacy path or the array of
- * values a JSONPath matches, `null` for a key that does not exist (or holds no document). In a
- * cluster the keys are split by slot and the values put back in key order. With `schema` each
- * value is decoded through the Schema.
+ * values a JSONPath matches, `null` for a key that does not exist. A key that holds something
+ * other than a JSON document fails the whole command with `ReplyError` (`WRONGTYPE`); in a
+ * cluster the keys are split by slot, the values put back in key order, and a failed part
+ * (that `WRONGTYPE`, or a node that cannot be reached) makes a `MultiSlotError` that still
+ * holds the values of the parts that succeeded. With `schema` each
+ * value is decoded through the Schema's JSON codec; a mismatch fails the command with
+ * `DecodeError`.
  *
  * @since 0.1.0
  * @category documents
@@ -535,18 +584,37 @@ export const mget: {
 export type MSetEntry = readonly [key: Key, path: string, value: unknown]
 
 /**
+ * Options of JSON.MSET with a Schema: every value is encoded through it before `JSON.stringify`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MSetSchemaOptions<A> {
+  readonly schema: DocumentSchema<A>
+}
+
+/**
  * JSON.MSET key path json [key path json …]: `"OK"`. Atomic on one node; in a cluster the
  * entries are split by slot, each part atomic on its own, and a failed part is reported in a
- * `MultiSlotError`.
+ * `MultiSlotError`. With `schema` every value is encoded through the Schema's JSON codec, as in
+ * `set`; a value that does not match fails the command with `InvalidArgumentError` before
+ * anything is sent.
  *
  * @since 0.1.0
  * @category documents
  */
-export const mset = (entries: ReadonlyArray<MSetEntry>): Command.Command<"OK"> => {
+export const mset: {
+  <A>(
+    entries: ReadonlyArray<readonly [key: Key, path: string, value: NoInfer<A>]>,
+    options: MSetSchemaOptions<A>
+  ): Command.Command<"OK">
+  (entries: ReadonlyArray<MSetEntry>): Command.Command<"OK">
+} = (entries: ReadonlyArray<MSetEntry>, options?: MSetSchemaOptions<unknown>): Command.Command<"OK"> => {
   if (entries.length === 0) return Command.invalid("JSON.MSET", "needs at least one entry")
+  const schema = options?.schema
   const args: Array<Key> = ["JSON.MSET"]
   for (const [key, path, value] of entries) {
-    const text = jsonText(value)
+    const text = schema !== undefined ? schemaText(schema, value) : jsonText(value)
     if (text instanceof Unusable) return Command.invalid("JSON.MSET", text.reason)
     args.push(key, path, text)
   }
@@ -579,8 +647,9 @@ export const forget = (key: Key, path?: string): Command.Command<number> =>
   Command.make(path === undefined ? ["JSON.FORGET", key] : ["JSON.FORGET", key, path], Reply.integer, WRITE_KEY)
 
 /**
- * JSON.TYPE key [path]: the type name of each match (JSONPath) or of the value (legacy path),
- * `null` when the key does not exist.
+ * JSON.TYPE key [path]: the type name of each match (JSONPath, `[]` when nothing matches) or of
+ * the value (legacy path, `null` when the path does not exist), `null` when the key does not
+ * exist. A type name the module adds later comes through as it is.
  *
  * @since 0.1.0
  * @category documents
@@ -833,8 +902,9 @@ export const arrTrim = <const P extends string>(
 // --- objects -----------------------------------------------------------------------------------
 
 /**
- * JSON.OBJKEYS key [path]: the keys of each object matched (`null` for a match that is not an
- * object) for a JSONPath, or of the object at a legacy path; `null` when the key does not exist.
+ * JSON.OBJKEYS key [path]: the keys of each object matched for a JSONPath, or of the object at a
+ * legacy path; `null` when the key does not exist. For a JSONPath match that is not an object,
+ * valkey-json 1.0.2 answers an empty list (as for an empty object), not `null`.
  *
  * @since 0.1.0
  * @category objects
@@ -871,8 +941,8 @@ export const objLen = <const P extends string = ".">(
 
 /**
  * JSON.RESP key [path]: the value in the module's RESP form, read back (see `RespJson`): one
- * entry per match for a JSONPath (`[]` when the key does not exist), the value for a legacy path
- * (`null` when the key does not exist).
+ * entry per match for a JSONPath, the value for a legacy path; `null` when the key does not
+ * exist (valkey-json answers nil for both path syntaxes then).
  *
  * @since 0.1.0
  * @category debugging
@@ -880,7 +950,7 @@ export const objLen = <const P extends string = ".">(
 export const resp = <const P extends string = ".">(
   key: Key,
   path?: P
-): Command.Command<ByPath<P, Array<RespJson>, RespJson>> =>
+): Command.Command<ByPath<P, Array<RespJson>, RespJson> | null> =>
   Command.make(
     path === undefined ? ["JSON.RESP", key] : ["JSON.RESP", key, path],
     byPath(path ?? ROOT, respMatches, nullableResp),
@@ -915,10 +985,11 @@ export const debugMemory = debugPath("MEMORY")
 export const debugFields = debugPath("FIELDS")
 
 /**
- * JSON.DEBUG DEPTH key: the maximum path depth of the document.
+ * JSON.DEBUG DEPTH key: the maximum path depth of the document; `null` when the key does not
+ * exist.
  *
  * @since 0.1.0
  * @category debugging
  */
-export const debugDepth = (key: Key): Command.Command<number> =>
-  Command.make(["JSON.DEBUG", "DEPTH", key], Reply.integer, DEBUG_KEY)
+export const debugDepth = (key: Key): Command.Command<number | null> =>
+  Command.make(["JSON.DEBUG", "DEPTH", key], Reply.nullableInteger, DEBUG_KEY)

@@ -1,15 +1,20 @@
 /**
- * The package against a real Valkey with the json module loaded (`VALKEY_MODULES` naming a json
- * module, or `VALKEY_JSON_MODULE`); skipped when none is available. These runs check what the
+ * The package against a real Valkey with the json module loaded (`VALKEY_MODULES`,
+ * `VALKEY_JSON_MODULE`, or the build in `shared/modules/` beside the repo, see `module.ts`);
+ * skipped, with the reason in the title, when none is available. These runs check what the
  * recordings do not cover: legacy-path replies of every command, missing keys and paths, wrong
- * types, options, and Schema documents written and read back.
+ * types, options, the replies captured in `shapes.ts`, and Schema documents (Date, bigint,
+ * Option, branded, nested) written and read back.
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { type CommandError, ValkeyStandalone } from "@effect-valkey/core"
 import { ValkeyServer } from "@effect-valkey/testkit"
-import { Effect, Exit, Schema } from "effect"
+import { Effect, Exit, Option, Schema } from "effect"
 import { Json } from "../src/index.ts"
+import { Account, AccountId, accounts, bigBalance, firstAccountJson } from "./documents.ts"
+import { check } from "./fixtures.ts"
 import { hasJsonModule, liveSuite, modules } from "./module.ts"
+import { document, shapes } from "./shapes.ts"
 
 const client = (protocol: 2 | 3) =>
   Effect.gen(function* () {
@@ -144,6 +149,113 @@ describe.skipIf(!hasJsonModule)(liveSuite("against valkey-json"), () => {
               failureOf(yield* Effect.exit(v.run(Json.get(doc, ".", { schema: wrong })))).tag,
               "DecodeError"
             )
+          })
+        )
+
+        it.effect(
+          "Schema documents: Date, BigInt, Option, branded and nested values round-trip as their JSON form",
+          () =>
+            Effect.gen(function* () {
+              const v = yield* client(protocol)
+              const [first, second] = accounts as [Account, Account]
+              const [a, b, none] = [k("acct:a"), k("acct:b"), k("acct:none")]
+              assert.strictEqual(yield* v.run(Json.set(a, "$", first, { schema: Account })), "OK")
+              // Stored as the JSON codec's form: ISO strings, digit strings, tagged options.
+              assert.deepStrictEqual(yield* v.run(Json.get(a)), firstAccountJson)
+              assert.deepStrictEqual(yield* v.run(Json.get(a, ".", { schema: Account })), first)
+              assert.deepStrictEqual(yield* v.run(Json.get(a, "$", { schema: Account })), [first])
+              // A part of the document through the Schema of that part.
+              assert.strictEqual(yield* v.run(Json.get(a, ".balance", { schema: Schema.BigInt })), bigBalance)
+              assert.deepStrictEqual(
+                yield* v.run(Json.get(a, "$.entries[*].at", { schema: Schema.Date })),
+                first.entries.map((e) => e.at)
+              )
+              assert.deepStrictEqual(
+                yield* v.run(Json.get(a, "$.entries[*].note", { schema: Schema.Option(Schema.String) })),
+                [Option.some("coffee"), Option.none()]
+              )
+              // A write at a path through the part's Schema.
+              const closed = Option.some(new Date("2025-01-01T00:00:00.000Z"))
+              assert.strictEqual(
+                yield* v.run(Json.set(a, ".closed", closed, { schema: Schema.Option(Schema.Date) })),
+                "OK"
+              )
+              assert.deepStrictEqual(yield* v.run(Json.get(a, ".closed")), {
+                _tag: "Some",
+                value: "2025-01-01T00:00:00.000Z"
+              })
+              assert.deepStrictEqual(yield* v.run(Json.get(a, ".", { schema: Account })), { ...first, closed })
+              // JSON.MSET and JSON.MGET through the same Schema; a missing key stays null.
+              const written = yield* v.run(
+                Json.mset(
+                  [
+                    [a, "$", first],
+                    [b, "$", second]
+                  ],
+                  { schema: Account }
+                )
+              )
+              assert.strictEqual(written, "OK")
+              assert.deepStrictEqual(yield* v.run(Json.mget([a, none, b], ".", { schema: Account })), [
+                first,
+                null,
+                second
+              ])
+              assert.deepStrictEqual(yield* v.run(Json.mget([b, none], "$", { schema: Account })), [[second], null])
+              assert.deepStrictEqual(yield* v.run(Json.mget([a, b], "$.id", { schema: AccountId })), [
+                [AccountId.make("acc-1")],
+                [AccountId.make("acc-2")]
+              ])
+            })
+        )
+
+        it.effect("Schema documents: a stored document that does not decode is a DecodeError", () =>
+          Effect.gen(function* () {
+            const v = yield* client(protocol)
+            const doc = k("acct:bad")
+            yield* v.run(Json.set(doc, "$", { ...firstAccountJson, balance: "12.5", opened: "not a date" }))
+            const get = failureOf(yield* Effect.exit(v.run(Json.get(doc, ".", { schema: Account }))))
+            assert.strictEqual(get.tag, "DecodeError")
+            const mget = failureOf(yield* Effect.exit(v.run(Json.mget([doc], "$", { schema: Account }))))
+            assert.strictEqual(mget.tag, "DecodeError")
+            // The plain reads still see the document as it is.
+            assert.strictEqual(yield* v.run(Json.get(doc, ".balance")), "12.5")
+          })
+        )
+
+        it.effect("Schema documents: a value the Schema cannot encode fails before anything is sent", () =>
+          Effect.gen(function* () {
+            const v = yield* client(protocol)
+            const [first, second] = accounts as [Account, Account]
+            const [a, b] = [k("acct:unsent:a"), k("acct:unsent:b")]
+            const invalidDate = { ...first, opened: new Date("not a date") }
+            const set = Json.set(a, "$", invalidDate, { schema: Account })
+            assert.strictEqual(set.invalid?._tag, "InvalidArgumentError")
+            assert.strictEqual(failureOf(yield* Effect.exit(v.run(set))).tag, "InvalidArgumentError")
+            const notBigInt = { ...second, balance: 5 as unknown as bigint }
+            const mset = Json.mset(
+              [
+                [a, "$", first],
+                [b, "$", notBigInt]
+              ],
+              { schema: Account }
+            )
+            assert.strictEqual(failureOf(yield* Effect.exit(v.run(mset))).tag, "InvalidArgumentError")
+            assert.strictEqual(yield* v.exists([a, b]), 0)
+          })
+        )
+
+        it.effect("the replies captured in shapes.ts are what the module answers", () =>
+          Effect.gen(function* () {
+            const v = yield* client(protocol)
+            for (const [name, shape] of Object.entries(shapes)) {
+              const keys = { doc: k(`shape:${name}`), plain: k(`shape:${name}:plain`), none: k(`shape:${name}:none`) }
+              yield* v.run(Json.set(keys.doc, "$", document))
+              yield* v.set(keys.plain, "str")
+              check(yield* Effect.exit(v.run(shape.command(keys))), shape.expected, name)
+            }
+            // JSON.MSET with a key that holds no document wrote nothing, not even the valid entry.
+            assert.deepStrictEqual(yield* v.run(Json.get(k("shape:mset_key_not_json"), ".s")), "x")
           })
         )
 

@@ -7,6 +7,7 @@ import { Command, RespError } from "@effect-valkey/core"
 import { Exit, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Json } from "../src/index.ts"
+import { Account, accounts, bigBalance, firstAccountJson } from "./documents.ts"
 
 const words = (command: Command.Command<unknown>): Array<string> => command.args.map(String)
 
@@ -46,6 +47,21 @@ describe("what is sent", () => {
     expect(JSON.parse(String(command.args[3]))).toStrictEqual({ name: "Ada", joined: "2024-01-02T03:04:05.000Z" })
   })
 
+  it("JSON.SET and JSON.MSET with a Schema write its JSON codec's form: Date, BigInt, Option, brands", () => {
+    const [first, second] = accounts as [Account, Account]
+    expect(JSON.parse(String(Json.set("a", "$", first, { schema: Account }).args[3]))).toStrictEqual(firstAccountJson)
+    const mset = Json.mset(
+      [
+        ["a", "$", first],
+        ["b", ".owner", second.owner]
+      ] as const,
+      { schema: Schema.Union([Account, Account.fields.owner]) }
+    )
+    expect(words(mset).slice(0, 3)).toStrictEqual(["JSON.MSET", "a", "$"])
+    expect(JSON.parse(words(mset)[3]!)).toStrictEqual(firstAccountJson)
+    expect(words(mset).slice(4)).toStrictEqual(["b", ".owner", '{"name":"Bob"}'])
+  })
+
   it("ARRINDEX with a range, ARRPOP with an index, DEBUG MEMORY/FIELDS/DEPTH", () => {
     expect(words(Json.arrIndex("doc", "$.a", 3, { start: 1, end: -1 }))).toStrictEqual([
       "JSON.ARRINDEX",
@@ -78,10 +94,40 @@ describe("what replies become", () => {
   })
 })
 
+describe("Schema documents read back", () => {
+  it("JSON.GET and JSON.MGET decode the JSON codec's form to the Schema's values", () => {
+    const [first, second] = accounts as [Account, Account]
+    const text = JSON.stringify(firstAccountJson)
+    expect(Command.settle(Json.get("a", ".", { schema: Account }), text)).toStrictEqual(Exit.succeed(first))
+    expect(Command.settle(Json.get("a", "$", { schema: Account }), `[${text}]`)).toStrictEqual(Exit.succeed([first]))
+    const secondText = String(Json.set("b", "$", second, { schema: Account }).args[3])
+    expect(
+      Command.settle(Json.mget(["a", "none", "b"], ".", { schema: Account }), [text, null, secondText])
+    ).toStrictEqual(Exit.succeed([first, null, second]))
+    expect(Command.settle(Json.get("a", ".balance", { schema: Schema.BigInt }), `"${bigBalance}"`)).toStrictEqual(
+      Exit.succeed(bigBalance)
+    )
+  })
+})
+
 describe("refused before sending", () => {
   it.each([
     ["JSON.SET of a value JSON cannot hold", Json.set("doc", "$", { big: 1n })],
     ["JSON.SET of a value the Schema rejects", Json.set("doc", "$", "x" as never, { schema: Schema.Number })],
+    [
+      "JSON.SET of an invalid Date through a Schema",
+      Json.set("doc", "$", new Date(Number.NaN), { schema: Schema.Date })
+    ],
+    [
+      "JSON.MSET of a value the Schema rejects",
+      Json.mset(
+        [
+          ["a", "$", 1n],
+          ["b", "$", 2 as never]
+        ],
+        { schema: Schema.BigInt }
+      )
+    ],
     ["JSON.GET with no paths", Json.getPaths("doc", [])],
     ["JSON.MGET with no keys", Json.mget([], "$")],
     ["JSON.MSET with no entries", Json.mset([])]
