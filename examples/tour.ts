@@ -243,7 +243,10 @@ const program = Effect.gen(function* () {
 
   yield* part("A standalone server")
   // The JSON and Search parts run when the testkit finds their modules (VALKEY_MODULES or shared/modules/).
-  const found = [Modules.moduleFromEnv("json", "VALKEY_JSON_MODULE"), Modules.moduleFromEnv("search", "VALKEY_SEARCH_MODULE")]
+  const found = [
+    Modules.moduleFromEnv("json", "VALKEY_JSON_MODULE"),
+    Modules.moduleFromEnv("search", "VALKEY_SEARCH_MODULE")
+  ]
   const server = yield* ValkeyServer.make({ modules: [...new Set(found.flatMap((lookup) => lookup.modules))] })
   yield* Console.log(`server up at ${server.address}`)
   const client = ValkeyStandalone.layer({ port: server.port, clientName: "tour" })
