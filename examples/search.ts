@@ -12,8 +12,8 @@
 
 import { NodeRuntime } from "@effect/platform-node"
 import { type Command, ValkeyStandalone } from "@effect-valkey/core"
-import { Field, Query, Search, Vector } from "@effect-valkey/search"
-import { ValkeyServer } from "@effect-valkey/testkit"
+import { Field, Indexing, Query, Search, Vector } from "@effect-valkey/search"
+import { Modules, ValkeyServer } from "@effect-valkey/testkit"
 import { Console, Effect, Schema } from "effect"
 
 const show = (label: string, value: unknown) =>
@@ -71,7 +71,8 @@ const online = (modules: ReadonlyArray<string>) =>
         ["embedding", Vector.toBytes(vector)]
       ])
     }
-    yield* Effect.sleep("500 millis") // indexing is asynchronous
+    // Indexing is asynchronous: wait (bounded) until FT.INFO says the index has caught up.
+    yield* Indexing.waitForIndex(valkey, "docs", { documents: docs.length })
     yield* show("run(list())", yield* valkey.run(Search.list()))
     const result = yield* valkey.run(typed)
     yield* show("run(withSchema(Doc)(search))", result)
@@ -80,11 +81,12 @@ const online = (modules: ReadonlyArray<string>) =>
 
 const main = Effect.gen(function* () {
   yield* offline
-  const modules = ValkeyServer.modulesFromEnv()
-  if (!modules.some((path) => /search/i.test(path))) {
-    yield* Console.log("\nNo valkey-search module in VALKEY_MODULES: not running the commands against a server.")
+  const found = Modules.moduleFromEnv("search", "VALKEY_SEARCH_MODULE")
+  if (!found.available) {
+    yield* Console.log(`\nNot running the commands against a server: ${found.reason}`)
     return
   }
+  const modules = found.modules
   yield* Console.log(`\nRunning against a valkey-server with ${modules.join(", ")}`)
   yield* online(modules)
 })

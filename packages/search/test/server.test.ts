@@ -13,8 +13,8 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { type Command, type CommandError, type ValkeyService, ValkeyStandalone } from "@effect-valkey/core"
 import { ValkeyServer } from "@effect-valkey/testkit"
-import { Effect, Exit, Result } from "effect"
-import { Field, type IndexInfo, Query, Search, Vector } from "../src/index.ts"
+import { Effect, Exit, Result, Schedule } from "effect"
+import { Field, type IndexInfo, Indexing, Query, Search, Vector } from "../src/index.ts"
 import { hasSearchModule, liveSuite, modules } from "./module.ts"
 
 const client = (protocol: 2 | 3) =>
@@ -31,20 +31,21 @@ const failureOf = <A>(exit: Exit.Exit<A, CommandError>): { tag: string; message:
   return { tag: error.value._tag, message: error.value.message }
 }
 
-/** Polls `read` (real time, 50 ms apart) until `done`, for at most 15 seconds. */
+/**
+ * Polls `read` until `done`, on a bounded schedule (for states FT.INFO does not describe, such
+ * as which document a search finds first).
+ */
 const waitFor = <A, E>(what: string, read: Effect.Effect<A, E>, done: (a: A) => boolean) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + 15_000
-    for (;;) {
-      const value = yield* read
-      if (done(value)) return value
-      if (Date.now() > deadline) return yield* Effect.die(new Error(`${what} did not happen within 15 s`))
-      yield* Effect.sleep("50 millis")
-    }
-  })
+  Effect.flatMap(read, (value) =>
+    done(value) ? Effect.succeed(value) : Effect.fail(`not yet: ${what}` as const)
+  ).pipe(
+    Effect.retry({ schedule: Schedule.spaced("25 millis").pipe(Schedule.upTo({ duration: "15 seconds" })) }),
+    Effect.orDie
+  )
 
+/** Until the index has caught up with its writes and counts `docs` documents. */
 const indexed = (v: ValkeyService, name: string, docs: number) =>
-  waitFor(`${name} indexing ${docs} documents`, v.run(Search.info(name)), (info) => info.numDocs >= docs)
+  Indexing.waitForIndex(v, name, { documents: docs, timeout: "15 seconds" })
 
 const f32 = (...xs: Array<number>) => new Float32Array(xs)
 
@@ -158,7 +159,9 @@ describe.skipIf(!hasSearchModule)(liveSuite("against valkey-search"), () => {
 
             // A second FT.CREATE of the same name is refused, and changes nothing.
             const again = failureOf(
-              yield* Effect.exit(v.run(Search.create(hnsw, { on: "HASH", schema: { n: Field.numeric() } })))
+              yield* Effect.exit(
+                v.run(Search.create(hnsw, { on: "HASH", schema: { v: Field.vector.flat({ dim: 2, metric: "L2" }) } }))
+              )
             )
             assert.strictEqual(again.tag, "ReplyError")
             assert.match(again.message, /already exists/)
@@ -302,14 +305,16 @@ describe.skipIf(!hasSearchModule)(liveSuite("against valkey-search"), () => {
           Effect.gen(function* () {
             const v = yield* client(protocol)
             const { hnsw, key } = yield* setup(v, t("mutate"))
-            const nearest = Search.search(hnsw, Query.knn({ field: "vec", k: 1, vector: f32(0, 0, 5) }), {
+            // d3 (0, 0, 5) is nearest to (0, 0, 4.9) until d5 is written there.
+            const nearest = Search.search(hnsw, Query.knn({ field: "vec", k: 1, vector: f32(0, 0, 4.9) }), {
               noContent: true,
               dialect: 2
             })
             assert.deepStrictEqual((yield* v.run(nearest)).documents[0]?.key, key("d3"))
             yield* v.hset(key("d5"), { vec: Vector.toBytes(f32(0, 0, 4.9)), tag: "new", n: 7 })
             yield* indexed(v, hnsw, DOCS.length + 1)
-            yield* waitFor("d5 to be the nearest", v.run(nearest), (r) => r.documents[0]?.key === key("d5"))
+            // Once the index has caught up, the search sees the new document at once.
+            assert.deepStrictEqual((yield* v.run(nearest)).documents[0]?.key, key("d5"))
             assert.strictEqual(yield* v.del([key("d5")]), 1)
             const after = yield* waitFor(
               "d5 to leave the index",
@@ -318,14 +323,23 @@ describe.skipIf(!hasSearchModule)(liveSuite("against valkey-search"), () => {
             )
             assert.strictEqual(after.numDocs, DOCS.length)
             assert.deepStrictEqual((yield* v.run(nearest)).documents[0]?.key, key("d3"))
-            // A document whose vector has the wrong size is not indexed: a hash indexing failure.
+            // A vector of the wrong size is a hash indexing failure: the vector is not indexed, so
+            // no KNN search finds the key, though its TAG and NUMERIC fields are (the module
+            // counts it in num_docs).
             yield* v.hset(key("bad"), { vec: Vector.toBytes(f32(1, 2)), tag: "bad", n: 0 })
             const failed = yield* waitFor(
               "the bad document to count as an indexing failure",
               v.run(Search.info(hnsw)),
               (info) => info.hashIndexingFailures >= 1
             )
-            assert.strictEqual(failed.numDocs, DOCS.length)
+            assert.strictEqual(attribute(failed, "vec").vector?.size, DOCS.length)
+            const all = yield* v.run(
+              Search.search(hnsw, Query.knn({ field: "vec", k: 10, vector: QUERY }), { noContent: true, dialect: 2 })
+            )
+            assert.sameMembers(
+              all.documents.map((d) => d.key),
+              DOCS.map((d) => key(d.id))
+            )
           })
         )
 
@@ -406,7 +420,11 @@ describe.skipIf(!hasSearchModule)(liveSuite("against valkey-search"), () => {
             // The name is free again.
             assert.strictEqual(
               yield* v.run(
-                Search.create(hnsw, { on: "HASH", prefix: `${t("drop")}:doc:`, schema: { n: Field.numeric() } })
+                Search.create(hnsw, {
+                  on: "HASH",
+                  prefix: `${t("drop")}:doc:`,
+                  schema: { n: Field.numeric(), vec: Field.vector.flat({ dim: 3, metric: "L2" }) }
+                })
               ),
               "OK"
             )
@@ -462,6 +480,31 @@ describe.skipIf(!hasSearchModule)(liveSuite("against valkey-search"), () => {
             const list = yield* v.run(Search.list())
             assert.notInclude(list, t("dim0"))
             assert.notInclude(list, t("empty"))
+          })
+        )
+
+        it.effect("waitForIndex: returns the caught-up FT.INFO, or fails typed and bounded", () =>
+          Effect.gen(function* () {
+            const v = yield* client(protocol)
+            const { hnsw } = yield* setup(v, t("wait"))
+            const ready = yield* Indexing.waitForIndex(v, hnsw, { documents: DOCS.length })
+            assert.isTrue(Indexing.caughtUp(ready, DOCS.length))
+            assert.strictEqual(ready.numDocs, DOCS.length)
+            // More documents than exist: the wait runs out and says what it last saw.
+            const short = yield* Effect.flip(
+              Indexing.waitForIndex(v, hnsw, { documents: DOCS.length + 1, timeout: "200 millis" })
+            )
+            assert.strictEqual(short._tag, "IndexWaitTimeoutError")
+            if (short._tag === "IndexWaitTimeoutError") {
+              assert.strictEqual(short.index, hnsw)
+              assert.strictEqual(short.numDocs, DOCS.length)
+              assert.strictEqual(short.state, "ready")
+            }
+            // An unknown index ends the wait at once with the server's error.
+            const unknown = yield* Effect.flip(Indexing.waitForIndex(v, t("nope"), { timeout: "1 minute" }))
+            assert.strictEqual(unknown._tag, "ReplyError")
+            const bad = yield* Effect.flip(Indexing.waitForIndex(v, hnsw, { documents: -1 }))
+            assert.strictEqual(bad._tag, "InvalidArgumentError")
           })
         )
 
