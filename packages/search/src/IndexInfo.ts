@@ -61,6 +61,10 @@ export interface AttributeInfo {
   readonly size?: number
   readonly separator?: string
   readonly caseSensitive?: boolean
+  /** TEXT (module 1.2 on): the field's weight, and whether stemming / a suffix trie are off / on. */
+  readonly weight?: number
+  readonly noStem?: boolean
+  readonly withSuffixTrie?: boolean
   readonly vector?: VectorIndexInfo
   readonly fields: Readonly<Record<string, InfoValue>>
 }
@@ -83,6 +87,12 @@ export interface IndexInfo {
   readonly mutationQueueSize: number
   /** `ready`, `backfill_in_progress` or `backfill_paused_by_oom`. */
   readonly state: string
+  /** Full-text settings (module 1.2 on, absent before). */
+  readonly language?: string
+  readonly stopWords?: ReadonlyArray<string>
+  readonly punctuation?: string
+  readonly minStemSize?: number
+  readonly withOffsets?: boolean
   /** Every top-level name/value as sent. */
   readonly fields: Readonly<Record<string, InfoValue>>
 }
@@ -106,7 +116,17 @@ const fail = (message: string): never => {
  * 0`); later versions write `CASESENSITIVE 1` / `0`. The others are the flags of FT.CREATE's
  * field syntax, which a later version may report the same way.
  */
-const FLAGS = new Set(["casesensitive", "sortable", "unf", "nostem", "noindex", "withsuffixtrie", "nosuffixtrie"])
+const FLAGS = new Set([
+  "casesensitive",
+  "sortable",
+  "unf",
+  "nostem",
+  "no_stem",
+  "noindex",
+  "withsuffixtrie",
+  "with_suffix_trie",
+  "nosuffixtrie"
+])
 
 const isFlagValue = (value: RespValue | undefined): boolean => {
   if (typeof value === "boolean") return true
@@ -167,6 +187,11 @@ const optionalNumber = (map: Map<string, RespValue>, name: string): number | und
   return value === undefined || value === null ? undefined : number(value)
 }
 
+const optionalBoolean = (map: Map<string, RespValue>, name: string): boolean | undefined => {
+  const value = map.get(name)
+  return value === undefined || value === null ? undefined : Reply.boolean(value)
+}
+
 const algorithm = (value: RespValue): VectorAlgorithmInfo => {
   const map = entries(value)
   const out: { -readonly [K in keyof VectorAlgorithmInfo]: VectorAlgorithmInfo[K] } = {
@@ -211,6 +236,12 @@ const attribute = (value: RespValue): AttributeInfo => {
   if (caseSensitive !== undefined && caseSensitive !== null) out.caseSensitive = Reply.boolean(caseSensitive)
   // 1.0.3 names the flag only when it is set: a TAG attribute without it folds case.
   else if (out.type.toUpperCase() === "TAG") out.caseSensitive = false
+  const weight = optionalNumber(map, "weight")
+  if (weight !== undefined) out.weight = weight
+  const noStem = optionalBoolean(map, "no_stem") ?? optionalBoolean(map, "nostem")
+  if (noStem !== undefined) out.noStem = noStem
+  const suffixTrie = optionalBoolean(map, "with_suffix_trie") ?? optionalBoolean(map, "withsuffixtrie")
+  if (suffixTrie !== undefined) out.withSuffixTrie = suffixTrie
   const index = map.get("index")
   if (index !== undefined && index !== null && out.type.toUpperCase() === "VECTOR") out.vector = vectorIndex(index)
   return out
@@ -228,7 +259,7 @@ export const decoder: Command.Decoder<IndexInfo> = (reply) => {
   const attributes = required(map, "attributes")
   if (!Array.isArray(attributes)) return fail("FT.INFO: attributes is not a list")
   const backfill = map.get("backfill_in_progress")
-  return {
+  const out: { -readonly [K in keyof IndexInfo]: IndexInfo[K] } = {
     name: Reply.text(required(map, "index_name")),
     keyType: Reply.text(required(definition, "key_type")),
     prefixes: Reply.array(Reply.text)(definition.get("prefixes") ?? []),
@@ -242,4 +273,15 @@ export const decoder: Command.Decoder<IndexInfo> = (reply) => {
     state: Reply.text(required(map, "state")),
     fields: record(reply)
   }
+  const language = map.get("language")
+  if (typeof language === "string" || language instanceof Uint8Array) out.language = Reply.text(language)
+  const stopWords = map.get("stop_words")
+  if (Array.isArray(stopWords)) out.stopWords = stopWords.map(Reply.text)
+  const punctuation = map.get("punctuation")
+  if (typeof punctuation === "string" || punctuation instanceof Uint8Array) out.punctuation = Reply.text(punctuation)
+  const minStemSize = optionalNumber(map, "min_stem_size")
+  if (minStemSize !== undefined) out.minStemSize = minStemSize
+  const withOffsets = optionalBoolean(map, "with_offsets")
+  if (withOffsets !== undefined) out.withOffsets = withOffsets
+  return out
 }
