@@ -95,6 +95,8 @@ export interface IndexInfo {
   readonly withOffsets?: boolean
   /** Every top-level name/value as sent. */
   readonly fields: Readonly<Record<string, InfoValue>>
+  /** In a cluster: each primary's own FT.INFO, of which this value is the sum. */
+  readonly shards?: ReadonlyArray<IndexInfo>
 }
 
 const plain = (value: RespValue): InfoValue => {

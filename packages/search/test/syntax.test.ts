@@ -68,7 +68,8 @@ describe("FT.CREATE", () => {
         "$.t AS t TEXT NOSTEM NOSUFFIXTRIE"
     )
     expect(command.firstKey).toBe(-1)
-    expect(command.request).toBeUndefined()
+    expect(command.request).toBe("all_shards")
+    expect(command.response).toBe("all_succeeded")
     expect(command.readonly).toBe(false)
   })
 
