@@ -105,6 +105,10 @@ export interface SearchOptions {
   readonly noContent?: boolean
   /** `LIMIT offset count`; the module's default is 0 10. */
   readonly limit?: { readonly offset: number; readonly count: number }
+  /** Text queries (module 1.2 on): `VERBATIM` (no stemming), `INORDER`, `SLOP n`. */
+  readonly verbatim?: boolean
+  readonly inOrder?: boolean
+  readonly slop?: number
   /** `SORTBY field [ASC|DESC]` (module 1.2 on): order by an attribute instead of by distance. */
   readonly sortBy?: { readonly field: string; readonly order?: "ASC" | "DESC" }
   /** `TIMEOUT` in milliseconds. */
@@ -156,6 +160,13 @@ const searchArgs = (name: string, query: Query.Query, options: SearchOptions): A
     args.push("RETURN", fields.length, ...fields)
   }
   if (options.noContent === true) args.push("NOCONTENT")
+  if (options.verbatim === true) args.push("VERBATIM")
+  if (options.inOrder === true) args.push("INORDER")
+  if (options.slop !== undefined) {
+    const badSlop = badCount(options.slop, "slop", 0)
+    if (badSlop !== undefined) return badSlop
+    args.push("SLOP", options.slop)
+  }
   if (options.sortBy !== undefined) {
     if (options.sortBy.field === "") return "the sortBy field must not be empty"
     args.push("SORTBY", options.sortBy.field)
@@ -183,7 +194,8 @@ const searchArgs = (name: string, query: Query.Query, options: SearchOptions): A
 const asQuery = (query: string | Query.Query): Query.Query => (typeof query === "string" ? Query.make(query) : query)
 
 /**
- * FT.SEARCH index query [PARAMS …] [RETURN …] [NOCONTENT] [LIMIT o n] [TIMEOUT ms] [DIALECT n]:
+ * FT.SEARCH index query [PARAMS …] [RETURN …] [NOCONTENT] [VERBATIM] [INORDER] [SLOP n]
+ * [SORTBY f [ASC|DESC]] [LIMIT o n] [TIMEOUT ms] [DIALECT n]:
  * the total count and the documents, each with its key, its fields (decoded into a record,
  * since the module sends them in no fixed order) and, for a KNN query, its distance as
  * `score`. Vector fields stay bytes; everything else is UTF-8 text.

@@ -14,8 +14,8 @@ import { assert, describe, layer } from "@effect/vitest"
 import { type Command, type CommandError, type ValkeyService, ValkeyStandalone } from "@effect-valkey/core"
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { Effect, Exit, Result, Schedule } from "effect"
-import { Field, type IndexInfo, Indexing, Query, Search, Vector } from "../src/index.ts"
-import { hasSearchModule, liveSuite, modules } from "./module.ts"
+import { Aggregate, Field, type IndexInfo, Indexing, Query, Search, Vector } from "../src/index.ts"
+import { hasSearchModule, liveSuite, modules, searchModuleVersion } from "./module.ts"
 
 const client = (protocol: 2 | 3) =>
   Effect.gen(function* () {
@@ -188,7 +188,7 @@ describe.skipIf(!hasSearchModule)(liveSuite("against valkey-search"), () => {
             assert.strictEqual(d4.tag, "green")
             assert.strictEqual(d4.n, "3")
             assert.instanceOf(d4.vec, Uint8Array)
-            assert.deepStrictEqual(Vector.fromBytes(d4.vec as Uint8Array), DOCS[3].vec)
+            assert.deepStrictEqual(Vector.fromBytesUnsafe(d4.vec as Uint8Array), DOCS[3].vec)
 
             const cosine = yield* v.run(Search.search(flat, knn, { dialect: 2 }))
             assert.deepStrictEqual(
@@ -505,6 +505,189 @@ describe.skipIf(!hasSearchModule)(liveSuite("against valkey-search"), () => {
             assert.strictEqual(unknown._tag, "ReplyError")
             const bad = yield* Effect.flip(Indexing.waitForIndex(v, hnsw, { documents: -1 }))
             assert.strictEqual(bad._tag, "InvalidArgumentError")
+          })
+        )
+
+        it.effect("an index ON JSON: vector, TAG and NUMERIC paths; the document comes back as $", () =>
+          Effect.gen(function* () {
+            const v = yield* client(protocol)
+            const name = t("json")
+            const prefix = `${name}:`
+            assert.strictEqual(
+              yield* v.run(
+                Search.create(
+                  Search.index(name)
+                    .on("JSON")
+                    .prefix(prefix)
+                    .schema({
+                      vec: Field.vector.flat({ path: "$.vec", dim: 2, metric: "COSINE" }),
+                      kind: Field.tag({ path: "$.kind" }),
+                      price: Field.numeric({ path: "$.price" })
+                    })
+                )
+              ),
+              "OK"
+            )
+            const docs = [
+              { id: "1", vec: [1, 0], kind: "book", price: 12 },
+              { id: "2", vec: [0, 1], kind: "pen", price: 2 },
+              { id: "3", vec: [1, 1], kind: "book", price: 30 }
+            ]
+            for (const doc of docs) {
+              yield* v.custom(["JSON.SET", `${prefix}${doc.id}`, "$", JSON.stringify(doc)])
+            }
+            const info = yield* Indexing.waitForIndex(v, name, { documents: docs.length })
+            assert.strictEqual(info.keyType, "JSON")
+            assert.strictEqual(attribute(info, "vec").identifier, "$.vec")
+            const found = yield* v.run(
+              Search.search(name, Query.knn({ field: "vec", k: 2, vector: [1, 0] }), { dialect: 2 })
+            )
+            assert.deepStrictEqual(
+              found.documents.map((d) => d.key),
+              [`${prefix}1`, `${prefix}3`]
+            )
+            assert.deepStrictEqual(JSON.parse(found.documents[1]!.fields.$ as string), docs[2])
+            assert.closeTo(found.documents[1]!.score!, 1 - Math.SQRT1_2, 1e-5)
+            const books = yield* v.run(
+              Search.search(name, Query.knn({ field: "vec", k: 3, vector: [0, 1], filter: "@kind:{book}" }), {
+                return: ["price"],
+                dialect: 2
+              })
+            )
+            assert.deepStrictEqual(
+              books.documents.map((d) => [d.key, d.fields]),
+              [
+                [`${prefix}3`, { price: "30" }],
+                [`${prefix}1`, { price: "12" }]
+              ]
+            )
+          })
+        )
+
+        it.effect("1.2: TEXT with full-text settings, queries without KNN, SORTBY, FT.AGGREGATE", (ctx) =>
+          Effect.gen(function* () {
+            const v = yield* client(protocol)
+            const version = yield* searchModuleVersion(v)
+            if (version < 10200) ctx.skip(`valkey-search ${version} has no TEXT, FT.AGGREGATE or queries without KNN`)
+            const name = t("text")
+            const prefix = `${name}:`
+            assert.strictEqual(
+              yield* v.run(
+                Search.create(name, {
+                  on: "HASH",
+                  prefix,
+                  text: { language: "english", stopWords: ["the"], minStemSize: 3, offsets: true },
+                  schema: {
+                    title: Field.text({ sortable: true }),
+                    exact: Field.text({ noStem: true }),
+                    kind: Field.tag({ sortable: true }),
+                    price: Field.numeric({ sortable: true }),
+                    vec: Field.vector.hnsw({ dim: 2, metric: "L2" })
+                  }
+                })
+              ),
+              "OK"
+            )
+            const docs = [
+              { id: "a", title: "the running dogs", exact: "running", kind: "pet", price: 30, vec: [0, 0] },
+              { id: "b", title: "a quick brown fox", exact: "runs", kind: "wild", price: 10, vec: [1, 0] },
+              { id: "c", title: "dogs run fast", exact: "run", kind: "pet", price: 20, vec: [0, 1] },
+              { id: "d", title: "slow cats", exact: "walk", kind: "pet", price: 5, vec: [1, 1] }
+            ]
+            for (const doc of docs) {
+              yield* v.hset(`${prefix}${doc.id}`, {
+                title: doc.title,
+                exact: doc.exact,
+                kind: doc.kind,
+                price: doc.price,
+                vec: Vector.toBytes(doc.vec)
+              })
+            }
+            const info = yield* Indexing.waitForIndex(v, name, { documents: docs.length })
+            assert.strictEqual(attribute(info, "title").type, "TEXT")
+            assert.deepStrictEqual(info.stopWords, ["the"])
+            assert.strictEqual(info.minStemSize, 3)
+            const keys = (result: { readonly documents: ReadonlyArray<{ readonly key: string }> }) =>
+              result.documents.map((d) => d.key.slice(prefix.length))
+
+            // Stemming: "run" finds running and run in title; in the NOSTEM field only "run".
+            const stemmed = yield* v.run(
+              Search.search(name, "@title:run", { sortBy: { field: "price" }, noContent: true })
+            )
+            assert.deepStrictEqual(keys(stemmed), ["c", "a"])
+            const exact = yield* v.run(Search.search(name, "@exact:run", { noContent: true }))
+            assert.deepStrictEqual(keys(exact), ["c"])
+            // A stop word is not indexed; a phrase, a prefix, OR, tag and numeric filters.
+            const phrase = yield* v.run(Search.search(name, '@title:"quick brown"', { noContent: true }))
+            assert.deepStrictEqual(keys(phrase), ["b"])
+            const prefixed = yield* v.run(Search.search(name, "@title:qui*", { noContent: true }))
+            assert.deepStrictEqual(keys(prefixed), ["b"])
+            const either = yield* v.run(
+              Search.search(name, "@title:fox | @title:cats", {
+                sortBy: { field: "price", order: "DESC" },
+                noContent: true
+              })
+            )
+            assert.deepStrictEqual(keys(either), ["b", "d"])
+            const pets = yield* v.run(
+              Search.search(name, "@kind:{pet} @price:[10 +inf]", {
+                sortBy: { field: "price" },
+                return: ["price"],
+                limit: { offset: 0, count: 10 }
+              })
+            )
+            assert.deepStrictEqual(
+              pets.documents.map((d) => [d.key.slice(prefix.length), d.fields]),
+              [
+                ["c", { price: "20" }],
+                ["a", { price: "30" }]
+              ]
+            )
+            // A text filter in front of KNN.
+            const hybrid = yield* v.run(
+              Search.search(name, Query.knn({ field: "vec", k: 2, vector: [1, 1], filter: "@title:dogs" }), {
+                noContent: true,
+                dialect: 2
+              })
+            )
+            assert.deepStrictEqual(keys(hybrid), ["c", "a"])
+
+            const grouped = yield* v.run(
+              Search.aggregate(name, "@kind:{pet|wild}", {
+                load: ["@kind", "@price"],
+                stages: [
+                  Aggregate.groupBy(
+                    ["@kind"],
+                    [
+                      { fn: "COUNT", as: "count" },
+                      { fn: "SUM", args: ["@price"], as: "total" }
+                    ]
+                  ),
+                  Aggregate.sortBy([{ by: "@total", order: "DESC" }])
+                ]
+              })
+            )
+            assert.deepStrictEqual(
+              grouped.map((row) => [row.kind, Number(row.count), Number(row.total)]),
+              [
+                ["pet", 3, 55],
+                ["wild", 1, 10]
+              ]
+            )
+            const applied = yield* v.run(
+              Search.aggregate(name, "@kind:{pet}", {
+                load: ["@price"],
+                stages: [
+                  Aggregate.apply("@price * 2", "double"),
+                  Aggregate.filter("@double > 20"),
+                  Aggregate.limit(0, 5)
+                ]
+              })
+            )
+            assert.sameMembers(
+              applied.map((row) => Number(row.double)),
+              [40, 60]
+            )
           })
         )
 
