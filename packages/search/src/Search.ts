@@ -211,7 +211,12 @@ export const search = (
   const q = asQuery(query)
   const args = searchArgs(name, q, options)
   if (typeof args === "string") return Command.invalid("FT.SEARCH", args)
-  const one = searchCommand(args, q, options)
+  const one = sortedKeysOnly(options)
+    ? Command.map(
+        searchCommand(searchArgs(name, q, withSortField(options)) as Array<RespArg>, q, withSortField(options)),
+        keysOf
+      )
+    : searchCommand(args, q, options)
   const { shardOptions, merge } = shardSearch(q, options)
   const shardArgs = searchArgs(name, q, shardOptions) as Array<RespArg>
   const part = searchCommand(shardArgs, q, shardOptions)
@@ -220,6 +225,24 @@ export const search = (
     shards: Shards.gatherWith(part, (results) => Shards.mergeSearch(merge, results))
   })
 }
+
+/**
+ * Keys only, sorted: module 1.2.1 does not sort a NOCONTENT reply (checked live: SORTBY with
+ * NOCONTENT came back in index order, with RETURN of the field sorted), so the field is asked
+ * for instead and dropped from the result.
+ */
+const sortedKeysOnly = (options: SearchOptions): boolean =>
+  options.sortBy !== undefined && (options.noContent === true || options.return?.length === 0)
+
+const withSortField = (options: SearchOptions): SearchOptions => {
+  const { noContent: _, ...rest } = options
+  return { ...rest, return: [options.sortBy!.field] }
+}
+
+const keysOf = (result: SearchResult.SearchResult): SearchResult.SearchResult => ({
+  total: result.total,
+  documents: result.documents.map((document) => ({ key: document.key, fields: {} }))
+})
 
 const searchCommand = (
   args: ReadonlyArray<RespArg>,

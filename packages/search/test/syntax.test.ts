@@ -437,6 +437,25 @@ describe("module 1.2 builders", () => {
     expect(words(command).join(" ")).toBe("FT.SEARCH t @title:run VERBATIM INORDER SLOP 2 SORTBY n DESC LIMIT 0 5")
   })
 
+  it("keys only and sorted: the sort field is asked for (1.2.1 does not sort NOCONTENT) and dropped", () => {
+    const command = Search.search("t", "@kind:{pet}", { sortBy: { field: "price" }, noContent: true })
+    expect(words(command).join(" ")).toBe("FT.SEARCH t @kind:{pet} RETURN 1 price SORTBY price")
+    const reply = [
+      2,
+      Buffer.from("c"),
+      [Buffer.from("price"), Buffer.from("20")],
+      Buffer.from("a"),
+      [Buffer.from("price"), Buffer.from("30")]
+    ]
+    expect(command.decode(reply)).toStrictEqual({
+      total: 2,
+      documents: [
+        { key: "c", fields: {} },
+        { key: "a", fields: {} }
+      ]
+    })
+  })
+
   it("refuses what the module would, before sending", () => {
     const refused = [
       Search.create("t", { text: { language: "german" as "english" }, schema: { t: Field.text() } }),
