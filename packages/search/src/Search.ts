@@ -220,11 +220,26 @@ export const search = (
   const { shardOptions, merge } = shardSearch(q, options)
   const shardArgs = searchArgs(name, q, shardOptions) as Array<RespArg>
   const part = searchCommand(shardArgs, q, shardOptions)
-  return Command.withRouting(one, {
+  const command = Command.withRouting(one, {
     readonly: true,
     shards: Shards.gatherWith(part, (results) => Shards.mergeSearch(merge, results))
   })
+  // For a coordinating module: every one of the k results (its merged KNN reply came back
+  // farthest first on 1.0.3, checked live), ranked here as the gathered form would be.
+  const all =
+    merge.k === undefined
+      ? shardOptions
+      : { ...shardOptions, limit: { offset: 0, count: Math.max(merge.k, merge.offset + merge.count) } }
+  const whole = searchCommand(searchArgs(name, q, all) as Array<RespArg>, q, all)
+  COORDINATED.set(
+    command,
+    Command.map(whole, (result) => Shards.mergeSearch(merge, [result]))
+  )
+  return command
 }
+
+/** The form of each FT.SEARCH command for a coordinating module (see `coordinated`). */
+const COORDINATED = new WeakMap<Command.Command<unknown>, Command.Command<unknown>>()
 
 /**
  * Keys only, sorted: module 1.2.1 does not sort a NOCONTENT reply (checked live: SORTBY with
@@ -440,12 +455,15 @@ export const withSchema = SearchResult.withSchema
 /**
  * The same command for a cluster whose search module coordinates (loaded with
  * `--use-coordinator`): such a module spreads FT.CREATE / FT.DROPINDEX to every node and fans
- * FT.SEARCH / FT.AGGREGATE out and merges by itself, so the command goes to one primary, as
- * given. Not for FT.INFO, which stays per node there too (leave it as it is). Standalone: no
- * change.
+ * FT.SEARCH / FT.AGGREGATE out and merges by itself, so the command goes to one primary. A
+ * command from `Search.search` (apply `coordinated` before `withSchema`) asks that node for all
+ * k results of a KNN query with their distances and ranks them here, since the 1.0.3
+ * coordinator's merged reply came back farthest first; any other command goes as given. Not
+ * for FT.INFO, which stays per node there too (leave it as it is). Standalone: one node anyway.
  *
  * @since 0.1.0
  * @category combinators
  */
 export const coordinated = <A>(command: Command.Command<A>): Command.Command<A> =>
+  (COORDINATED.get(command) as Command.Command<A> | undefined) ??
   Command.withRouting(command, command.readonly ? READ : ONE_NODE)

@@ -128,6 +128,37 @@ describe("FT.SEARCH on every primary", () => {
     assert.strictEqual(error?._tag === "Some" ? error.value._tag : "", "DecodeError")
   })
 
+  it("coordinated: one node is asked for all k results with distances, ranked and paged here", () => {
+    const command = Search.coordinated(Search.search("i", knn(5), { noContent: true, limit: { offset: 1, count: 2 } }))
+    assert.isUndefined(command.shards)
+    assert.isUndefined(command.request)
+    const sent = words(command)
+    assert.notInclude(sent, "NOCONTENT")
+    assert.deepStrictEqual(sent.slice(sent.indexOf("RETURN")), ["RETURN", "1", "__vec_score", "LIMIT", "0", "5"])
+    // The 1.0.3 coordinator's merged reply, farthest first, as it came back live.
+    const reply = [
+      5,
+      ...[
+        ["co:1", "4.84"],
+        ["co:5", "3.24"],
+        ["co:2", "1.44"],
+        ["co:4", "0.64"],
+        ["co:3", "0.04"]
+      ].flatMap(([key, score]) => [Buffer.from(key!), [Buffer.from("__vec_score"), Buffer.from(score!)]])
+    ]
+    assert.deepStrictEqual(command.decode(reply), {
+      total: 5,
+      documents: [
+        { key: "co:4", fields: {} },
+        { key: "co:2", fields: {} }
+      ]
+    })
+    // Anything else goes to one node as given.
+    const info = Search.coordinated(Search.info("i"))
+    assert.deepStrictEqual(info.args, ["FT.INFO", "i"])
+    assert.isUndefined(info.shards)
+  })
+
   it("the k of a KNN query string", () => {
     assert.strictEqual(Shards.knnK("*=>[KNN 5 @vec $q]"), 5)
     assert.strictEqual(Shards.knnK("@t:{a} =>[ KNN 12 @v $BLOB AS d]"), 12)
