@@ -12,7 +12,7 @@
 
 import { NodeRuntime } from "@effect/platform-node"
 import { type Command, ValkeyStandalone } from "@effect-valkey/core"
-import { Field, Query, Search, Vector } from "@effect-valkey/search"
+import { Field, Indexing, Query, Search, Vector } from "@effect-valkey/search"
 import { Modules, ValkeyServer } from "@effect-valkey/testkit"
 import { Console, Effect, Schema } from "effect"
 
@@ -71,7 +71,8 @@ const online = (modules: ReadonlyArray<string>) =>
         ["embedding", Vector.toBytes(vector)]
       ])
     }
-    yield* Effect.sleep("500 millis") // indexing is asynchronous
+    // Indexing is asynchronous: wait (bounded) until FT.INFO says the index has caught up.
+    yield* Indexing.waitForIndex(valkey, "docs", { documents: docs.length })
     yield* show("run(list())", yield* valkey.run(Search.list()))
     const result = yield* valkey.run(typed)
     yield* show("run(withSchema(Doc)(search))", result)
@@ -82,11 +83,12 @@ const main = Effect.gen(function* () {
   yield* offline
   const found = Modules.moduleFromEnv("search", "VALKEY_SEARCH_MODULE")
   if (!found.available) {
-    yield* Console.log(`\nNot running the commands against a server: ${found.reason}.`)
+    yield* Console.log(`\nNot running the commands against a server: ${found.reason}`)
     return
   }
-  yield* Console.log(`\nRunning against a valkey-server with ${found.modules.join(", ")}`)
-  yield* online(found.modules)
+  const modules = found.modules
+  yield* Console.log(`\nRunning against a valkey-server with ${modules.join(", ")}`)
+  yield* online(modules)
 })
 
 NodeRuntime.runMain(main)

@@ -538,6 +538,7 @@ class ClusterState {
   }
 
   private runKeyless<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    if (command.shards !== undefined) return this.gatherShards(command, command.shards.command)
     // A per-node reply (INFO, LATENCY, ...) has no one combined value: one node answers, and
     // runOnAll gives every node's.
     if (command.response === "per_node") return this.sendOn(this.randomPrimary(), command)
@@ -549,6 +550,25 @@ class ClusterState {
       default:
         return this.sendOn(this.randomPrimary(), command)
     }
+  }
+
+  /** Every primary answers `part`; the first failure fails the command, else it gathers. */
+  private gatherShards<A>(command: Command.Command<A>, part: Command.Command<unknown>): Effect.Effect<A, CommandError> {
+    return Effect.flatMap(
+      Effect.forEach(
+        this.topology.primaries(),
+        (node) => Effect.exit(this.sendOn(this.entries.get(node.address)!.connection, part)),
+        { concurrency: "unbounded" }
+      ),
+      (exits) => {
+        const failed = exits.find(Exit.isFailure)
+        if (failed !== undefined) return failed as Exit.Exit<never, CommandError>
+        return Command.gather(
+          command,
+          exits.map((exit) => (exit as Exit.Success<unknown>).value)
+        )
+      }
+    )
   }
 
   private fanOut<A>(command: Command.Command<A>, nodes: ReadonlyArray<Topology.NodeAddress>) {
@@ -568,7 +588,9 @@ class ClusterState {
    * it that was redirected is run again on its own.
    */
   sendBatch(commands: ReadonlyArray<Command.Command<unknown>>) {
-    const slots = commands.map((c) => (c.firstKey >= 0 ? Slot.keySlot(c) : undefined))
+    // A command for every primary (or node) runs on its own, as it would outside a batch, like a
+    // command split by slot.
+    const slots = commands.map((c) => (c.firstKey >= 0 ? Slot.keySlot(c) : fansOut(c) ? "multi" : undefined))
     const distinct = new Set(slots.filter((s) => s !== undefined))
     const atomic = commands[0]?.args[0] === "MULTI"
     if (distinct.size <= 1 && !distinct.has("multi")) {
@@ -736,3 +758,7 @@ const crossSlot = (command: Command.Command<unknown>) =>
     message: `${Command.name(command)} needs all its keys in one slot (use hash tags such as {user1}:a, {user1}:b)`,
     command: Command.name(command)
   })
+
+/** Whether a keyless command goes to more than one node when run alone. */
+const fansOut = (command: Command.Command<unknown>): boolean =>
+  command.shards !== undefined || command.request === "all_shards" || command.request === "all_nodes"

@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
-import { Commands } from "@effect-valkey/core"
+import { Command, Commands, InvalidArgumentError, Reply } from "@effect-valkey/core"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Effect, Fiber, Result } from "effect"
+import { Effect, Exit, Fiber, Result } from "effect"
 import { Slot } from "../src/index.ts"
 import { client } from "./support.ts"
 
@@ -87,6 +87,41 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
         perNode.reduce((a: number, b) => a + Number(b), 0)
       )
       assert.strictEqual(yield* valkey.ping(), "PONG")
+    })
+  )
+
+  it.effect("a command with shards facts: its part goes to every primary and the values are gathered", () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client()
+      const cluster = yield* ValkeyTestCluster
+      yield* valkey.mset(randomKeys(50, "gather").map((k) => [k, "1"] as const))
+      // INFO keyspace-like facts: each primary's CLUSTER MYID, gathered into a sorted list.
+      const myId = Command.make(["CLUSTER", "MYID"], Reply.text, { readonly: true })
+      const ids = Command.make(["CLUSTER", "MYID"], (reply) => [Reply.text(reply)], {
+        readonly: true,
+        shards: {
+          command: myId,
+          gather: (values) => Exit.succeed((values as Array<string>).slice().sort())
+        }
+      })
+      const expected = cluster.primaries.map((p) => p.id).sort()
+      assert.deepStrictEqual(yield* valkey.run(ids), expected)
+      // Mapped, the gathered value is mapped; in a batch it is gathered as alone, in order;
+      // an all_shards command in a batch reaches every primary too.
+      const count = Command.map(ids, (list) => list.length)
+      const sizes = Command.make(["DBSIZE"], Reply.integer, { request: "all_shards", response: "agg_sum" })
+      const [a, b, c] = yield* valkey.batch([count, Commands.connection.ping(), sizes], { raiseOnError: true })
+      assert.strictEqual(a, cluster.primaries.length)
+      assert.strictEqual(b, "PONG")
+      assert.strictEqual(c, yield* valkey.dbsize())
+      // A failing gather is the command's typed failure.
+      const refusing = Command.make(["PING"], Reply.text, {
+        shards: {
+          command: Command.make(["PING"], Reply.text),
+          gather: () => Exit.fail(new InvalidArgumentError({ command: "PING", message: "no" }))
+        }
+      })
+      assert.strictEqual((yield* Effect.flip(valkey.run(refusing)))._tag, "InvalidArgumentError")
     })
   )
 

@@ -42,10 +42,20 @@ export interface Common {
 }
 
 /**
+ * `SORTABLE` (module 1.2 on; accepted for TAG, NUMERIC and TEXT).
+ *
  * @since 0.1.0
  * @category models
  */
-export interface TagField extends Common {
+export interface Sortable {
+  readonly sortable?: boolean
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface TagField extends Common, Sortable {
   readonly _tag: "Tag"
   /** One character, such as `,` (the module's default) or `|`. */
   readonly separator?: string
@@ -56,7 +66,7 @@ export interface TagField extends Common {
  * @since 0.1.0
  * @category models
  */
-export interface NumericField extends Common {
+export interface NumericField extends Common, Sortable {
   readonly _tag: "Numeric"
 }
 
@@ -66,7 +76,7 @@ export interface NumericField extends Common {
  * @since 0.1.0
  * @category models
  */
-export interface TextField extends Common {
+export interface TextField extends Common, Sortable {
   readonly _tag: "Text"
   readonly noStem?: boolean
   readonly suffixTrie?: boolean
@@ -192,6 +202,7 @@ export const pushArgs = (out: Array<RespArg>, name: string, field: Field): strin
   switch (field._tag) {
     case "Numeric":
       out.push("NUMERIC")
+      if (field.sortable === true) out.push("SORTABLE")
       return undefined
     case "Tag": {
       out.push("TAG")
@@ -203,12 +214,14 @@ export const pushArgs = (out: Array<RespArg>, name: string, field: Field): strin
         out.push("SEPARATOR", field.separator)
       }
       if (field.caseSensitive === true) out.push("CASESENSITIVE")
+      if (field.sortable === true) out.push("SORTABLE")
       return undefined
     }
     case "Text":
       out.push("TEXT")
       if (field.noStem === true) out.push("NOSTEM")
       if (field.suffixTrie !== undefined) out.push(field.suffixTrie ? "WITHSUFFIXTRIE" : "NOSUFFIXTRIE")
+      if (field.sortable === true) out.push("SORTABLE")
       return undefined
     case "Hnsw":
     case "Flat":

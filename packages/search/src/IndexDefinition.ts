@@ -18,6 +18,26 @@ import * as Field from "./Field.ts"
 export type KeyType = "HASH" | "JSON"
 
 /**
+ * Index-wide full-text settings (module 1.2 and later; 1.0.3 refuses them). Module 1.2.1 knows
+ * the language `english` only.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TextOptions {
+  /** `LANGUAGE`: the stemming language. */
+  readonly language?: "english"
+  /** `STOPWORDS n w…`: words not indexed; `[]` indexes every word (`STOPWORDS 0`). */
+  readonly stopWords?: ReadonlyArray<string>
+  /** `PUNCTUATION chars`: the characters that split words. */
+  readonly punctuation?: string
+  /** `MINSTEMSIZE n`: shorter words are not stemmed. */
+  readonly minStemSize?: number
+  /** `WITHOFFSETS` / `NOOFFSETS`: keep word positions (phrase and SLOP queries need them). */
+  readonly offsets?: boolean
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -28,6 +48,8 @@ export interface IndexOptions<S extends Field.Schema = Field.Schema> {
   readonly prefix?: string | ReadonlyArray<string>
   /** Skip the backfill of keys that exist already. */
   readonly skipInitialScan?: boolean
+  /** Full-text settings (module 1.2 on). */
+  readonly text?: TextOptions
   readonly schema: S
 }
 
@@ -41,23 +63,26 @@ export class IndexDefinition<S extends Field.Schema = Field.Schema> {
   readonly prefixes: ReadonlyArray<string>
   readonly skipsInitialScan: boolean
   readonly fields: S
+  readonly textOptions: TextOptions | undefined
   constructor(
     name: string,
     keyType: KeyType | undefined,
     prefixes: ReadonlyArray<string>,
     skipsInitialScan: boolean,
-    fields: S
+    fields: S,
+    textOptions?: TextOptions
   ) {
     this.name = name
     this.keyType = keyType
     this.prefixes = prefixes
     this.skipsInitialScan = skipsInitialScan
     this.fields = fields
+    this.textOptions = textOptions
   }
 
   /** `ON HASH | ON JSON`. */
   on(keyType: KeyType): IndexDefinition<S> {
-    return new IndexDefinition(this.name, keyType, this.prefixes, this.skipsInitialScan, this.fields)
+    return new IndexDefinition(this.name, keyType, this.prefixes, this.skipsInitialScan, this.fields, this.textOptions)
   }
 
   /** Adds key prefixes (`PREFIX n p1 p2 …`). */
@@ -67,18 +92,27 @@ export class IndexDefinition<S extends Field.Schema = Field.Schema> {
       this.keyType,
       [...this.prefixes, ...prefixes],
       this.skipsInitialScan,
-      this.fields
+      this.fields,
+      this.textOptions
     )
   }
 
   /** `SKIPINITIALSCAN`: keys that exist already are not backfilled. */
   skipInitialScan(): IndexDefinition<S> {
-    return new IndexDefinition(this.name, this.keyType, this.prefixes, true, this.fields)
+    return new IndexDefinition(this.name, this.keyType, this.prefixes, true, this.fields, this.textOptions)
+  }
+
+  /** Full-text settings (module 1.2 on), merged into those given before. */
+  text(options: TextOptions): IndexDefinition<S> {
+    return new IndexDefinition(this.name, this.keyType, this.prefixes, this.skipsInitialScan, this.fields, {
+      ...this.textOptions,
+      ...options
+    })
   }
 
   /** Sets the schema: attribute name → field, sent in this order. */
   schema<T extends Field.Schema>(fields: T): IndexDefinition<T> {
-    return new IndexDefinition(this.name, this.keyType, this.prefixes, this.skipsInitialScan, fields)
+    return new IndexDefinition(this.name, this.keyType, this.prefixes, this.skipsInitialScan, fields, this.textOptions)
   }
 }
 
@@ -98,7 +132,8 @@ export const make: {
     options?.on,
     prefix === undefined ? [] : typeof prefix === "string" ? [prefix] : prefix,
     options?.skipInitialScan ?? false,
-    (options?.schema ?? {}) as never
+    (options?.schema ?? {}) as never,
+    options?.text
   )
 }
 
@@ -119,6 +154,8 @@ export const createArgs = (definition: IndexDefinition): Array<RespArg> | string
     args.push("ON", definition.keyType)
   }
   if (definition.prefixes.length > 0) args.push("PREFIX", definition.prefixes.length, ...definition.prefixes)
+  const badText = pushText(args, definition.textOptions)
+  if (badText !== undefined) return badText
   if (definition.skipsInitialScan) args.push("SKIPINITIALSCAN")
   args.push("SCHEMA")
   const names = Object.keys(definition.fields)
@@ -128,4 +165,28 @@ export const createArgs = (definition: IndexDefinition): Array<RespArg> | string
     if (bad !== undefined) return bad
   }
   return args
+}
+
+const pushText = (args: Array<RespArg>, text: TextOptions | undefined): string | undefined => {
+  if (text === undefined) return undefined
+  if (text.language !== undefined) {
+    if (text.language !== "english") return `language must be english, got ${String(text.language)}`
+    args.push("LANGUAGE", text.language)
+  }
+  if (text.punctuation !== undefined) {
+    if (text.punctuation === "") return "punctuation must not be empty"
+    args.push("PUNCTUATION", text.punctuation)
+  }
+  if (text.stopWords !== undefined) {
+    if (text.stopWords.some((word) => word === "")) return "a stop word must not be empty"
+    args.push("STOPWORDS", text.stopWords.length, ...text.stopWords)
+  }
+  if (text.minStemSize !== undefined) {
+    if (!Number.isSafeInteger(text.minStemSize) || text.minStemSize < 1) {
+      return `minStemSize must be a positive integer, got ${text.minStemSize}`
+    }
+    args.push("MINSTEMSIZE", text.minStemSize)
+  }
+  if (text.offsets !== undefined) args.push(text.offsets ? "WITHOFFSETS" : "NOOFFSETS")
+  return undefined
 }

@@ -1,8 +1,10 @@
 /**
  * FT.INFO's reply as a typed value. The module sends a flat list of names and values in RESP2
  * and in RESP3 alike (no RESP3 map), with nested lists for the definition, the attributes and a
- * vector attribute's index; counts arrive as bulk strings ("4") or integers. Every name/value
- * is also kept as sent in `fields`, since module versions add fields.
+ * vector attribute's index; counts arrive as bulk strings ("4") or integers. Not every name has
+ * a value: 1.0.3 writes a case-sensitive TAG attribute as `… SEPARATOR | CASESENSITIVE size 0`.
+ * Every name/value is also kept as sent in `fields`, since module versions add fields; a name
+ * the decoder does not know never makes the reply fail to decode.
  *
  * @since 0.1.0
  */
@@ -59,6 +61,10 @@ export interface AttributeInfo {
   readonly size?: number
   readonly separator?: string
   readonly caseSensitive?: boolean
+  /** TEXT (module 1.2 on): the field's weight, and whether stemming / a suffix trie are off / on. */
+  readonly weight?: number
+  readonly noStem?: boolean
+  readonly withSuffixTrie?: boolean
   readonly vector?: VectorIndexInfo
   readonly fields: Readonly<Record<string, InfoValue>>
 }
@@ -81,8 +87,16 @@ export interface IndexInfo {
   readonly mutationQueueSize: number
   /** `ready`, `backfill_in_progress` or `backfill_paused_by_oom`. */
   readonly state: string
+  /** Full-text settings (module 1.2 on, absent before). */
+  readonly language?: string
+  readonly stopWords?: ReadonlyArray<string>
+  readonly punctuation?: string
+  readonly minStemSize?: number
+  readonly withOffsets?: boolean
   /** Every top-level name/value as sent. */
   readonly fields: Readonly<Record<string, InfoValue>>
+  /** In a cluster: each primary's own FT.INFO, of which this value is the sum. */
+  readonly shards?: ReadonlyArray<IndexInfo>
 }
 
 const plain = (value: RespValue): InfoValue => {
@@ -98,16 +112,68 @@ const fail = (message: string): never => {
   throw new Command.DecodeFailure(message)
 }
 
-/** Name/value pairs of a flat list (or a RESP3 map), names lower-cased for lookup. */
+/**
+ * Names the module may send with no value after them. valkey-search 1.0.3 writes a TAG
+ * attribute's `CASESENSITIVE` alone, and only when it is set (`… SEPARATOR | CASESENSITIVE size
+ * 0`); later versions write `CASESENSITIVE 1` / `0`. The others are the flags of FT.CREATE's
+ * field syntax, which a later version may report the same way.
+ */
+const FLAGS = new Set([
+  "casesensitive",
+  "sortable",
+  "unf",
+  "nostem",
+  "no_stem",
+  "noindex",
+  "withsuffixtrie",
+  "with_suffix_trie",
+  "nosuffixtrie"
+])
+
+const isFlagValue = (value: RespValue | undefined): boolean => {
+  if (typeof value === "boolean") return true
+  if (typeof value === "number" || typeof value === "bigint")
+    return value === 0 || value === 1 || value === 0n || value === 1n
+  if (typeof value === "string" || value instanceof Uint8Array) {
+    const text = Reply.text(value)
+    return text === "0" || text === "1"
+  }
+  return false
+}
+
+/**
+ * The name/value pairs of a flat list (or a RESP3 map), tolerant of bare flags: a flag name not
+ * followed by a 0/1 stands alone and counts as set (value 1), and so does a name left without a
+ * value at the end of the list. A reply therefore never fails to decode for an odd count, which
+ * is how a newer module adding a flag would otherwise show up.
+ */
+const pairsOf = (value: RespValue): Array<readonly [string, RespValue]> => {
+  if (!Array.isArray(value)) return Reply.pairs(value).map(([k, v]) => [Reply.text(k), v] as const)
+  const out: Array<readonly [string, RespValue]> = []
+  let i = 0
+  while (i < value.length) {
+    const name = Reply.text(value[i])
+    if (i + 1 >= value.length || (FLAGS.has(name.toLowerCase()) && !isFlagValue(value[i + 1]))) {
+      out.push([name, 1])
+      i += 1
+    } else {
+      out.push([name, value[i + 1]])
+      i += 2
+    }
+  }
+  return out
+}
+
+/** Name/value pairs, names lower-cased for lookup. */
 const entries = (value: RespValue): Map<string, RespValue> => {
   const out = new Map<string, RespValue>()
-  for (const [k, v] of Reply.pairs(value)) out.set(Reply.text(k).toLowerCase(), v)
+  for (const [k, v] of pairsOf(value)) out.set(k.toLowerCase(), v)
   return out
 }
 
 const record = (value: RespValue): Record<string, InfoValue> => {
   const out: Record<string, InfoValue> = {}
-  for (const [k, v] of Reply.pairs(value)) out[Reply.text(k)] = plain(v)
+  for (const [k, v] of pairsOf(value)) out[k] = plain(v)
   return out
 }
 
@@ -121,6 +187,11 @@ const number = (value: RespValue): number => Reply.double(value)
 const optionalNumber = (map: Map<string, RespValue>, name: string): number | undefined => {
   const value = map.get(name)
   return value === undefined || value === null ? undefined : number(value)
+}
+
+const optionalBoolean = (map: Map<string, RespValue>, name: string): boolean | undefined => {
+  const value = map.get(name)
+  return value === undefined || value === null ? undefined : Reply.boolean(value)
 }
 
 const algorithm = (value: RespValue): VectorAlgorithmInfo => {
@@ -165,6 +236,14 @@ const attribute = (value: RespValue): AttributeInfo => {
   if (separator !== undefined && separator !== null) out.separator = Reply.text(separator)
   const caseSensitive = map.get("casesensitive")
   if (caseSensitive !== undefined && caseSensitive !== null) out.caseSensitive = Reply.boolean(caseSensitive)
+  // 1.0.3 names the flag only when it is set: a TAG attribute without it folds case.
+  else if (out.type.toUpperCase() === "TAG") out.caseSensitive = false
+  const weight = optionalNumber(map, "weight")
+  if (weight !== undefined) out.weight = weight
+  const noStem = optionalBoolean(map, "no_stem") ?? optionalBoolean(map, "nostem")
+  if (noStem !== undefined) out.noStem = noStem
+  const suffixTrie = optionalBoolean(map, "with_suffix_trie") ?? optionalBoolean(map, "withsuffixtrie")
+  if (suffixTrie !== undefined) out.withSuffixTrie = suffixTrie
   const index = map.get("index")
   if (index !== undefined && index !== null && out.type.toUpperCase() === "VECTOR") out.vector = vectorIndex(index)
   return out
@@ -182,7 +261,7 @@ export const decoder: Command.Decoder<IndexInfo> = (reply) => {
   const attributes = required(map, "attributes")
   if (!Array.isArray(attributes)) return fail("FT.INFO: attributes is not a list")
   const backfill = map.get("backfill_in_progress")
-  return {
+  const out: { -readonly [K in keyof IndexInfo]: IndexInfo[K] } = {
     name: Reply.text(required(map, "index_name")),
     keyType: Reply.text(required(definition, "key_type")),
     prefixes: Reply.array(Reply.text)(definition.get("prefixes") ?? []),
@@ -196,4 +275,15 @@ export const decoder: Command.Decoder<IndexInfo> = (reply) => {
     state: Reply.text(required(map, "state")),
     fields: record(reply)
   }
+  const language = map.get("language")
+  if (typeof language === "string" || language instanceof Uint8Array) out.language = Reply.text(language)
+  const stopWords = map.get("stop_words")
+  if (Array.isArray(stopWords)) out.stopWords = stopWords.map(Reply.text)
+  const punctuation = map.get("punctuation")
+  if (typeof punctuation === "string" || punctuation instanceof Uint8Array) out.punctuation = Reply.text(punctuation)
+  const minStemSize = optionalNumber(map, "min_stem_size")
+  if (minStemSize !== undefined) out.minStemSize = minStemSize
+  const withOffsets = optionalBoolean(map, "with_offsets")
+  if (withOffsets !== undefined) out.withOffsets = withOffsets
+  return out
 }

@@ -2,11 +2,13 @@
  * The valkey-search module's commands as command values: run them with `valkey.run(command)`
  * on a standalone client, a cluster or in a batch.
  *
- * Routing: FT.* commands name an index, not a key, so they are keyless. In cluster mode the
- * module keeps index definitions consistent across shards itself (an index created on one
- * node exists on all, and FT.SEARCH fans out and merges), so every command here goes to one
- * node — the router's random primary — and none needs a fan-out policy; `all_shards` on
- * FT.CREATE would create the index once per shard and fail with "already exists".
+ * Routing: FT.* commands name an index, not a key, so they are keyless. In a cluster, the
+ * module (1.0.3 and 1.2.1 alike, as they load by default) runs every node on its own: an index
+ * exists only on the node that created it and covers that node's keys only. So FT.CREATE and
+ * FT.DROPINDEX go to every primary (all must succeed), and FT.SEARCH, FT.INFO, FT._LIST and
+ * FT.AGGREGATE ask every primary and combine the answers (see `Shards`). A module loaded with
+ * `--use-coordinator` spreads definitions and fans searches out itself: wrap the commands in
+ * `coordinated` for such a cluster. Standalone ignores all of this.
  *
  * @since 0.1.0
  */
@@ -17,11 +19,21 @@ import * as IndexDefinition from "./IndexDefinition.ts"
 import * as IndexInfo from "./IndexInfo.ts"
 import * as Query from "./Query.ts"
 import * as SearchResult from "./SearchResult.ts"
+import * as Shards from "./Shards.ts"
 
-/** Definitions and drops: sent to a primary. */
-const WRITE: Command.CommandOptions = {}
-/** Searches and metadata reads. */
+/** Definitions and drops: every primary keeps its own. */
+const WRITE: Command.CommandOptions = { request: "all_shards", response: "all_succeeded" }
+/** Reads: what one node is asked (each primary, in a cluster, with `shards`). */
 const READ: Command.CommandOptions = { readonly: true }
+/** Commands neither module build has (aliases, EXPLAINCLI): one node, as documented upstream. */
+const ONE_NODE: Command.CommandOptions = {}
+
+/** The command with `shards` facts: sent as itself to each primary, gathered by `f`. */
+const perShard = <P, A>(command: Command.Command<P>, f: (values: ReadonlyArray<P>) => A): Command.Command<A> =>
+  Command.withRouting(command, {
+    readonly: true,
+    shards: Shards.gatherWith(command, f)
+  }) as unknown as Command.Command<A>
 
 /**
  * An index definition to build on: `Search.index("idx").on("HASH").prefix("doc:").schema({ … })`,
@@ -61,22 +73,24 @@ export const create: {
 export const dropIndex = (name: string): Command.Command<"OK"> => Command.make(["FT.DROPINDEX", name], Reply.ok, WRITE)
 
 /**
- * FT.INFO index: the definition, attributes and indexing state of the index on the node that
- * answers.
+ * FT.INFO index: the definition, attributes and indexing state of the index. In a cluster every
+ * primary answers for its keys and the counts are added up (`shards` keeps each answer).
  *
  * @since 0.1.0
  * @category indexes
  */
 export const info = (name: string): Command.Command<IndexInfo.IndexInfo> =>
-  Command.make(["FT.INFO", name], IndexInfo.decoder, READ)
+  perShard(Command.make(["FT.INFO", name], IndexInfo.decoder, READ), Shards.mergeInfo)
 
 /**
- * FT._LIST: the names of the indexes (of the current database), in no particular order.
+ * FT._LIST: the names of the indexes (of the current database), in no particular order; in a
+ * cluster, those of every primary, each once.
  *
  * @since 0.1.0
  * @category indexes
  */
-export const list = (): Command.Command<Array<string>> => Command.make(["FT._LIST"], Reply.array(Reply.text), READ)
+export const list = (): Command.Command<Array<string>> =>
+  perShard(Command.make(["FT._LIST"], Reply.array(Reply.text), READ), Shards.unionList)
 
 /**
  * @since 0.1.0
@@ -91,6 +105,12 @@ export interface SearchOptions {
   readonly noContent?: boolean
   /** `LIMIT offset count`; the module's default is 0 10. */
   readonly limit?: { readonly offset: number; readonly count: number }
+  /** Text queries (module 1.2 on): `VERBATIM` (no stemming), `INORDER`, `SLOP n`. */
+  readonly verbatim?: boolean
+  readonly inOrder?: boolean
+  readonly slop?: number
+  /** `SORTBY field [ASC|DESC]` (module 1.2 on): order by an attribute instead of by distance. */
+  readonly sortBy?: { readonly field: string; readonly order?: "ASC" | "DESC" }
   /** `TIMEOUT` in milliseconds. */
   readonly timeout?: number
   /** `DIALECT n`; the module supports 2. */
@@ -140,6 +160,18 @@ const searchArgs = (name: string, query: Query.Query, options: SearchOptions): A
     args.push("RETURN", fields.length, ...fields)
   }
   if (options.noContent === true) args.push("NOCONTENT")
+  if (options.verbatim === true) args.push("VERBATIM")
+  if (options.inOrder === true) args.push("INORDER")
+  if (options.slop !== undefined) {
+    const badSlop = badCount(options.slop, "slop", 0)
+    if (badSlop !== undefined) return badSlop
+    args.push("SLOP", options.slop)
+  }
+  if (options.sortBy !== undefined) {
+    if (options.sortBy.field === "") return "the sortBy field must not be empty"
+    args.push("SORTBY", options.sortBy.field)
+    if (options.sortBy.order !== undefined) args.push(options.sortBy.order)
+  }
   if (options.limit !== undefined) {
     const badLimit =
       badCount(options.limit.offset, "limit offset", 0) ?? badCount(options.limit.count, "limit count", 0)
@@ -162,7 +194,8 @@ const searchArgs = (name: string, query: Query.Query, options: SearchOptions): A
 const asQuery = (query: string | Query.Query): Query.Query => (typeof query === "string" ? Query.make(query) : query)
 
 /**
- * FT.SEARCH index query [PARAMS …] [RETURN …] [NOCONTENT] [LIMIT o n] [TIMEOUT ms] [DIALECT n]:
+ * FT.SEARCH index query [PARAMS …] [RETURN …] [NOCONTENT] [VERBATIM] [INORDER] [SLOP n]
+ * [SORTBY f [ASC|DESC]] [LIMIT o n] [TIMEOUT ms] [DIALECT n]:
  * the total count and the documents, each with its key, its fields (decoded into a record,
  * since the module sends them in no fixed order) and, for a KNN query, its distance as
  * `score`. Vector fields stay bytes; everything else is UTF-8 text.
@@ -178,6 +211,59 @@ export const search = (
   const q = asQuery(query)
   const args = searchArgs(name, q, options)
   if (typeof args === "string") return Command.invalid("FT.SEARCH", args)
+  const one = sortedKeysOnly(options)
+    ? Command.map(
+        searchCommand(searchArgs(name, q, withSortField(options)) as Array<RespArg>, q, withSortField(options)),
+        keysOf
+      )
+    : searchCommand(args, q, options)
+  const { shardOptions, merge } = shardSearch(q, options)
+  const shardArgs = searchArgs(name, q, shardOptions) as Array<RespArg>
+  const part = searchCommand(shardArgs, q, shardOptions)
+  const command = Command.withRouting(one, {
+    readonly: true,
+    shards: Shards.gatherWith(part, (results) => Shards.mergeSearch(merge, results))
+  })
+  // For a coordinating module: every one of the k results (its merged KNN reply came back
+  // farthest first on 1.0.3, checked live), ranked here as the gathered form would be.
+  const all =
+    merge.k === undefined
+      ? shardOptions
+      : { ...shardOptions, limit: { offset: 0, count: Math.max(merge.k, merge.offset + merge.count) } }
+  const whole = searchCommand(searchArgs(name, q, all) as Array<RespArg>, q, all)
+  COORDINATED.set(
+    command,
+    Command.map(whole, (result) => Shards.mergeSearch(merge, [result]))
+  )
+  return command
+}
+
+/** The form of each FT.SEARCH command for a coordinating module (see `coordinated`). */
+const COORDINATED = new WeakMap<Command.Command<unknown>, Command.Command<unknown>>()
+
+/**
+ * Keys only, sorted: module 1.2.1 does not sort a NOCONTENT reply (checked live: SORTBY with
+ * NOCONTENT came back in index order, with RETURN of the field sorted), so the field is asked
+ * for instead and dropped from the result.
+ */
+const sortedKeysOnly = (options: SearchOptions): boolean =>
+  options.sortBy !== undefined && (options.noContent === true || options.return?.length === 0)
+
+const withSortField = (options: SearchOptions): SearchOptions => {
+  const { noContent: _, ...rest } = options
+  return { ...rest, return: [options.sortBy!.field] }
+}
+
+const keysOf = (result: SearchResult.SearchResult): SearchResult.SearchResult => ({
+  total: result.total,
+  documents: result.documents.map((document) => ({ key: document.key, fields: {} }))
+})
+
+const searchCommand = (
+  args: ReadonlyArray<RespArg>,
+  q: Query.Query,
+  options: SearchOptions
+): Command.Command<SearchResult.SearchResult> => {
   const decode = SearchResult.decoder({
     keysOnly: options.noContent === true || options.return?.length === 0,
     binary: new Set([...q.binary, ...(options.binary ?? [])]),
@@ -185,6 +271,51 @@ export const search = (
   })
   // Read as bytes so vector fields arrive exact; the decoder turns the rest into text.
   return Command.bytes(Command.make(args, decode, READ)) as unknown as Command.Command<SearchResult.SearchResult>
+}
+
+const returnedName = (field: string | { readonly field: string; readonly as: string }): string =>
+  typeof field === "string" ? field : field.as
+
+/**
+ * What each primary is asked so that their answers can be merged: the first offset + count
+ * documents (the offset applies to the merged list), and the fields the ranking needs (the KNN
+ * distance, the SORTBY field) even where the caller asked for keys only or other fields.
+ */
+const shardSearch = (
+  q: Query.Query,
+  options: SearchOptions
+): { readonly shardOptions: SearchOptions; readonly merge: Shards.SearchMerge } => {
+  const offset = options.limit?.offset ?? 0
+  const count = options.limit?.count ?? 10
+  const scoreField = q.scoreField ?? options.scoreField
+  const sortField = options.sortBy?.field
+  const byScore = sortField === undefined && scoreField !== undefined
+  const keysOnly = options.noContent === true || options.return?.length === 0
+  const returned = options.return?.map(returnedName)
+  const needed = [byScore ? scoreField : undefined, sortField].filter((f): f is string => f !== undefined)
+  // Keys only, or a RETURN without a field the ranking needs: ask for that field too.
+  const missing = keysOnly ? needed : returned === undefined ? [] : needed.filter((f) => !returned.includes(f))
+  const extra = missing.length === 0 ? {} : { return: [...(keysOnly ? [] : (options.return ?? [])), ...missing] }
+  const { noContent: _, ...rest } = options
+  const shardOptions: SearchOptions = {
+    ...(keysOnly && missing.length > 0 ? rest : options),
+    ...extra,
+    limit: { offset: 0, count: offset + count }
+  }
+  return {
+    shardOptions,
+    merge: {
+      offset,
+      count,
+      k: Shards.knnK(q.text),
+      byScore,
+      sortBy: sortField === undefined ? undefined : { field: sortField, descending: options.sortBy?.order === "DESC" },
+      drop: keysOnly ? [] : missing.filter((f) => f !== scoreField),
+      keysOnly,
+      // The distance is a field of the reply only when the caller's RETURN names it (or has none).
+      keepScore: !keysOnly && (returned === undefined || (scoreField !== undefined && returned.includes(scoreField)))
+    }
+  }
 }
 
 /**
@@ -207,7 +338,9 @@ export interface AggregateOptions {
 /**
  * FT.AGGREGATE index query [DIALECT n] [INORDER] [LOAD …] [PARAMS …] [SLOP n] [TIMEOUT ms]
  * [VERBATIM] stage…: one record per output row (the leading count, which the module's docs say
- * to ignore, is dropped). Documented from module 1.1 on; the recorded 1.0.3 build lacked it.
+ * to ignore, is dropped). Module 1.1 on; 1.0.3 lacks it. In a cluster every primary runs it and
+ * the rows are put together when the stages work row by row (APPLY, FILTER); GROUPBY, SORTBY
+ * and LIMIT over shards fail with `InvalidArgumentError` (see `coordinated`).
  *
  * @since 0.1.0
  * @category search
@@ -248,9 +381,11 @@ export const aggregate = (
     args.push("TIMEOUT", options.timeout)
   }
   if (options.verbatim === true) args.push("VERBATIM")
-  const badStage = Aggregate.pushStages(args, options.stages ?? [])
+  const stages = options.stages ?? []
+  const badStage = Aggregate.pushStages(args, stages)
   if (badStage !== undefined) return Command.invalid("FT.AGGREGATE", badStage)
-  return Command.make(args, SearchResult.aggregateDecoder, READ)
+  const command = Command.make(args, SearchResult.aggregateDecoder, READ)
+  return Command.withRouting(command, { readonly: true, shards: Shards.aggregateShards(command, stages) })
 }
 
 /**
@@ -262,7 +397,7 @@ export const aggregate = (
 export const aliasAdd = (alias: string, name: string): Command.Command<"OK"> =>
   alias === ""
     ? Command.invalid("FT.ALIASADD", "the alias must not be empty")
-    : Command.make(["FT.ALIASADD", alias, name], Reply.ok, WRITE)
+    : Command.make(["FT.ALIASADD", alias, name], Reply.ok, ONE_NODE)
 
 /**
  * FT.ALIASUPDATE alias index: "OK" (creates the alias, or moves it to `index`).
@@ -273,7 +408,7 @@ export const aliasAdd = (alias: string, name: string): Command.Command<"OK"> =>
 export const aliasUpdate = (alias: string, name: string): Command.Command<"OK"> =>
   alias === ""
     ? Command.invalid("FT.ALIASUPDATE", "the alias must not be empty")
-    : Command.make(["FT.ALIASUPDATE", alias, name], Reply.ok, WRITE)
+    : Command.make(["FT.ALIASUPDATE", alias, name], Reply.ok, ONE_NODE)
 
 /**
  * FT.ALIASDEL alias: "OK".
@@ -284,7 +419,7 @@ export const aliasUpdate = (alias: string, name: string): Command.Command<"OK"> 
 export const aliasDel = (alias: string): Command.Command<"OK"> =>
   alias === ""
     ? Command.invalid("FT.ALIASDEL", "the alias must not be empty")
-    : Command.make(["FT.ALIASDEL", alias], Reply.ok, WRITE)
+    : Command.make(["FT.ALIASDEL", alias], Reply.ok, ONE_NODE)
 
 /**
  * FT.ALIASLIST: alias → index name.
@@ -316,3 +451,19 @@ export const explainCli = (name: string, query: string | Query.Query): Command.C
  * @category combinators
  */
 export const withSchema = SearchResult.withSchema
+
+/**
+ * The same command for a cluster whose search module coordinates (loaded with
+ * `--use-coordinator`): such a module spreads FT.CREATE / FT.DROPINDEX to every node and fans
+ * FT.SEARCH / FT.AGGREGATE out and merges by itself, so the command goes to one primary. A
+ * command from `Search.search` (apply `coordinated` before `withSchema`) asks that node for all
+ * k results of a KNN query with their distances and ranks them here, since the 1.0.3
+ * coordinator's merged reply came back farthest first; any other command goes as given. Not
+ * for FT.INFO, which stays per node there too (leave it as it is). Standalone: one node anyway.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const coordinated = <A>(command: Command.Command<A>): Command.Command<A> =>
+  (COORDINATED.get(command) as Command.Command<A> | undefined) ??
+  Command.withRouting(command, command.readonly ? READ : ONE_NODE)

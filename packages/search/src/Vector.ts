@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 
 /**
  * Anything a vector can be given as: a `Float32Array`, a plain array of numbers, or bytes
@@ -30,18 +32,49 @@ export const toBytes = (vector: VectorInput): Uint8Array => {
 }
 
 /**
- * The vector held in little-endian FLOAT32 bytes (a vector field of a search result). Fails
- * with a `RangeError` when the length is not a multiple of 4.
+ * Bytes that are not a FLOAT32 vector: their length is not a multiple of 4.
  *
  * @since 0.1.0
- * @category conversions
+ * @category errors
  */
-export const fromBytes = (bytes: Uint8Array): Float32Array => {
-  if (bytes.length % 4 !== 0) throw new RangeError(`a FLOAT32 vector has a multiple of 4 bytes, got ${bytes.length}`)
+export class InvalidVectorError extends Schema.TaggedError<InvalidVectorError>()("InvalidVectorError", {
+  message: Schema.String,
+  length: Schema.Number
+}) {}
+
+const read = (bytes: Uint8Array): Float32Array => {
   const out = new Float32Array(bytes.length / 4)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true)
   return out
+}
+
+const invalid = (bytes: Uint8Array) =>
+  new InvalidVectorError({
+    message: `a FLOAT32 vector has a multiple of 4 bytes, got ${bytes.length}`,
+    length: bytes.length
+  })
+
+/**
+ * The vector held in little-endian FLOAT32 bytes (a vector field of a search result), or an
+ * `InvalidVectorError` when the length is not a multiple of 4.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const fromBytes = (bytes: Uint8Array): Result.Result<Float32Array, InvalidVectorError> =>
+  bytes.length % 4 === 0 ? Result.succeed(read(bytes)) : Result.fail(invalid(bytes))
+
+/**
+ * `fromBytes` for bytes known to be a vector (a vector field the module returned): throws the
+ * `InvalidVectorError` otherwise.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const fromBytesUnsafe = (bytes: Uint8Array): Float32Array => {
+  if (bytes.length % 4 !== 0) throw invalid(bytes)
+  return read(bytes)
 }
 
 /**

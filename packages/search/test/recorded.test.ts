@@ -30,6 +30,7 @@ const infoHash: IndexInfo.IndexInfo = {
       type: "TAG",
       size: 4,
       separator: "|",
+      caseSensitive: false,
       fields: { identifier: "tag", attribute: "tag", type: "TAG", SEPARATOR: "|", size: "4" }
     },
     {
@@ -169,6 +170,7 @@ const infoJson: IndexInfo.IndexInfo = {
       type: "TAG",
       size: 3,
       separator: ",",
+      caseSensitive: false,
       fields: { identifier: "$.kind", attribute: "kind", type: "TAG", SEPARATOR: ",", size: "3" }
     }
   ],

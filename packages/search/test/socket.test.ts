@@ -113,7 +113,7 @@ for (const protocol of [2, 3] as const) {
         // The vector field came back as its exact float32 bytes.
         const vec = found.documents[1]!.fields.vec
         assert.instanceOf(vec, Uint8Array)
-        assert.deepStrictEqual(Vector.fromBytes(vec as Uint8Array), new Float32Array([0.1, 0]))
+        assert.deepStrictEqual(Vector.fromBytesUnsafe(vec as Uint8Array), new Float32Array([0.1, 0]))
         assert.strictEqual(found.documents[1]!.fields.tag, "green")
         assert.deepStrictEqual(
           keys.documents.map((d) => d.key),

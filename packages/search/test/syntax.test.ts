@@ -4,7 +4,7 @@
  * refuses before sending.
  */
 import { Command, encodeCommand, RespError } from "@effect-valkey/core"
-import { Exit, Schema } from "effect"
+import { Exit, Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Aggregate, Field, Query, Search, Vector } from "../src/index.ts"
 
@@ -68,7 +68,8 @@ describe("FT.CREATE", () => {
         "$.t AS t TEXT NOSTEM NOSUFFIXTRIE"
     )
     expect(command.firstKey).toBe(-1)
-    expect(command.request).toBeUndefined()
+    expect(command.request).toBe("all_shards")
+    expect(command.response).toBe("all_succeeded")
     expect(command.readonly).toBe(false)
   })
 
@@ -362,26 +363,107 @@ describe("aliases, FT.EXPLAINCLI, FT._LIST, FT.DROPINDEX", () => {
 
 describe("Vector", () => {
   it("writes little-endian FLOAT32, whatever the host", () => {
-    expect(Array.from(Vector.toBytes([1, -2, 0.1]))).toStrictEqual([
-      0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0, 0xcd, 0xcc, 0xcc, 0x3d
-    ])
     expect(Vector.toBytes(new Float32Array([1]))).toStrictEqual(new Uint8Array([0, 0, 0x80, 0x3f]))
+  })
+
+  it("byte for byte: numbers round to the nearest FLOAT32, special values keep their bits", () => {
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex")
+    // 0.1 and 5 as the recorded HSETs sent them (cdcccc3d, 0000a040).
+    expect(hex(Vector.toBytes([0.1, 0, 5]))).toBe("cdcccc3d000000000000a040")
+    expect(hex(Vector.toBytes([-0, -2, 65504, 1e-45, 3.4028235e38]))).toBe("00000080000000c000e07f4701000000ffff7f7f")
+    expect(hex(Vector.toBytes([Infinity, -Infinity]))).toBe("0000807f000080ff")
+    // A double rounds to the same bytes whether given as number[] or Float32Array.
+    const values = [Math.PI, -Math.E, 1 / 3, 123456.789]
+    expect(Vector.toBytes(values)).toStrictEqual(Vector.toBytes(new Float32Array(values)))
+    expect(hex(Vector.toBytes([Math.PI]))).toBe("db0f4940")
+    expect(Number.isNaN(Vector.fromBytesUnsafe(Vector.toBytes([Number.NaN]))[0])).toBe(true)
   })
 
   it("reads them back, from any offset of a larger buffer", () => {
     const vector = new Float32Array([1.5, -3, 1e-7, 65504])
-    expect(Vector.fromBytes(Vector.toBytes(vector))).toStrictEqual(vector)
+    expect(Vector.fromBytesUnsafe(Vector.toBytes(vector))).toStrictEqual(vector)
     const shifted = new Uint8Array(17)
     shifted.set(Vector.toBytes(vector), 1)
-    expect(Vector.fromBytes(shifted.subarray(1))).toStrictEqual(vector)
-    expect(Vector.fromBytes(Buffer.from("0000a0400000a040", "hex"))).toStrictEqual(new Float32Array([5, 5]))
+    expect(Vector.fromBytesUnsafe(shifted.subarray(1))).toStrictEqual(vector)
+    expect(Vector.fromBytes(Buffer.from("0000a0400000a040", "hex"))).toStrictEqual(
+      Result.succeed(new Float32Array([5, 5]))
+    )
+    // Every FLOAT32 survives the round trip bit for bit.
+    const bits = new Uint8Array([0x01, 0x00, 0x80, 0x00, 0xff, 0xff, 0x7f, 0x7f, 0x00, 0x00, 0x00, 0x80])
+    expect(Vector.toBytes(Vector.fromBytesUnsafe(bits))).toStrictEqual(bits)
   })
 
-  it("passes bytes through and refuses a length that is not a multiple of 4", () => {
+  it("passes bytes through; a length that is not a multiple of 4 is a typed failure", () => {
     const bytes = new Uint8Array(8)
     expect(Vector.toBytes(bytes)).toBe(bytes)
-    expect(() => Vector.fromBytes(new Uint8Array(5))).toThrow(RangeError)
+    const bad = Vector.fromBytes(new Uint8Array(5))
+    expect(Result.isFailure(bad) && bad.failure._tag === "InvalidVectorError" && bad.failure.length === 5).toBe(true)
+    expect(() => Vector.fromBytesUnsafe(new Uint8Array(5))).toThrow(/multiple of 4 bytes, got 5/)
     expect(Vector.dimensions(bytes)).toBe(2)
     expect(Vector.dimensions([1, 2, 3])).toBe(3)
+  })
+})
+
+describe("module 1.2 builders", () => {
+  it("FT.CREATE: full-text settings before SCHEMA, SORTABLE fields", () => {
+    const command = Search.create(
+      Search.index("t")
+        .on("HASH")
+        .prefix("p:")
+        .text({ language: "english", punctuation: ",.", stopWords: ["a", "the"] })
+        .text({ minStemSize: 3, offsets: false })
+        .schema({
+          title: Field.text({ noStem: true, sortable: true }),
+          kind: Field.tag({ separator: ";", sortable: true }),
+          n: Field.numeric({ sortable: true })
+        })
+    )
+    expect(words(command).join(" ")).toBe(
+      "FT.CREATE t ON HASH PREFIX 1 p: LANGUAGE english PUNCTUATION ,. STOPWORDS 2 a the MINSTEMSIZE 3 NOOFFSETS SCHEMA " +
+        "title TEXT NOSTEM SORTABLE kind TAG SEPARATOR ; SORTABLE n NUMERIC SORTABLE"
+    )
+    const options = Search.create("t", { text: { stopWords: [], offsets: true }, schema: { t: Field.text() } })
+    expect(words(options).join(" ")).toBe("FT.CREATE t STOPWORDS 0 WITHOFFSETS SCHEMA t TEXT")
+  })
+
+  it("FT.SEARCH: VERBATIM, INORDER, SLOP and SORTBY", () => {
+    const command = Search.search("t", "@title:run", {
+      verbatim: true,
+      inOrder: true,
+      slop: 2,
+      sortBy: { field: "n", order: "DESC" },
+      limit: { offset: 0, count: 5 }
+    })
+    expect(words(command).join(" ")).toBe("FT.SEARCH t @title:run VERBATIM INORDER SLOP 2 SORTBY n DESC LIMIT 0 5")
+  })
+
+  it("keys only and sorted: the sort field is asked for (1.2.1 does not sort NOCONTENT) and dropped", () => {
+    const command = Search.search("t", "@kind:{pet}", { sortBy: { field: "price" }, noContent: true })
+    expect(words(command).join(" ")).toBe("FT.SEARCH t @kind:{pet} RETURN 1 price SORTBY price")
+    const reply = [
+      2,
+      Buffer.from("c"),
+      [Buffer.from("price"), Buffer.from("20")],
+      Buffer.from("a"),
+      [Buffer.from("price"), Buffer.from("30")]
+    ]
+    expect(command.decode(reply)).toStrictEqual({
+      total: 2,
+      documents: [
+        { key: "c", fields: {} },
+        { key: "a", fields: {} }
+      ]
+    })
+  })
+
+  it("refuses what the module would, before sending", () => {
+    const refused = [
+      Search.create("t", { text: { language: "german" as "english" }, schema: { t: Field.text() } }),
+      Search.create("t", { text: { minStemSize: 0 }, schema: { t: Field.text() } }),
+      Search.create("t", { text: { punctuation: "" }, schema: { t: Field.text() } }),
+      Search.search("t", "x", { slop: -1 }),
+      Search.search("t", "x", { sortBy: { field: "" } })
+    ]
+    for (const command of refused) expect(command.invalid?._tag).toBe("InvalidArgumentError")
   })
 })

@@ -76,6 +76,24 @@ export interface Command<A> {
    * a cluster routes it by the server's own COMMAND metadata. Standalone ignores it.
    */
   readonly serverRouted?: boolean | undefined
+  /** A keyless command a cluster answers from every primary's share of the data. */
+  readonly shards?: Shards<A> | undefined
+}
+
+/**
+ * How a cluster answers a keyless command from every primary's share of the data, when no
+ * response policy can (a module whose nodes each index only their own keys: a search that
+ * must merge ranked results and re-apply its LIMIT). `command` goes to every primary, since it
+ * may differ from what one node is asked (a larger LIMIT, fields the merge needs); `gather`
+ * turns the primaries' values, in no particular order, into the command's value, or fails.
+ * Standalone sends the command itself and never gathers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Shards<A> {
+  readonly command: Command<unknown>
+  readonly gather: (values: ReadonlyArray<unknown>) => Exit.Exit<A, CommandError>
 }
 
 /**
@@ -90,6 +108,7 @@ export interface CommandOptions {
   readonly response?: ResponsePolicy
   readonly blockMillis?: number
   readonly serverRouted?: boolean
+  readonly shards?: Shards<unknown>
 }
 
 // A command carries its arguments and refers to its definition's options (hot commands pass
@@ -141,6 +160,9 @@ class CommandImpl<A> implements Command<A> {
   get serverRouted(): boolean {
     return this.options?.serverRouted === true
   }
+  get shards(): Shards<A> | undefined {
+    return this.options?.shards as Shards<A> | undefined
+  }
 }
 
 /**
@@ -176,7 +198,8 @@ const optionsOf = (command: Command<unknown>): CommandOptions | undefined =>
         ...(command.request !== undefined ? { request: command.request } : {}),
         ...(command.response !== undefined ? { response: command.response } : {}),
         ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {}),
-        ...(command.serverRouted === true ? { serverRouted: true } : {})
+        ...(command.serverRouted === true ? { serverRouted: true } : {}),
+        ...(command.shards !== undefined ? { shards: command.shards } : {})
       }
 
 /**
@@ -230,7 +253,54 @@ export const bytes = <A>(command: Command<A>): Command<AsBytes<A>> =>
  */
 export const map = <A, B>(command: Command<A>, f: (a: A) => B): Command<B> => {
   const decode = command.decode
-  return new CommandImpl(command.args, (reply) => f(decode(reply)), optionsOf(command), command.bytes, command.invalid)
+  const options = optionsOf(command)
+  const shards = command.shards
+  return new CommandImpl(
+    command.args,
+    (reply) => f(decode(reply)),
+    shards === undefined ? options : { ...options, shards: mapShards(command, shards, f) },
+    command.bytes,
+    command.invalid
+  )
+}
+
+/** `f` applied to the gathered value too, its DecodeFailure a DecodeError as in `settle`. */
+const mapShards = <A, B>(command: Command<A>, shards: Shards<A>, f: (a: A) => B): Shards<B> => ({
+  command: shards.command,
+  gather: (values) => {
+    const exit = shards.gather(values)
+    return Exit.isSuccess(exit) ? attempt(command, () => f(exit.value)) : (exit as Exit.Exit<never, CommandError>)
+  }
+})
+
+const attempt = <A>(command: Command<unknown>, f: () => A): Exit.Exit<A, CommandError> => {
+  try {
+    return Exit.succeed(f())
+  } catch (cause) {
+    return decodeError(command, cause)
+  }
+}
+
+const decodeError = (command: Command<unknown>, cause: unknown): Exit.Exit<never, CommandError> => {
+  const message = cause instanceof DecodeFailure ? cause.message : String(cause)
+  return Exit.fail(new DecodeError({ message: `${name(command)}: ${message}`, command: name(command), cause }))
+}
+
+/**
+ * The values of `command.shards.command` from every primary, gathered into the command's value.
+ * A gather that throws (a bug, or a mapped decoder's DecodeFailure) is a `DecodeError`.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const gather = <A>(command: Command<A>, values: ReadonlyArray<unknown>): Exit.Exit<A, CommandError> => {
+  const shards = command.shards
+  if (shards === undefined) return decodeError(command, new DecodeFailure("not a per-shard command"))
+  try {
+    return shards.gather(values)
+  } catch (cause) {
+    return decodeError(command, cause)
+  }
 }
 
 /**
@@ -240,8 +310,14 @@ export const map = <A, B>(command: Command<A>, f: (a: A) => B): Command<B> => {
  * @since 0.1.0
  * @category combinators
  */
-export const withDecoder = <A, B>(command: Command<A>, decode: Decoder<B>): Command<B> =>
-  new CommandImpl(command.args, decode, optionsOf(command), command.bytes, command.invalid)
+export const withDecoder = <A, B>(command: Command<A>, decode: Decoder<B>): Command<B> => {
+  const options = optionsOf(command)
+  // A gather yields the old decoder's type: the new one goes to one node.
+  if (options?.shards === undefined)
+    return new CommandImpl(command.args, decode, options, command.bytes, command.invalid)
+  const { shards: _, ...rest } = options
+  return new CommandImpl(command.args, decode, rest, command.bytes, command.invalid)
+}
 
 /**
  * The same command (arguments, decoder) with other routing facts: what a cluster router uses
@@ -328,7 +404,6 @@ export const settle = <A>(command: Command<A>, reply: RespValue): Exit.Exit<A, C
   try {
     return Exit.succeed(command.decode(reply))
   } catch (cause) {
-    const message = cause instanceof DecodeFailure ? cause.message : String(cause)
-    return Exit.fail(new DecodeError({ message: `${name(command)}: ${message}`, command: name(command), cause }))
+    return decodeError(command, cause)
   }
 }
