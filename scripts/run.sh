@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one entry point behind `npm start`, `npm test` and `npm run bench`: makes sure a recent
+# The one entry point behind `npm start`, `npm test`, `npm run bench` and `npm run pack-check`: makes sure a recent
 # Node, the dependencies and valkey-server are present, then runs the task with that Node.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,5 +16,6 @@ case "$task" in
   test) npm run --silent check && npm run --silent lint && npx vitest run "$@" ;;
   start) node --conditions=source examples/tour.ts "$@" ;;
   bench) npm run --silent bench:run --workspace=bench -- "$@" ;;
+  pack-check) bash scripts/pack-check.sh "$@" ;;
   *) exec "$@" ;;
 esac
