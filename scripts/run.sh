@@ -17,5 +17,6 @@ case "$task" in
   start) node --conditions=source examples/tour.ts "$@" ;;
   bench) npm run --silent bench:run --workspace=bench -- "$@" ;;
   pack-check) bash scripts/pack-check.sh "$@" ;;
+  release-dry-run) bash scripts/release-dry-run.sh "$@" ;;
   *) exec "$@" ;;
 esac
