@@ -42,6 +42,8 @@ export interface Common {
 }
 
 /**
+ * A TAG field: exact-match values, split on a separator.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -53,6 +55,8 @@ export interface TagField extends Common {
 }
 
 /**
+ * A NUMERIC field: numbers, queried by range.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -112,12 +116,16 @@ export interface FlatField extends VectorCommon {
 }
 
 /**
+ * A vector field, HNSW or FLAT.
+ *
  * @since 0.1.0
  * @category models
  */
 export type VectorField = HnswField | FlatField
 
 /**
+ * Any field of an index schema.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -18,6 +18,8 @@ import * as Field from "./Field.ts"
 export type KeyType = "HASH" | "JSON"
 
 /**
+ * Options of an index: the key type, key prefixes, whether to skip existing keys, and the schema.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -32,14 +34,22 @@ export interface IndexOptions<S extends Field.Schema = Field.Schema> {
 }
 
 /**
+ * An index as a value: its name, key type, prefixes and schema, from which FT.CREATE is built
+ * and search results are typed.
+ *
  * @since 0.1.0
  * @category models
  */
 export class IndexDefinition<S extends Field.Schema = Field.Schema> {
+  /** The index name. */
   readonly name: string
+  /** `HASH` or `JSON`; `undefined`: the module's default (hashes). */
   readonly keyType: KeyType | undefined
+  /** Only keys starting with one of these are indexed; empty: every key of the type. */
   readonly prefixes: ReadonlyArray<string>
+  /** Whether keys that exist already are left out of the index (SKIPINITIALSCAN). */
   readonly skipsInitialScan: boolean
+  /** The schema: one field per indexed attribute. */
   readonly fields: S
   constructor(
     name: string,

@@ -79,6 +79,8 @@ export const info = (name: string): Command.Command<IndexInfo.IndexInfo> =>
 export const list = (): Command.Command<Array<string>> => Command.make(["FT._LIST"], Reply.array(Reply.text), READ)
 
 /**
+ * Options of FT.SEARCH: query parameters, fields to return, paging, timeout and dialect.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -188,6 +190,8 @@ export const search = (
 }
 
 /**
+ * Options of FT.AGGREGATE: fields to load, query parameters, timeout and dialect, and the stages.
+ *
  * @since 0.1.0
  * @category models
  */
