@@ -6,6 +6,8 @@
 # plain `node` against throwaway servers started by the packed testkit.
 # Run through `bash scripts/run.sh pack-check` (`npm run pack-check`), which provides Node 24,
 # the workspace's dependencies and valkey-server.
+# VALKEY_JSON_MODULE: the valkey-json module for the JSON step (default: the build in
+# ../shared/modules beside the repository); the step prints a skip when it is absent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -65,6 +67,6 @@ say "one copy of effect"
 "$root/node_modules/.bin/tsc" -p "$work/app/tsconfig.json"
 say "smoke.ts type-checks against the packed .d.ts files"
 
-json_module="$root/../shared/modules/valkey-json-1.0.2/libjson.so"
+json_module="${VALKEY_JSON_MODULE:-$root/../shared/modules/valkey-json-1.0.2/libjson.so}"
 (cd "$work/app" && VALKEY_JSON_MODULE="$json_module" timeout 300 node smoke.ts)
 say "passed"

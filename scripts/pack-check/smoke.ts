@@ -14,9 +14,12 @@ import { NodeRuntime } from "@effect/platform-node"
 import { ValkeyCluster } from "@effect-valkey/cluster"
 import { Scan, Valkey, ValkeyStandalone } from "@effect-valkey/core"
 import { Json } from "@effect-valkey/json"
+import { ValkeyRedis } from "@effect-valkey/persistence"
 import { PubSub } from "@effect-valkey/pubsub"
+import { Search } from "@effect-valkey/search"
 import { ValkeyServer, ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Console, Effect, Layer, Schema, Stream } from "effect"
+import { RateLimiter } from "effect/persistence"
 
 /** Asserts `actual` deep-equals `expected`, then prints the step and its value. */
 const check = <A>(step: string, actual: A, expected: A) =>
@@ -46,6 +49,27 @@ const standalone = Effect.gen(function* () {
     yield* check("PUBLISH reaches the subscriber", yield* pubsub.publish("news", "hello"), 1)
     const message = yield* news.take
     yield* check("subscription receives the message", [message.channel, message.payload], ["news", "hello"])
+  }).pipe(Effect.provide(Live))
+})
+
+// As the persistence README shows it: Effect's RateLimiter on Effect's Redis, served by this client.
+const persistence = Effect.gen(function* () {
+  const server = yield* ValkeyServer.make()
+  const Live = RateLimiter.layer.pipe(
+    Layer.provide(RateLimiter.layerStoreRedis()),
+    Layer.provideMerge(ValkeyRedis.layerStandalone({ url: server.url }))
+  )
+  yield* Effect.gen(function* () {
+    const limiter = yield* RateLimiter.RateLimiter
+    const consume = { key: "login:ada", limit: 2, window: "1 minute", onExceeded: "fail" } as const
+    const first = yield* limiter.consume(consume)
+    const second = yield* limiter.consume(consume)
+    const refused = yield* Effect.flip(limiter.consume(consume))
+    yield* check(
+      "Effect's RateLimiter on ValkeyRedis",
+      [first.remaining, second.remaining, refused.reason._tag],
+      [1, 0, "RateLimitExceeded"]
+    )
   }).pipe(Effect.provide(Live))
 })
 
@@ -89,8 +113,12 @@ const json = Effect.gen(function* () {
 NodeRuntime.runMain(
   Effect.gen(function* () {
     yield* standalone
+    yield* persistence
     yield* cluster
     yield* json
+    // No search module runs here (valkey-search needs a KNN clause on 8.0); the package loads and
+    // builds its command values.
+    yield* check("search command value", Search.dropIndex("idx").args, ["FT.DROPINDEX", "idx"])
     yield* Console.log("smoke: all steps passed")
   }).pipe(Effect.scoped)
 )
