@@ -34,7 +34,8 @@ const rateLimiting = Effect.gen(function* () {
     yield* show(`login attempt ${i} (3 per minute)`, result)
   }
   const redis = yield* Redis.Redis
-  yield* show("the counter in Valkey: GET ratelimiter:login:ada", yield* redis.send("GET", "ratelimiter:login:ada"))
+  // Effect escapes ":" in the limiter's key, so the counter of "login:ada" is ratelimiter:login%3Aada.
+  yield* show("the counter in Valkey: GET ratelimiter:login%3Aada", yield* redis.send("GET", "ratelimiter:login%3Aada"))
 })
 
 const caching = Effect.gen(function* () {

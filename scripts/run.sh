@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one entry point behind `npm start`, `npm test` and `npm run bench`: makes sure a recent
-# Node, the dependencies and valkey-server are present, then runs the task with that Node.
+# The one entry point behind `npm start`, `npm test`, `npm run bench`, `npm run pack-check`,
+# `npm run release:dry-run` and `npm run docs`: makes sure a recent Node, the dependencies and
+# valkey-server are present, then runs the task with that Node.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,5 +17,8 @@ case "$task" in
   test) npm run --silent check && npm run --silent lint && npx vitest run "$@" ;;
   start) node --conditions=source examples/tour.ts "$@" ;;
   bench) npm run --silent bench:run --workspace=bench -- "$@" ;;
+  pack-check) bash scripts/pack-check.sh "$@" ;;
+  release-dry-run) bash scripts/release-dry-run.sh "$@" ;;
+  docs) bash scripts/docs.sh "$@" ;;
   *) exec "$@" ;;
 esac

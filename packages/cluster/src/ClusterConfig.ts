@@ -24,6 +24,9 @@ export type ReadFrom =
   | { readonly azAffinity: string }
 
 /**
+ * How to reach a cluster: seed nodes, where reads go, topology refresh and redirect limits, plus
+ * the connection settings of `ValkeyConfig` (credentials, TLS, timeouts) for every node.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -39,6 +42,8 @@ export interface ClusterConfig extends Omit<ValkeyConfig.ValkeyConfig, "host" | 
 }
 
 /**
+ * A `ClusterConfig` with every default applied and the seeds parsed, as the router uses it.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -51,6 +56,8 @@ export interface ResolvedClusterConfig {
 }
 
 /**
+ * The defaults of `topologyRefresh` (60 seconds) and `maxRedirects` (5).
+ *
  * @since 0.1.0
  * @category defaults
  */

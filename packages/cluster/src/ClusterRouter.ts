@@ -50,6 +50,9 @@ export type Route =
   | { readonly type: "address"; readonly host: string; readonly port: number }
 
 /**
+ * The cluster router: a `RouterService` that also shows and refreshes the topology it routes by,
+ * and runs a command on an explicit route or on every primary or node.
+ *
  * @since 0.1.0
  * @category models
  */

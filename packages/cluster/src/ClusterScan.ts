@@ -55,6 +55,8 @@ interface Pass {
 }
 
 /**
+ * The cursor of a scan that has not begun: no slot done yet.
+ *
  * @since 0.1.0
  * @category constructors
  */

@@ -9,6 +9,9 @@
 import { Command, Reply, type RespArg, type RespValue } from "@effect-valkey/core"
 
 /**
+ * What the server's COMMAND table says about a command: its key positions, whether it only
+ * reads, and its cluster request and response policies.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -26,17 +26,25 @@ import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import { slotOfArg } from "./Slot.ts"
 
-/**
- * `CrossSlotError` (a command whose keys span slots and that cannot be split: MSETNX, RENAME,
- * SUNIONSTORE…) and `MultiSlotError` (some parts of a split command failed; `parts` lists every
- * part with its slot, keys, outcome and value or error) are core's errors, re-exported: they
- * belong to `CommandError` so the `Valkey` service has the same type in standalone and cluster
- * mode, and one class per tag keeps `instanceof` and `catchTag` in agreement.
- *
- * @since 0.1.0
- * @category errors
- */
-export { CrossSlotError, MultiSlotError }
+export {
+  /**
+   * A command whose keys span slots and that cannot be split (MSETNX, RENAME, SUNIONSTORE, …). Core's
+   * error, re-exported: it belongs to `CommandError`, so the `Valkey` service has the same type in
+   * standalone and cluster mode, and one class per tag keeps `instanceof` and `catchTag` in agreement.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  CrossSlotError,
+  /**
+   * Some parts of a split command failed; `parts` lists every part with its slot, keys, outcome and
+   * value or error. Core's error, re-exported (see `CrossSlotError`).
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  MultiSlotError
+}
 
 /**
  * What happened to one part of a split command, as `MultiSlotError.parts` reports it. `keys`

@@ -15,6 +15,8 @@ import { type CommandError, TransactionAbortedError } from "./errors.ts"
 import type { RespValue } from "./resp/types.ts"
 
 /**
+ * Options of `batch`: MULTI/EXEC or a plain pipeline, and whether the first failure fails the whole batch.
+ *
  * @since 0.1.0
  * @category models
  */

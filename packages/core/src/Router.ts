@@ -17,6 +17,9 @@ import type { Credentials } from "./connection/ConnectionOptions.ts"
 import type { AuthError, CommandError, ConnectionError } from "./errors.ts"
 
 /**
+ * What a router does: run a command where it belongs (one server, or the slots' nodes of a
+ * cluster), send batches, and open dedicated connections for blocking commands and WATCH.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -42,6 +45,9 @@ export interface RouterService {
 }
 
 /**
+ * The service that sends each command to the node it belongs to. `ValkeyStandalone.layer` and
+ * `ValkeyCluster.layer` provide it; `Valkey` and `Scan` are built on it.
+ *
  * @since 0.1.0
  * @category services
  */

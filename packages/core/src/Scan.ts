@@ -16,7 +16,15 @@ import * as ScanCommands from "./commands/scan.ts"
 import type { CommandError } from "./errors.ts"
 import type { RouterService } from "./Router.ts"
 
-export type { ScanOptions } from "./commands/scan.ts"
+export type {
+  /**
+   * The SCAN filters: `match`, `count` and `type`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  ScanOptions
+} from "./commands/scan.ts"
 
 /**
  * Options of `keys`: the SCAN filters, and for a cluster whether slots that no node serves are
@@ -31,6 +39,9 @@ export interface KeysOptions extends ScanCommands.ScanOptions {
 }
 
 /**
+ * Pull-based Streams over SCAN, HSCAN, SSCAN and ZSCAN: a page is fetched only when the
+ * consumer pulls.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -85,6 +96,8 @@ export const make = (router: RouterService): ScanService => {
 }
 
 /**
+ * The scan Streams as a service, provided by the standalone and cluster layers.
+ *
  * @since 0.1.0
  * @category services
  */

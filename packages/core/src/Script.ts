@@ -6,11 +6,17 @@
  * service in standalone or cluster mode, or a dedicated connection.
  *
  * ```ts
+ * import { Script, Valkey } from "@effect-valkey/core"
+ * import { Effect, Schema } from "effect"
+ *
  * const claim = Script.make("return redis.call('SET', KEYS[1], ARGV[1], 'NX')", {
  *   keys: 1,
  *   schema: Schema.NullOr(Schema.String)
  * })
- * const ok = yield* claim.run(valkey, ["lock:a"], [token]) // "OK" | null
+ * const program = Effect.gen(function* () {
+ *   const valkey = yield* Valkey
+ *   return yield* claim.run(valkey, ["lock:a"], ["token-1"]) // "OK" | null
+ * })
  * ```
  *
  * @since 0.1.0
@@ -50,6 +56,8 @@ export interface ScriptOptions<A> {
 }
 
 /**
+ * A script value from `make`: its source, its SHA1 and how to run it.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -54,6 +54,9 @@ export interface UpdatePasswordOptions {
 }
 
 /**
+ * What the `Valkey` service offers: a method per command definition, and the generic ways to
+ * run any command (`run`, `custom`, `batch`, `dedicated`).
+ *
  * @since 0.1.0
  * @category models
  */
@@ -193,6 +196,9 @@ export const customCommand: {
 }
 
 /**
+ * The typed command service: one method per command, plus `run`, `custom`, `batch` and
+ * dedicated connections. The same service in standalone and cluster mode.
+ *
  * @since 0.1.0
  * @category services
  */

@@ -80,6 +80,7 @@ export type DocumentSchema<A> = Schema.ConstraintCodec<A, unknown, never, never>
  * @category models
  */
 export class RawJson {
+  /** The JSON text, sent as it is. */
   readonly text: string
   constructor(text: string) {
     this.text = text

@@ -4,8 +4,14 @@
  * and optionally decoded with a Schema.
  *
  * @example
+ * import { Valkey } from "@effect-valkey/core"
  * import { Json } from "@effect-valkey/json"
- * const name = yield* valkey.run(Json.get("user:1", "$.name")) // Array<JsonValue> | null
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const valkey = yield* Valkey
+ *   return yield* valkey.run(Json.get("user:1", "$.name")) // Array<JsonValue> | null
+ * })
  *
  * @since 0.1.0
  */

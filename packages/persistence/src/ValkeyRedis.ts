@@ -418,6 +418,12 @@ export const make = (
  * Effect's `Redis` service on the `Valkey` and `PubSub` services of either mode.
  *
  * ```ts
+ * import { ValkeyStandalone } from "@effect-valkey/core"
+ * import { ValkeyRedis } from "@effect-valkey/persistence"
+ * import { PubSub } from "@effect-valkey/pubsub"
+ * import { Layer } from "effect"
+ *
+ * const config = { url: "valkey://127.0.0.1:6379" }
  * const Live = ValkeyRedis.layer().pipe(
  *   Layer.provide(PubSub.layerStandalone(config)),
  *   Layer.provideMerge(ValkeyStandalone.layer(config))

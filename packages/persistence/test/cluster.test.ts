@@ -3,7 +3,16 @@ import { Slot } from "@effect-valkey/cluster"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { type Duration, Effect, Exit, Fiber, Queue } from "effect"
 import { PersistedCache, Persistence, Redis } from "effect/persistence"
-import { cluster, commandCalls, GetUser, persistence, rateLimiter, UserNotFound, unique } from "./support.ts"
+import {
+  cluster,
+  commandCalls,
+  GetUser,
+  persistence,
+  rateLimiter,
+  rateLimiterKey,
+  UserNotFound,
+  unique
+} from "./support.ts"
 
 const counter = Redis.script((key: string, by: number) => [key, by], {
   numberOfKeys: 1,
@@ -76,7 +85,7 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
         assert.strictEqual((yield* limiter.consume(consume)).remaining, 1)
         assert.strictEqual((yield* limiter.consume(consume)).remaining, 0)
         assert.strictEqual((yield* Effect.flip(limiter.consume(consume))).reason._tag, "RateLimitExceeded")
-        assert.strictEqual(yield* ownerGet(`ratelimiter:${key}`), "2")
+        assert.strictEqual(yield* ownerGet(rateLimiterKey(key)), "2")
       }
       // A second client (another process, in effect) sees the same counters.
       const other = yield* cluster()
@@ -88,7 +97,7 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
       const bucket = { key: tagged, limit: 3, window: "1 minute", algorithm: "token-bucket" } as const
       assert.strictEqual((yield* limiter.consume({ ...bucket, tokens: 3 })).remaining, 0)
       assert.strictEqual((yield* Effect.flip(limiter.consume(bucket))).reason._tag, "RateLimitExceeded")
-      assert.strictEqual(yield* ownerGet(`ratelimiter:${tagged}`), "0")
+      assert.strictEqual(yield* ownerGet(rateLimiterKey(tagged)), "0")
       // Without a hash tag, the bucket's two keys hash to different slots: the script cannot
       // run in a cluster, and the store error keeps the client's CrossSlotError as its cause.
       const plain = yield* Effect.flip(limiter.consume({ ...bucket, key: unique("plain") }))

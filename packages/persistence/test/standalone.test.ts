@@ -2,7 +2,16 @@ import { assert, layer } from "@effect/vitest"
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { Duration, Effect, Exit, Fiber, Queue } from "effect"
 import { PersistedCache, Persistence, Redis } from "effect/persistence"
-import { commandCalls, GetUser, persistence, rateLimiter, standalone, UserNotFound, unique } from "./support.ts"
+import {
+  commandCalls,
+  GetUser,
+  persistence,
+  rateLimiter,
+  rateLimiterKey,
+  standalone,
+  UserNotFound,
+  unique
+} from "./support.ts"
 
 const counter = Redis.script((key: string, by: number) => [key, by], {
   numberOfKeys: 1,
@@ -74,8 +83,8 @@ layer(ValkeyServer.layer(), { excludeTestServices: true, timeout: 60_000 })("Red
       const exceeded = yield* Effect.flip(limiterB.consume(consume))
       assert.strictEqual(exceeded.reason._tag, "RateLimitExceeded")
       // Stored under the store's prefix, expiring with the window.
-      assert.strictEqual(yield* server.command(["GET", `ratelimiter:${key}`]), "3")
-      const pttl = Number(yield* server.command(["PTTL", `ratelimiter:${key}`]))
+      assert.strictEqual(yield* server.command(["GET", rateLimiterKey(key)]), "3")
+      const pttl = Number(yield* server.command(["PTTL", rateLimiterKey(key)]))
       assert.isTrue(pttl > 0 && pttl <= 60_000, `pttl ${pttl}`)
       // Another key has its own budget.
       assert.strictEqual((yield* limiterA.consume({ ...consume, key: `${key}:other` })).remaining, 2)

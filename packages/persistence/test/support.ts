@@ -52,6 +52,12 @@ export class GetUser extends Persistable.Class<{ payload: { id: number } }>()("G
   error: UserNotFound
 }) {}
 
+/**
+ * The Valkey key of a RateLimiter counter. Effect (since 4.1.x) escapes `%` and `:` in the
+ * limiter's key, so that a key with a colon cannot collide with another store's namespace.
+ */
+export const rateLimiterKey = (key: string) => `ratelimiter:${key.replace(/%/g, "%25").replace(/:/g, "%3A")}`
+
 /** A name no other test uses. */
 export const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`
 

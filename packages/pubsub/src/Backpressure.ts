@@ -18,12 +18,16 @@
  */
 
 /**
+ * What happens when a consumer's buffer is full; see the module documentation.
+ *
  * @since 0.1.0
  * @category models
  */
 export type Strategy = "suspend" | "dropping" | "sliding"
 
 /**
+ * The buffer of one consumer: how many messages it holds, and what happens when it is full.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -18,6 +18,9 @@ import type { PubSubOptions } from "./PubSubOptions.ts"
 import type { PubSubService } from "./PubSubService.ts"
 
 /**
+ * The pub/sub service: subscriptions as scoped Streams that survive reconnects and slot moves,
+ * and publishing.
+ *
  * @since 0.1.0
  * @category services
  */

@@ -36,6 +36,9 @@ export interface StaticSubscriptions extends SubscribeOptions {
 }
 
 /**
+ * Options of the `PubSub` layers: buffers, how often subscriptions are repaired, how long a
+ * subscription may wait for its confirmation, and subscriptions held for the layer's life.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -50,6 +53,8 @@ export interface PubSubOptions {
 }
 
 /**
+ * The defaults of `reconcileInterval` (5 seconds) and `subscribeTimeout` (10 seconds).
+ *
  * @since 0.1.0
  * @category defaults
  */

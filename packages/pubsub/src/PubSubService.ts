@@ -55,6 +55,9 @@ export interface OpenSubscription {
 }
 
 /**
+ * What the `PubSub` service offers: subscriptions as Streams or scoped values, subscription
+ * events, publishing, and the server's view of subscriptions.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -12,6 +12,8 @@ import type { SubscribeError } from "./errors.ts"
 import type { Message } from "./Message.ts"
 
 /**
+ * A subscription held for the life of a scope, read as a Stream or pulled with `poll`/`take`.
+ *
  * @since 0.1.0
  * @category models
  */

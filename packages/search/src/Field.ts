@@ -52,6 +52,8 @@ export interface Sortable {
 }
 
 /**
+ * A TAG field: exact-match values, split on a separator.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -63,6 +65,8 @@ export interface TagField extends Common, Sortable {
 }
 
 /**
+ * A NUMERIC field: numbers, queried by range.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -122,12 +126,16 @@ export interface FlatField extends VectorCommon {
 }
 
 /**
+ * A vector field, HNSW or FLAT.
+ *
  * @since 0.1.0
  * @category models
  */
 export type VectorField = HnswField | FlatField
 
 /**
+ * Any field of an index schema.
+ *
  * @since 0.1.0
  * @category models
  */

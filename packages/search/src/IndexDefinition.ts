@@ -38,6 +38,9 @@ export interface TextOptions {
 }
 
 /**
+ * Options of an index: the key type, key prefixes, whether to skip existing keys, the schema
+ * and the full-text settings.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -54,15 +57,24 @@ export interface IndexOptions<S extends Field.Schema = Field.Schema> {
 }
 
 /**
+ * An index as a value: its name, key type, prefixes and schema, from which FT.CREATE is built
+ * and search results are typed.
+ *
  * @since 0.1.0
  * @category models
  */
 export class IndexDefinition<S extends Field.Schema = Field.Schema> {
+  /** The index name. */
   readonly name: string
+  /** `HASH` or `JSON`; `undefined`: the module's default (hashes). */
   readonly keyType: KeyType | undefined
+  /** Only keys starting with one of these are indexed; empty: every key of the type. */
   readonly prefixes: ReadonlyArray<string>
+  /** Whether keys that exist already are left out of the index (SKIPINITIALSCAN). */
   readonly skipsInitialScan: boolean
+  /** The schema: one field per indexed attribute. */
   readonly fields: S
+  /** Index-wide full-text settings; `undefined`: the module's defaults. */
   readonly textOptions: TextOptions | undefined
   constructor(
     name: string,

@@ -33,6 +33,8 @@ export interface VectorAlgorithmInfo {
 }
 
 /**
+ * The vector index settings of an attribute in FT.INFO.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -47,6 +49,8 @@ export interface VectorIndexInfo {
 }
 
 /**
+ * One indexed attribute in FT.INFO: where it is read from, the name queries use, its type.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -70,6 +74,8 @@ export interface AttributeInfo {
 }
 
 /**
+ * The reply of FT.INFO: the index's definition and attributes, document counts and backfill state.
+ *
  * @since 0.1.0
  * @category models
  */

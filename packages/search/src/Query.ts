@@ -17,6 +17,8 @@ import * as Vector from "./Vector.ts"
 export type ParamValue = string | number | Uint8Array | Float32Array | ReadonlyArray<number>
 
 /**
+ * A query string with its parameters, as FT.SEARCH takes them.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -60,6 +62,9 @@ export const make = (text: string, params?: Readonly<Record<string, ParamValue>>
 })
 
 /**
+ * A K-nearest-neighbours query: the vector field, how many neighbours, the vector, and an optional
+ * filter.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -93,6 +93,8 @@ export const list = (): Command.Command<Array<string>> =>
   perShard(Command.make(["FT._LIST"], Reply.array(Reply.text), READ), Shards.unionList)
 
 /**
+ * Options of FT.SEARCH: query parameters, fields to return, paging, timeout and dialect.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -319,6 +321,8 @@ const shardSearch = (
 }
 
 /**
+ * Options of FT.AGGREGATE: fields to load, query parameters, timeout and dialect, and the stages.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -31,6 +31,8 @@ export interface Document<F = Fields> {
 }
 
 /**
+ * The reply of FT.SEARCH: how many keys match, and the documents returned.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -31,6 +31,8 @@ export interface ReplayRecord {
 }
 
 /**
+ * Options of `make`: the protocol whose records are replayed, and an optional `answer` hook.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -46,6 +48,8 @@ export interface ReplayServerOptions {
 }
 
 /**
+ * A running replay server: its address, and every request it received, as text and as bytes.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -18,7 +18,22 @@ import type { AclUser, ExtraConfig } from "./internal/config.ts"
 import { makeServer } from "./internal/server.ts"
 import type { TlsMaterial } from "./Tls.ts"
 
-export type { AclUser, ExtraConfig } from "./internal/config.ts"
+export type {
+  /**
+   * An ACL user the server is started with: name, password and rules.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  AclUser,
+  /**
+   * Extra server config, as lines (`["hz 20"]`) or a record (`{ hz: 20 }`), applied last.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  ExtraConfig
+} from "./internal/config.ts"
 
 /**
  * How to start a server. Everything is optional; the defaults give a plaintext server

@@ -51,6 +51,8 @@ export interface ValkeyTestClusterOptions extends Omit<ValkeyServerOptions, "clu
 }
 
 /**
+ * A node's role, as the testkit last observed it.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -81,6 +83,8 @@ export interface FailoverOptions {
 }
 
 /**
+ * Options of `migrateSlot` and `moveSlotKeys`: keys per MIGRATE call and its timeout.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -29,7 +29,11 @@ export type Value = string | Uint8Array | number
  */
 export type Entries = Readonly<Record<string, Value>> | ReadonlyArray<readonly [Key, Value]>
 
-/** The pairs of `entries` flattened (`k1, v1, k2, v2, …`), appended to `out`. */
+/**
+ * The pairs of `entries` flattened (`k1, v1, k2, v2, …`), appended to `out`.
+ *
+ * @internal
+ */
 export const pushEntries = (out: Array<Key | Value>, entries: Entries): number => {
   const before = out.length
   if (Array.isArray(entries)) {
@@ -40,7 +44,11 @@ export const pushEntries = (out: Array<Key | Value>, entries: Entries): number =
   return (out.length - before) / 2
 }
 
-/** A reason a number argument is unusable, or undefined when it is fine. */
+/**
+ * A reason a number argument is unusable, or undefined when it is fine.
+ *
+ * @internal
+ */
 export const badInteger = (n: number, what: string, minimum = Number.MIN_SAFE_INTEGER): string | undefined =>
   Number.isSafeInteger(n)
     ? n < minimum
@@ -48,19 +56,36 @@ export const badInteger = (n: number, what: string, minimum = Number.MIN_SAFE_IN
       : undefined
     : `${what} must be an integer, got ${n}`
 
+/**
+ * A reason a number argument is unusable (NaN), or undefined when it is fine.
+ *
+ * @internal
+ */
 export const badNumber = (n: number, what: string): string | undefined =>
   Number.isNaN(n) ? `${what} must be a number, got NaN` : undefined
 
-/** A reason a blocking timeout (seconds, 0 = forever) is unusable, or undefined when it is fine. */
+/**
+ * A reason a blocking timeout (seconds, 0 = forever) is unusable, or undefined when it is fine.
+ *
+ * @internal
+ */
 export const badTimeout = (seconds: number): string | undefined =>
   Number.isFinite(seconds) && seconds >= 0
     ? undefined
     : `timeout must be a finite number of seconds >= 0, got ${seconds}`
 
-/** A reason a score is unusable (NaN), or undefined: ±Infinity is a valid score. */
+/**
+ * A reason a score is unusable (NaN), or undefined: ±Infinity is a valid score.
+ *
+ * @internal
+ */
 export const badScore = (n: number, what = "score"): string | undefined =>
   typeof n !== "number" || Number.isNaN(n) ? `${what} must be a number, got ${n}` : undefined
 
-/** A reason a number that must be finite is unusable, or undefined when it is fine. */
+/**
+ * A reason a number that must be finite is unusable, or undefined when it is fine.
+ *
+ * @internal
+ */
 export const badFinite = (n: number, what: string): string | undefined =>
   Number.isFinite(n) ? undefined : `${what} must be a finite number, got ${n}`

@@ -47,6 +47,9 @@ export type ResponsePolicy =
 export type Decoder<A> = (reply: RespValue) => A
 
 /**
+ * A command as a value: its arguments, its reply decoder and its routing facts. Written once,
+ * it runs on the `Valkey` service, a cluster router, a batch or a dedicated connection.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -97,6 +100,9 @@ export interface Shards<A> {
 }
 
 /**
+ * The routing facts given to `make`: key positions, whether the command only reads, and the
+ * cluster request and response policies.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -366,7 +372,9 @@ const CONTAINERS = new Set([
  * @category errors
  */
 export class DecodeFailure {
+  /** What did not match. */
   readonly message: string
+  /** The underlying failure (a Schema issue, a thrown error), kept as the `DecodeError`'s cause. */
   readonly cause: unknown
   constructor(message: string, cause?: unknown) {
     this.message = message

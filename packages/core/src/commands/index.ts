@@ -55,23 +55,137 @@ export const commands = {
 }
 
 export {
+  /**
+   * Server administration and introspection: CONFIG RESETSTAT/REWRITE, SAVE/BGSAVE, ROLE, SWAPDB, ….
+   *
+   * @since 0.1.0
+   * @category families
+   */
   admin,
+  /**
+   * Bitmap commands: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD and BITFIELD_RO.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   bitmaps,
+  /**
+   * Client administration: CLIENT LIST/INFO (parsed into records), CLIENT KILL, PAUSE/UNPAUSE, UNBLOCK.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   clients,
+  /**
+   * Connection commands that are safe on a shared connection: PING, ECHO, CLIENT ID/GETNAME.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   connection,
+  /**
+   * Functions: FUNCTION LOAD/LIST/DELETE/FLUSH/DUMP/RESTORE/STATS/KILL, FCALL and FCALL_RO.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   functions,
+  /**
+   * Generic key commands: DEL, UNLINK, EXISTS, TOUCH, the EXPIRE family, TTL, PERSIST, TYPE.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   generic,
+  /**
+   * Geospatial commands: GEOADD, GEODIST, GEOHASH, GEOPOS, GEOSEARCH and GEOSEARCHSTORE.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   geo,
+  /**
+   * Hash commands: HSET, HGET, HGETALL, HMGET, HDEL, HEXISTS, HLEN, HKEYS, HVALS, HINCRBY, ….
+   *
+   * @since 0.1.0
+   * @category families
+   */
   hashes,
+  /**
+   * HyperLogLog commands: PFADD, PFCOUNT, PFMERGE.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   hyperloglog,
+  /**
+   * Key-space commands: SORT/SORT_RO, OBJECT, DUMP/RESTORE, COPY, RENAME, MOVE, RANDOMKEY, KEYS.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   keyspace,
+  /**
+   * List commands, the blocking BLPOP, BRPOP, BLMOVE, BLMPOP and BRPOPLPUSH included.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   lists,
+  /**
+   * Pub/sub commands that get one reply: PUBLISH, SPUBLISH and the PUBSUB subcommands.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   pubsub,
+  /**
+   * One page of SCAN, HSCAN, SSCAN or ZSCAN (the `Scan` service turns them into Streams).
+   *
+   * @since 0.1.0
+   * @category families
+   */
   scan,
+  /**
+   * Lua scripting: EVAL, EVALSHA, their read-only variants, and SCRIPT LOAD/EXISTS/FLUSH/KILL/SHOW.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   scripting,
+  /**
+   * Server commands: INFO, DBSIZE, FLUSHDB/FLUSHALL, TIME, CONFIG GET/SET.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   server,
+  /**
+   * Set commands: SADD, SREM, SMEMBERS, SISMEMBER, …, and SINTER/SUNION/SDIFF with their STORE forms.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   sets,
+  /**
+   * Sorted set commands: ZADD, ZINCRBY, ZSCORE, ZRANK, ZRANGE in all its forms, ZREM, the blocking pops, ….
+   *
+   * @since 0.1.0
+   * @category families
+   */
   sortedSets,
+  /**
+   * Stream commands: XADD, XRANGE, XREAD, consumer groups (XREADGROUP, XACK, XGROUP, …), XINFO, XTRIM.
+   *
+   * @since 0.1.0
+   * @category families
+   */
   streams,
+  /**
+   * String commands: GET, SET and its options, MGET/MSET, the INCR family, APPEND, GETDEL, ….
+   *
+   * @since 0.1.0
+   * @category families
+   */
   strings
 }

@@ -38,7 +38,15 @@ const evalCommand = (
   args: ReadonlyArray<Value> = []
 ): Command.Command<RespValue> => scriptCall("EVAL", source, keys, args, false, Reply.raw)
 
-export { evalCommand as eval }
+export {
+  /**
+   * EVAL, exported as `eval` (a name a `const` cannot have).
+   *
+   * @since 0.1.0
+   * @category commands
+   */
+  evalCommand as eval
+}
 
 /**
  * EVALSHA sha1 numkeys [key …] [arg …]: runs a cached script (a `NOSCRIPT` ReplyError when

@@ -12,6 +12,9 @@ import { type AuthError, type CommandError, type ConnectionError, TimeoutError }
 import type { Connection } from "./Connection.ts"
 
 /**
+ * A pool of dedicated connections for blocking commands (BLPOP, XREAD BLOCK, …), so they never
+ * hold up the shared connection.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -35,7 +35,15 @@ import type { ConnectionOptions } from "./ConnectionOptions.ts"
 import * as Handshake from "./Handshake.ts"
 import { PendingQueue, type Resume } from "./PendingQueue.ts"
 
-export type { Resume } from "./PendingQueue.ts"
+export type {
+  /**
+   * Completes a pending request: resumes its caller with the reply, or with the error, as an Effect.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Resume
+} from "./PendingQueue.ts"
 
 import * as Socket from "./Socket.ts"
 
@@ -69,6 +77,9 @@ export interface SubscriberHandlers {
 }
 
 /**
+ * One multiplexed connection to a node: the commands of every caller share its socket and their
+ * replies come back in order.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -34,7 +34,9 @@ export interface TlsOptions {
  * @category models
  */
 export class Credentials {
+  /** The ACL user; `undefined` authenticates the `default` user. */
   username: string | undefined
+  /** The password, `Redacted` so it never shows in a log, an error or a span; `undefined`: no AUTH. */
   password: Redacted.Redacted<string> | undefined
   constructor(username: string | undefined, password: Redacted.Redacted<string> | undefined) {
     this.username = username
@@ -43,6 +45,9 @@ export class Credentials {
 }
 
 /**
+ * Everything one connection needs (address, TLS, credentials, protocol, timeouts, limits),
+ * as resolved from a `ValkeyConfig`.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -729,6 +729,7 @@ export class RespDecoder {
     }
   }
 
+  /** Resets a finished aggregate frame so the next aggregate at its depth can reuse it. */
   private clearFrame(frame: Frame): void {
     frame.array = EMPTY
     frame.map = undefined
@@ -850,6 +851,7 @@ export class RespDecoder {
     return new VerbatimString(buf.latin1Slice(start, start + 3), this.utf8(buf, start + 4, end))
   }
 
+  /** `buf[start, end)` as UTF-8 text; short strings are decoded in JavaScript, which is cheaper. */
   private utf8(buf: FastBuffer, start: number, end: number): string {
     const n = end - start
     if (n <= 8) {
@@ -947,6 +949,7 @@ export class RespDecoder {
     return n
   }
 
+  /** Fails the stream with a malformed length and returns the marker its callers check for. */
   private lengthError(): number {
     this.fail("Malformed length")
     return LEN_ERROR
@@ -1022,6 +1025,7 @@ export class RespDecoder {
     return negative ? 0 - n : n
   }
 
+  /** A RESP3 double (`inf`, `-inf` and `nan` included); `undefined` when the text is no number. */
   private parseDouble(buf: FastBuffer, start: number, end: number): number | undefined {
     const text = buf.latin1Slice(start, end)
     switch (text) {

@@ -73,6 +73,10 @@ export const numberArgument = (n: number): string => {
  * that every chunk taken so far was released.
  *
  * @example
+ * import { CommandWriter } from "@effect-valkey/core"
+ * import * as Net from "node:net"
+ *
+ * const socket = Net.connect(6379, "127.0.0.1")
  * const writer = new CommandWriter()
  * writer.push(["SET", "key", "value"])
  * writer.push(["GET", "key"])
@@ -183,6 +187,7 @@ export class CommandWriter {
     return at
   }
 
+  /** Writes a number as a bulk string of its decimal digits; returns the offset after it. */
   private integer(n: number): number {
     if (n < 0) return this.string(`${n}`)
     const length = digits(n)
@@ -195,6 +200,7 @@ export class CommandWriter {
     return at
   }
 
+  /** Writes a string as a UTF-8 bulk string; returns the offset after it. */
   private string(s: string): number {
     const n = s.length
     // Room for the worst case (3 bytes per UTF-16 unit) and the header.
@@ -233,6 +239,7 @@ export class CommandWriter {
     return at
   }
 
+  /** Writes bytes as a bulk string; returns the offset after it. */
   private bytes(b: Uint8Array): number {
     const n = b.length
     this.ensure(n + 32)

@@ -14,7 +14,9 @@
  * @category models
  */
 export class RespError {
+  /** The first word of the message: `ERR`, `WRONGTYPE`, `NOSCRIPT`, `MOVED`, … */
   readonly code: string
+  /** The whole error line, code included. */
   readonly message: string
   constructor(message: string) {
     this.message = message
@@ -31,6 +33,7 @@ export class RespError {
  * @category models
  */
 export class RespPush {
+  /** The frame's elements, such as `message`, the channel and the payload. */
   readonly data: ReadonlyArray<RespValue>
   constructor(data: ReadonlyArray<RespValue>) {
     this.data = data
@@ -44,12 +47,15 @@ export class RespPush {
  * @category models
  */
 export class VerbatimString {
+  /** `txt` or `mkd`. */
   readonly format: string
+  /** The text, without its format prefix. */
   readonly text: string
   constructor(format: string, text: string) {
     this.format = format
     this.text = text
   }
+  /** The text, so a verbatim string prints like a plain one. */
   toString(): string {
     return this.text
   }
