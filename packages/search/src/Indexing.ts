@@ -38,6 +38,9 @@ export class IndexWaitTimeoutError extends Schema.TaggedError<IndexWaitTimeoutEr
 }) {}
 
 /**
+ * Options of `waitForIndex`: a document count to reach, how long to keep polling FT.INFO and
+ * how often.
+ *
  * @since 0.1.0
  * @category models
  */
