@@ -12,6 +12,7 @@ export * from "./errors.ts"
 export { freePort, releasePort, reservePort } from "./Ports.ts"
 export type { ReplayRecord, ReplayServerHandle, ReplayServerOptions } from "./ReplayServer.ts"
 export * as ReplayServer from "./ReplayServer.ts"
+export * as ServerVersion from "./ServerVersion.ts"
 export { generateTls, type TlsMaterial } from "./Tls.ts"
 export { collectingTracer } from "./Tracing.ts"
 export {
