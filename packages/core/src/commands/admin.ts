@@ -179,6 +179,8 @@ export interface AclUser {
   readonly keys: string
   readonly channels: string
   readonly selectors: Array<Record<string, string>>
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const aclUser: Command.Decoder<AclUser | null> = Reply.nullable(
@@ -279,6 +281,8 @@ export interface AclLogEntry {
   readonly entryId: number
   readonly timestampCreated: number
   readonly timestampLastUpdated: number
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const aclLogReply = Reply.array(
@@ -332,10 +336,12 @@ export interface SlowlogEntry {
   readonly args: Array<string>
   readonly clientAddress: string
   readonly clientName: string
+  /** Elements this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Array<RespValue>
 }
 
 const slowlogEntries = Reply.array((reply): SlowlogEntry => {
-  const [id, timestamp, durationMicros, args, clientAddress, clientName] = Reply.tuple(
+  const [id, timestamp, durationMicros, args, clientAddress, clientName, extra] = Reply.leading(
     Reply.integer,
     Reply.integer,
     Reply.integer,
@@ -343,7 +349,7 @@ const slowlogEntries = Reply.array((reply): SlowlogEntry => {
     Reply.string,
     Reply.string
   )(reply)
-  return { id, timestamp, durationMicros, args, clientAddress, clientName }
+  return { id, timestamp, durationMicros, args, clientAddress, clientName, extra }
 })
 
 /**
@@ -396,15 +402,24 @@ export const memoryUsage = (key: Key, samples?: number): Command.Command<number 
 
 /**
  * MEMORY STATS: every number the server reports, by name (`peak.allocated`,
- * `dataset.percentage`, …); the per-database entries (`db.0`) are records of numbers.
+ * `dataset.percentage`, …); the per-database entries (`db.0`) are records of numbers. A value
+ * that is not a number (none is today; a newer server may add one) is kept as its text.
  *
  * @since 0.1.0
  * @category models
  */
-export type MemoryStats = Record<string, number | Record<string, number>>
+export type MemoryStats = Record<string, number | string | Record<string, number | string>>
 
-const memoryStat = (reply: RespValue): number | Record<string, number> =>
-  Array.isArray(reply) || reply instanceof Map ? Reply.record(Reply.double)(reply) : Reply.double(reply)
+const numberOrItsText = (reply: RespValue): number | string => {
+  if (typeof reply === "number") return reply
+  if (typeof reply === "bigint") return Number(reply)
+  const text = Reply.text(reply)
+  const n = Number(text)
+  return text !== "" && Number.isFinite(n) ? n : text
+}
+
+const memoryStat = (reply: RespValue): number | string | Record<string, number | string> =>
+  Array.isArray(reply) || reply instanceof Map ? Reply.record(numberOrItsText)(reply) : numberOrItsText(reply)
 
 /**
  * MEMORY STATS: the server's memory usage, in numbers.
@@ -444,7 +459,8 @@ export const memoryPurge = (): Command.Command<"OK"> =>
 
 /**
  * The latest spike of a latency event: when (unix seconds), how long (ms), and the all-time
- * maximum (ms).
+ * maximum (ms). Valkey 9 also sends the sum (ms) and the number of the recorded spikes;
+ * `sumMillis` and `count` are null on servers that do not (8.0).
  *
  * @since 0.1.0
  * @category models
@@ -454,16 +470,29 @@ export interface LatencySpike {
   readonly timestamp: number
   readonly latestMillis: number
   readonly maxMillis: number
+  readonly sumMillis: number | null
+  readonly count: number | null
+  /** Elements this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Array<RespValue>
 }
 
 const latencySpikes = Reply.array((reply): LatencySpike => {
-  const [event, timestamp, latestMillis, maxMillis] = Reply.tuple(
+  const [event, timestamp, latestMillis, maxMillis, more] = Reply.leading(
     Reply.string,
     Reply.integer,
     Reply.integer,
     Reply.integer
   )(reply)
-  return { event, timestamp, latestMillis, maxMillis }
+  const [sum, count, ...extra] = more
+  return {
+    event,
+    timestamp,
+    latestMillis,
+    maxMillis,
+    sumMillis: sum === undefined ? null : Reply.nullableInteger(sum),
+    count: count === undefined ? null : Reply.nullableInteger(count),
+    extra
+  }
 })
 
 /**
@@ -476,7 +505,8 @@ export const latencyLatest = (): Command.Command<Array<LatencySpike>> =>
   Command.make(["LATENCY", "LATEST"], latencySpikes, ALL_NODES_EACH)
 
 const latencyPoints = Reply.array((reply) => {
-  const [timestamp, latencyMillis] = Reply.tuple(Reply.integer, Reply.integer)(reply)
+  // Only the first two are known; a newer server's additions are ignored, never an error.
+  const [timestamp, latencyMillis] = Reply.leading(Reply.integer, Reply.integer)(reply)
   return { timestamp, latencyMillis }
 })
 
@@ -551,8 +581,23 @@ export const commandCount = (): Command.Command<number> => Command.make(["COMMAN
 export interface CommandKeySpec {
   readonly notes: string | null
   readonly flags: Array<string>
-  readonly beginSearch: { readonly type: string; readonly spec: Record<string, number | string> }
-  readonly findKeys: { readonly type: string; readonly spec: Record<string, number | string> }
+  readonly beginSearch: CommandKeySearch
+  readonly findKeys: CommandKeySearch
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
+}
+
+/**
+ * One half of a key-spec: its `type` and the numbers and keywords of that type.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CommandKeySearch {
+  readonly type: string
+  readonly spec: Record<string, number | string>
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 /**
@@ -574,6 +619,8 @@ export interface CommandInfo {
   readonly tips: Array<string>
   readonly keySpecs: Array<CommandKeySpec>
   readonly subcommands: Array<CommandInfo>
+  /** Elements this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Array<RespValue>
 }
 
 const numberOrText = (reply: RespValue): number | string =>
@@ -605,7 +652,8 @@ const commandInfoReply: Command.Decoder<CommandInfo> = (reply) => {
     aclCategories: strings(reply[6]),
     tips: strings(reply[7]),
     keySpecs: Reply.array(keySpec)(reply[8]),
-    subcommands: Reply.array(commandInfoReply)(reply[9])
+    subcommands: Reply.array(commandInfoReply)(reply[9]),
+    extra: reply.slice(10)
   }
 }
 

@@ -711,6 +711,8 @@ export interface StreamInfo {
   readonly groups: number
   readonly firstEntry: StreamEntry | null
   readonly lastEntry: StreamEntry | null
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const streamCounters = {
@@ -772,8 +774,12 @@ export interface StreamFullInfo {
       readonly activeTime: number
       readonly pelCount: number
       readonly pending: Array<{ readonly id: string; readonly deliveryTime: number; readonly deliveryCount: number }>
+      readonly extra: Reply.Extra
     }>
+    readonly extra: Reply.Extra
   }>
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const groupPending = Reply.array((reply) => {
@@ -851,6 +857,8 @@ export interface StreamGroupInfo {
   readonly lastDeliveredId: string
   readonly entriesRead: number | null
   readonly lag: number | null
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const groupsInfo: Command.Decoder<Array<StreamGroupInfo>> = Reply.array(
@@ -885,6 +893,8 @@ export interface StreamConsumerInfo {
   readonly pending: number
   readonly idle: number
   readonly inactive: number
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const consumersInfo: Command.Decoder<Array<StreamConsumerInfo>> = Reply.array(
