@@ -270,6 +270,7 @@ const CONTAINERS = new Set([
   "CLIENT",
   "CLUSTER",
   "COMMAND",
+  "COMMANDLOG",
   "CONFIG",
   "FUNCTION",
   "LATENCY",

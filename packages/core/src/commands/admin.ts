@@ -340,15 +340,11 @@ export interface SlowlogEntry {
   readonly extra: Array<RespValue>
 }
 
+// SLOWLOG and COMMANDLOG entries: id, time, the measure, the command line, the client.
+const logEntry = Reply.leading(Reply.integer, Reply.integer, Reply.integer, strings, Reply.string, Reply.string)
+
 const slowlogEntries = Reply.array((reply): SlowlogEntry => {
-  const [id, timestamp, durationMicros, args, clientAddress, clientName, extra] = Reply.leading(
-    Reply.integer,
-    Reply.integer,
-    Reply.integer,
-    strings,
-    Reply.string,
-    Reply.string
-  )(reply)
+  const [id, timestamp, durationMicros, args, clientAddress, clientName, extra] = logEntry(reply)
   return { id, timestamp, durationMicros, args, clientAddress, clientName, extra }
 })
 
@@ -383,6 +379,82 @@ export const slowlogLen = (): Command.Command<number> =>
  * @category server
  */
 export const slowlogReset = (): Command.Command<"OK"> => Command.make(["SLOWLOG", "RESET"], Reply.ok, ALL_NODES_OK)
+
+/**
+ * The three logs of COMMANDLOG (Valkey 8.1+): commands slower than
+ * `commandlog-execution-slower-than` (the slow log), requests larger than
+ * `commandlog-request-larger-than`, replies larger than `commandlog-reply-larger-than`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type CommandLogType = "slow" | "large-request" | "large-reply"
+
+/**
+ * An entry of a command log: when (unix seconds), the measure that put it there (`value`:
+ * microseconds in the slow log, bytes in the large-request and large-reply logs), the command
+ * line and the client that sent it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CommandLogEntry {
+  readonly id: number
+  readonly timestamp: number
+  readonly value: number
+  readonly args: Array<string>
+  readonly clientAddress: string
+  readonly clientName: string
+  /** Elements this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Array<RespValue>
+}
+
+const commandLogEntries = Reply.array((reply): CommandLogEntry => {
+  const [id, timestamp, value, args, clientAddress, clientName, extra] = logEntry(reply)
+  return { id, timestamp, value, args, clientAddress, clientName, extra }
+})
+
+/**
+ * COMMANDLOG GET count type (Valkey 8.1+): the latest entries of one log (at most `count`, -1
+ * for all), newest first. In a cluster every node is asked and their entries are concatenated
+ * (ids are per node).
+ *
+ * @since 0.2.0
+ * @category server
+ */
+export const commandLogGet = (count: number, type: CommandLogType): Command.Command<Array<CommandLogEntry>> => {
+  const bad = badInteger(count, "count", -1)
+  return bad !== undefined
+    ? Command.invalid("COMMANDLOG", `COMMANDLOG GET: ${bad}`)
+    : Command.make(["COMMANDLOG", "GET", count, type], commandLogEntries, {
+        readonly: true,
+        request: "all_nodes",
+        response: "combine_arrays"
+      })
+}
+
+/**
+ * COMMANDLOG LEN type (Valkey 8.1+): how many entries one log holds (summed over the nodes of
+ * a cluster).
+ *
+ * @since 0.2.0
+ * @category server
+ */
+export const commandLogLen = (type: CommandLogType): Command.Command<number> =>
+  Command.make(["COMMANDLOG", "LEN", type], Reply.integer, {
+    readonly: true,
+    request: "all_nodes",
+    response: "agg_sum"
+  })
+
+/**
+ * COMMANDLOG RESET type (Valkey 8.1+): empties one log (on every node of a cluster).
+ *
+ * @since 0.2.0
+ * @category server
+ */
+export const commandLogReset = (type: CommandLogType): Command.Command<"OK"> =>
+  Command.make(["COMMANDLOG", "RESET", type], Reply.ok, ALL_NODES_OK)
 
 /**
  * MEMORY USAGE key [SAMPLES count]: the bytes a key and its value take, or null when the key

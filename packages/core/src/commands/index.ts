@@ -11,6 +11,7 @@ import * as connection from "./connection.ts"
 import * as functions from "./functions.ts"
 import * as generic from "./generic.ts"
 import * as geo from "./geo.ts"
+import * as hashExpiry from "./hashExpiry.ts"
 import * as hashes from "./hashes.ts"
 import * as hyperloglog from "./hyperloglog.ts"
 import * as keyspace from "./keyspace.ts"
@@ -40,6 +41,7 @@ export const commands = {
   ...functions,
   ...generic,
   ...geo,
+  ...hashExpiry,
   ...hashes,
   ...hyperloglog,
   ...keyspace,
@@ -62,6 +64,7 @@ export {
   functions,
   generic,
   geo,
+  hashExpiry,
   hashes,
   hyperloglog,
   keyspace,
