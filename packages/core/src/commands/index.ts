@@ -7,6 +7,7 @@
 import * as admin from "./admin.ts"
 import * as bitmaps from "./bitmaps.ts"
 import * as clients from "./clients.ts"
+import * as cluster from "./cluster.ts"
 import * as connection from "./connection.ts"
 import * as functions from "./functions.ts"
 import * as generic from "./generic.ts"
@@ -37,6 +38,7 @@ export const commands = {
   ...admin,
   ...bitmaps,
   ...clients,
+  ...cluster,
   ...connection,
   ...functions,
   ...generic,
@@ -60,6 +62,7 @@ export {
   admin,
   bitmaps,
   clients,
+  cluster,
   connection,
   functions,
   generic,
