@@ -239,6 +239,19 @@ describe("decoders keep what a newer server adds", () => {
     assert.deepStrictEqual(full.groups[0]?.consumers[0]?.extra, { new: 1 })
   })
 
+  it("XPENDING summary and entries with added elements", () => {
+    assert.deepStrictEqual(decoded(commands.xpending("s", "g"), [2, "1-0", "2-0", [["alice", 2, "x"]], "more"]), {
+      count: 2,
+      minId: "1-0",
+      maxId: "2-0",
+      consumers: [{ name: "alice", pending: 2 }]
+    })
+    assert.deepStrictEqual(
+      decoded(commands.xpendingWithOptions("s", "g", { start: "-", end: "+", count: 1 }), [["1-0", "alice", 5, 1, 9]]),
+      [{ id: "1-0", consumer: "alice", idleMillis: 5, deliveries: 1 }]
+    )
+  })
+
   it("FUNCTION LIST and FUNCTION STATS", () => {
     const [library] = decoded(commands.functionList(), [
       map3([

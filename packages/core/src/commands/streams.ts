@@ -414,12 +414,14 @@ export interface StreamPendingSummary {
   readonly consumers: Array<{ readonly name: string; readonly pending: number }>
 }
 
+// The positional replies below read their known elements and tolerate (and ignore) any a
+// newer server appends, rather than failing on them.
 const pendingSummary: Command.Decoder<StreamPendingSummary> = (reply) => {
-  const [count, minId, maxId, consumers] = Reply.tuple(
+  const [count, minId, maxId, consumers] = Reply.leading(
     Reply.integer,
     Reply.nullableString,
     Reply.nullableString,
-    Reply.nullableArray(Reply.tuple(Reply.string, Reply.integer))
+    Reply.nullableArray(Reply.leading(Reply.string, Reply.integer))
   )(reply)
   return {
     count,
@@ -468,7 +470,7 @@ export interface StreamPendingOptions {
 }
 
 const pendingEntries = Reply.array((reply): StreamPendingEntry => {
-  const [id, consumer, idleMillis, deliveries] = Reply.tuple(
+  const [id, consumer, idleMillis, deliveries] = Reply.leading(
     Reply.string,
     Reply.string,
     Reply.integer,
@@ -783,7 +785,7 @@ export interface StreamFullInfo {
 }
 
 const groupPending = Reply.array((reply) => {
-  const [id, consumer, deliveryTime, deliveryCount] = Reply.tuple(
+  const [id, consumer, deliveryTime, deliveryCount] = Reply.leading(
     Reply.string,
     Reply.string,
     Reply.integer,
@@ -793,7 +795,7 @@ const groupPending = Reply.array((reply) => {
 })
 
 const consumerPending = Reply.array((reply) => {
-  const [id, deliveryTime, deliveryCount] = Reply.tuple(Reply.string, Reply.integer, Reply.integer)(reply)
+  const [id, deliveryTime, deliveryCount] = Reply.leading(Reply.string, Reply.integer, Reply.integer)(reply)
   return { id, deliveryTime, deliveryCount }
 })
 
