@@ -262,6 +262,30 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
         })
       )
 
+      it.effect("COMMAND DOCS: summaries, arguments, history and subcommands, typed", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const docs = yield* v.commandDocs(["get", "set", "latency", "nope"])
+          assert.deepStrictEqual(Object.keys(docs).sort(), ["get", "latency", "set"])
+          const get = docs.get!
+          assert.strictEqual(get.group, "string")
+          assert.strictEqual(get.since, "1.0.0")
+          assert.deepStrictEqual(
+            get.arguments.map((a) => [a.name, a.type]),
+            [["key", "key"]]
+          )
+          const set = docs.set!
+          assert.isTrue(set.history.some(([version]) => version === "2.6.12"))
+          const condition = set.arguments.find((a) => a.name === "condition")
+          assert.strictEqual(condition?.type, "oneof")
+          // The IFEQ option this client sends is the server's own (8.1+).
+          const tokens = condition?.arguments.map((a) => a.token) ?? []
+          assert.includeMembers(tokens, ServerVersion.atLeast("8.1") ? ["NX", "XX", "IFEQ"] : ["NX", "XX"])
+          assert.isDefined(docs.latency!.subcommands["latency|latest"])
+          assert.isTrue((yield* v.commandDocs()).ping !== undefined)
+        })
+      )
+
       it.effect("WAIT and WAITAOF without replicas", () =>
         Effect.gen(function* () {
           const v = yield* client({ protocol, requestTimeout: 50 })

@@ -252,6 +252,53 @@ describe("decoders keep what a newer server adds", () => {
     )
   })
 
+  it("COMMAND DOCS with fields of the future at every level", () => {
+    const docs = decoded(
+      commands.commandDocs(["x"]),
+      flat2([
+        [
+          "x",
+          flat2([
+            ["summary", "Does x."],
+            ["since", "10.0.0"],
+            ["group", "generic"],
+            ["complexity", "O(1)"],
+            [
+              "arguments",
+              [
+                flat2([
+                  ["name", "key"],
+                  ["type", "key"],
+                  ["key_spec_index", 0],
+                  ["new_arg_field", "y"]
+                ])
+              ]
+            ],
+            [
+              "subcommands",
+              flat2([
+                [
+                  "x|y",
+                  flat2([
+                    ["summary", "Sub."],
+                    ["new_sub_field", 1]
+                  ])
+                ]
+              ])
+            ],
+            ["new_doc_field", ["a"]]
+          ])
+        ]
+      ])
+    )
+    const x = docs.x!
+    assert.strictEqual(x.summary, "Does x.")
+    assert.deepStrictEqual(x.extra, { new_doc_field: ["a"] })
+    assert.deepStrictEqual(x.arguments[0]?.extra, { key_spec_index: 0, new_arg_field: "y" })
+    assert.deepStrictEqual(x.subcommands["x|y"]?.extra, { new_sub_field: 1 })
+    assert.deepStrictEqual(x.history, [])
+  })
+
   it("FUNCTION LIST and FUNCTION STATS", () => {
     const [library] = decoded(commands.functionList(), [
       map3([

@@ -8,6 +8,7 @@ import * as admin from "./admin.ts"
 import * as bitmaps from "./bitmaps.ts"
 import * as clients from "./clients.ts"
 import * as cluster from "./cluster.ts"
+import * as commandDocs from "./commandDocs.ts"
 import * as connection from "./connection.ts"
 import * as functions from "./functions.ts"
 import * as generic from "./generic.ts"
@@ -39,6 +40,7 @@ export const commands = {
   ...bitmaps,
   ...clients,
   ...cluster,
+  ...commandDocs,
   ...connection,
   ...functions,
   ...generic,
@@ -63,6 +65,7 @@ export {
   bitmaps,
   clients,
   cluster,
+  commandDocs,
   connection,
   functions,
   generic,
