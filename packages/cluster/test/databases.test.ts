@@ -1,6 +1,7 @@
 /**
  * Numbered databases in cluster mode (Valkey 9.0+ with `cluster-databases`): the client's
- * `database` is selected on every connection to every node and again after reconnects; a
+ * `database` is selected on every connection to every node (one that joins later too) and
+ * again after reconnects; a
  * cluster that refuses it (8.x, or a number past `cluster-databases`) fails the client with a
  * ConfigError on `database`.
  */
@@ -30,7 +31,7 @@ layer(
   )
 
   it.effect.skipIf(!on90)(
-    `the database is selected on every node, kept across reconnects ${ServerVersion.needs("9.0")}`,
+    `the database is selected on every node, one that joins later too, and after reconnects ${ServerVersion.needs("9.0")}`,
     () =>
       Effect.gen(function* () {
         const cluster = yield* ValkeyTestCluster
@@ -59,6 +60,23 @@ layer(
         yield* db2.set(keys[0]!, "after the reconnect")
         assert.strictEqual(yield* db0.get(keys[0]!), null)
         assert.strictEqual(yield* db2.get(keys[0]!), "after the reconnect")
+        // A node that joins later: its slot's keys (in database 2) are read through a
+        // connection the client opens to it then, which selects database 2 too.
+        const added = yield* cluster.addNode()
+        const from = yield* cluster.slotOwner(9000)
+        yield* cluster.migrateSlotsAtomically([[9000, 9000]], from, added)
+        const moved = keys.filter((k) => k.includes(keysInSlot(9000, 1)[0]!.split(":")[0]!))
+        assert.strictEqual(moved.length, 3)
+        assert.deepStrictEqual(
+          yield* Effect.eventually(db2.mget(moved)),
+          moved.map((k) => `in 2 ${k}`)
+        )
+        assert.deepStrictEqual(
+          yield* db0.mget(moved),
+          moved.map(() => null)
+        )
+        const onAdded = yield* added.command(["CLIENT", "LIST", "TYPE", "normal"])
+        assert.match(String(onAdded), /db=2 /)
         yield* db2.del(keys)
       })
   )
