@@ -6,6 +6,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { ServerVersion, ValkeyServer } from "@effect-valkey/testkit"
 import { Effect } from "effect"
+import type { CommandDoc, CommandDocArgument } from "../src/commands/commandDocs.ts"
 import type { Command } from "../src/index.ts"
 import { Commands } from "../src/index.ts"
 import { client, protocols } from "./support.ts"
@@ -17,6 +18,89 @@ const needs81 = ServerVersion.needs("8.1")
 const needs90 = ServerVersion.needs("9.0")
 
 const refused = (command: Command.Command<unknown>) => command.invalid?.message
+
+/** Every token (keyword) a command's documentation names, at any depth. */
+const tokensOf = (doc: CommandDoc): Set<string> => {
+  const out = new Set<string>()
+  const walk = (args: ReadonlyArray<CommandDocArgument>) => {
+    for (const arg of args) {
+      if (arg.token !== null) out.add(arg.token.toUpperCase())
+      walk(arg.arguments)
+    }
+  }
+  walk(doc.arguments)
+  return out
+}
+
+/** The keywords a command line holds after its name(s): its all-capitals words. */
+const keywordsOf = (command: Command.Command<unknown>, skip: number): Array<string> =>
+  command.args.slice(skip).flatMap((a) => (typeof a === "string" && /^[A-Z][A-Z-]+$/.test(a) ? [a] : []))
+
+/** Each command with every option this client has for it, by its COMMAND DOCS name. */
+const samples = (): ReadonlyArray<readonly [string, number, Command.Command<unknown>]> => [
+  ["set", 1, commands.set("k", "v", { ifEq: "x", keepTtl: true })],
+  ...(["NX", "XX"] as const).flatMap((condition) => [
+    ["hsetex", 1, commands.hsetex("h", { a: 1 }, { condition, fieldCondition: "FNX", ex: 1 })] as const,
+    ["hsetex", 1, commands.hsetex("h", { a: 1 }, { condition, fieldCondition: "FXX", pxat: 1 })] as const
+  ]),
+  ["hsetex", 1, commands.hsetex("h", { a: 1 }, { px: 1 })],
+  ["hsetex", 1, commands.hsetex("h", { a: 1 }, { exat: 1 })],
+  ["hsetex", 1, commands.hsetex("h", { a: 1 }, { keepTtl: true })],
+  ["hgetex", 1, commands.hgetex("h", ["a"], { persist: true })],
+  ...(["ex", "px", "exat", "pxat"] as const).map(
+    (unit) => ["hgetex", 1, commands.hgetex("h", ["a"], { [unit]: 1 })] as const
+  ),
+  ...(["NX", "XX", "GT", "LT"] as const).flatMap((condition) => [
+    ["hexpire", 1, commands.hexpire("h", 1, ["a"], condition)] as const,
+    ["hpexpire", 1, commands.hpexpire("h", 1, ["a"], condition)] as const,
+    ["hexpireat", 1, commands.hexpireAt("h", 1, ["a"], condition)] as const,
+    ["hpexpireat", 1, commands.hpexpireAt("h", 1, ["a"], condition)] as const
+  ]),
+  ["httl", 1, commands.httl("h", ["a"])],
+  ["hpttl", 1, commands.hpttl("h", ["a"])],
+  ["hexpiretime", 1, commands.hexpireTime("h", ["a"])],
+  ["hpexpiretime", 1, commands.hpexpireTime("h", ["a"])],
+  ["hpersist", 1, commands.hpersist("h", ["a"])],
+  [
+    "geosearch",
+    1,
+    commands.geosearchPolygon(
+      "g",
+      [
+        { longitude: 1, latitude: 1 },
+        { longitude: 2, latitude: 1 },
+        { longitude: 2, latitude: 2 }
+      ],
+      { order: "DESC", count: 1, any: true }
+    )
+  ]
+]
+
+/** Subcommands, documented under their container: `client|list` in CLIENT's docs. */
+const subSamples = (): ReadonlyArray<readonly [string, string, Command.Command<unknown>]> => {
+  const match = {
+    type: "normal",
+    ids: [1],
+    user: "u",
+    addr: "127.0.0.1:1",
+    laddr: "127.0.0.1:2",
+    name: "n",
+    flags: "N",
+    libName: "l",
+    libVer: "1",
+    db: 0,
+    capa: "r",
+    ip: "127.0.0.1"
+  } as const
+  return [
+    ["client", "client|list", commands.clientList({ ...match, skipMe: true, maxAge: 1, idle: 1, not: match })],
+    ["commandlog", "commandlog|get", commands.commandLogGet(1, "slow")],
+    ["commandlog", "commandlog|len", commands.commandLogLen("large-request")],
+    ["commandlog", "commandlog|reset", commands.commandLogReset("large-reply")],
+    ["cluster", "cluster|slot-stats", commands.clusterSlotStats({ range: [0, 1] })],
+    ["cluster", "cluster|slot-stats", commands.clusterSlotStats({ orderBy: "key-count", limit: 1, order: "DESC" })]
+  ]
+}
 
 layer(ValkeyServer.layer(), { excludeTestServices: true })("Valkey 8.1 and 9.x commands", (it) => {
   it.effect("invalid arguments are refused before anything is sent", () =>
@@ -49,6 +133,40 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("Valkey 8.1 and 9.x c
         "a",
         1
       ])
+    })
+  )
+
+  it.effect.skipIf(!on90)(`every keyword the new commands send is in the server's own COMMAND DOCS ${needs90}`, () =>
+    Effect.gen(function* () {
+      const v = yield* client()
+      const names = [...new Set([...samples().map(([name]) => name), ...subSamples().map(([name]) => name)])]
+      const docs = yield* v.commandDocs(names)
+      const undocumented: Array<string> = []
+      const checked = new Set<string>()
+      for (const [name, skip, command] of samples()) {
+        const tokens = tokensOf(docs[name]!)
+        for (const word of keywordsOf(command, skip)) {
+          checked.add(`${name} ${word}`)
+          if (!tokens.has(word)) undocumented.push(`${name} ${word}`)
+        }
+      }
+      for (const [container, name, command] of subSamples()) {
+        const tokens = tokensOf(docs[container]!.subcommands[name]!)
+        // The log types are sent in lower case; the server takes either.
+        const words = [
+          ...keywordsOf(command, 2),
+          ...command.args
+            .slice(2)
+            .flatMap((a) => (a === "slow" || a === "large-request" || a === "large-reply" ? [a.toUpperCase()] : []))
+        ]
+        for (const word of words) {
+          checked.add(`${name} ${word}`)
+          if (!tokens.has(word)) undocumented.push(`${name} ${word}`)
+        }
+      }
+      assert.deepStrictEqual(undocumented, [])
+      // Not vacuous: FIELDS, FNX, KEEPTTL, PERSIST, BYPOLYGON, NOT-NAME, ORDERBY, … were checked.
+      assert.isAbove(checked.size, 50)
     })
   )
 
