@@ -94,8 +94,9 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
             commands: "-@all +get +@connection",
             keys: "~app:*",
             channels: "",
+            databases: nine ? "alldbs" : null,
             selectors: [],
-            extra: nine ? { databases: "alldbs" } : {}
+            extra: {}
           })
           assert.strictEqual(yield* v.aclGetUser("nobody"), null)
           assert.isTrue((yield* v.aclUsers()).includes(user))

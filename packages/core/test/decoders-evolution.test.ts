@@ -42,8 +42,9 @@ describe("decoders keep what a newer server adds", () => {
         commands: "+@all",
         keys: "~*",
         channels: "&*",
+        databases: "alldbs",
         selectors: [],
-        extra: { databases: "alldbs", "future-field": 42 }
+        extra: { "future-field": 42 }
       })
     }
   })

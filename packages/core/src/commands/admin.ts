@@ -166,8 +166,8 @@ export const aclUsers = (): Command.Command<Array<string>> => Command.make(["ACL
 
 /**
  * A user as ACL GETUSER describes it: flags (`on`, `nopass`, …), password hashes, and its
- * command, key and channel rules; `selectors` are the extra rule sets, each as
- * `{ commands, keys, channels }`.
+ * command, key, channel and (Valkey 9+) database rules; `selectors` are the extra rule sets,
+ * each as `{ commands, keys, channels }`.
  *
  * @since 0.1.0
  * @category models
@@ -178,6 +178,8 @@ export interface AclUser {
   readonly commands: string
   readonly keys: string
   readonly channels: string
+  /** The databases the user may select (`alldbs`, or `db=0 db=3 …`); null before Valkey 9.0. */
+  readonly databases: string | null
   readonly selectors: Array<Record<string, string>>
   /** Fields this client does not know yet (newer servers add some), as the server sent them. */
   readonly extra: Reply.Extra
@@ -190,6 +192,7 @@ const aclUser: Command.Decoder<AclUser | null> = Reply.nullable(
     commands: ["commands", Reply.string],
     keys: ["keys", Reply.string],
     channels: ["channels", Reply.string],
+    databases: ["databases", Reply.nullableString],
     selectors: ["selectors", Reply.array(Reply.record(Reply.string))]
   })
 )
