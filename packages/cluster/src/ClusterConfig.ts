@@ -27,10 +27,15 @@ export type ReadFrom =
  * How to reach a cluster: seed nodes, where reads go, topology refresh and redirect limits, plus
  * the connection settings of `ValkeyConfig` (credentials, TLS, timeouts) for every node.
  *
+ * The standalone options apply to every node's connection. `database` (default 0) is selected
+ * in the handshake of every connection to every node, after each reconnect too; numbered
+ * databases in a cluster need Valkey 9.0+ with `cluster-databases` above the number, and a
+ * cluster that refuses it fails the client with a `ConfigError` on `database`.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface ClusterConfig extends Omit<ValkeyConfig.ValkeyConfig, "host" | "port" | "database" | "lazyConnect"> {
+export interface ClusterConfig extends Omit<ValkeyConfig.ValkeyConfig, "host" | "port" | "lazyConnect"> {
   /** `host:port` of one or more nodes; the rest of the cluster is discovered from them. */
   readonly seeds: ReadonlyArray<string>
   /** Default `"primary"`. */

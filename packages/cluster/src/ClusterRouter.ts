@@ -12,7 +12,7 @@ import {
   BlockingPool,
   Command,
   type CommandError,
-  type ConfigError,
+  ConfigError,
   Connection,
   ConnectionError,
   CrossSlotError,
@@ -116,7 +116,12 @@ export const make = (
       layerScope,
       Effect.sync(() => (state.closed = true))
     )
-    yield* state.refreshTopology
+    yield* state.refreshTopology.pipe(
+      Effect.mapError((error) => {
+        const database = resolved.base.connection.database
+        return database === 0 ? error : databaseRefused(database, error)
+      })
+    )
     if (resolved.refreshMillis !== undefined) {
       yield* Effect.sleep(resolved.refreshMillis).pipe(
         Effect.andThen(Effect.ignore(state.refreshTopology)),
@@ -126,6 +131,24 @@ export const make = (
     }
     return state.service()
   })
+
+/**
+ * A cluster that refuses SELECT in the handshake (before Valkey 9.0, with `cluster-databases`
+ * 1, or a number past it) fails the client with a `ConfigError` on `database`, not a
+ * connection error that reads like a network fault.
+ */
+const databaseRefused = <E extends { readonly _tag: string; readonly message: string }>(
+  database: number,
+  error: E
+): E | ConfigError =>
+  error._tag === "ConnectionError" && /SELECT during the handshake/.test(error.message)
+    ? new ConfigError({
+        message:
+          `database: the cluster refused database ${database} (numbered databases in a cluster need ` +
+          `Valkey 9.0+ with cluster-databases above ${database}): ${error.message}`,
+        field: "database"
+      })
+    : error
 
 class ClusterState {
   readonly config: ResolvedClusterConfig

@@ -1,9 +1,9 @@
 import { assert, layer } from "@effect/vitest"
 import { Command, Commands, InvalidArgumentError, Reply } from "@effect-valkey/core"
-import { ValkeyTestCluster } from "@effect-valkey/testkit"
+import { ownsSlot, ServerVersion, ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect, Exit, Fiber, Result } from "effect"
 import { Slot } from "../src/index.ts"
-import { client } from "./support.ts"
+import { client, keysInSlot } from "./support.ts"
 
 const randomKeys = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => `${prefix}:${i}:${Math.random().toString(36).slice(2, 8)}`)
@@ -123,6 +123,57 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
       })
       assert.strictEqual((yield* Effect.flip(valkey.run(refusing)))._tag, "InvalidArgumentError")
     })
+  )
+
+  it.effect("CLUSTER SLOT-STATS: every primary answers for its slots, each slot once", () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client()
+      const cluster = yield* ValkeyTestCluster
+      const keys = keysInSlot(4321, 5)
+      yield* valkey.mset(Object.fromEntries(keys.map((k) => [k, "v"])))
+      const all = yield* valkey.clusterSlotStats({ range: [0, 16383] })
+      assert.strictEqual(all.length, Slot.SLOTS)
+      assert.strictEqual(new Set(all.map((s) => s.slot)).size, Slot.SLOTS)
+      assert.strictEqual(all.find((s) => s.slot === 4321)?.stats["key-count"], 5)
+      const tops = yield* valkey.clusterSlotStats({ orderBy: "key-count", limit: 1, order: "DESC" })
+      assert.strictEqual(tops.length, cluster.primaries.length)
+      assert.isTrue(tops.some((s) => s.slot === 4321))
+      yield* valkey.del(keys)
+    })
+  )
+
+  it.effect.skipIf(!ServerVersion.atLeast("8.1"))(
+    `COMMANDLOG is asked of every node: entries concatenated, lengths summed, reset everywhere ${ServerVersion.needs("8.1")}`,
+    () =>
+      Effect.gen(function* () {
+        const { valkey } = yield* client()
+        const cluster = yield* ValkeyTestCluster
+        yield* valkey.configSet({ "commandlog-request-larger-than": 100 })
+        yield* Effect.ensuring(
+          Effect.gen(function* () {
+            yield* valkey.commandLogReset("large-request")
+            // One large SET on each primary.
+            const view = yield* cluster.topology
+            const owners = new Map<string, string>()
+            for (let i = 0; owners.size < cluster.primaries.length && i < 10_000; i++) {
+              const key = `cmdlog:${i}`
+              const owner = view.find((n) => n.role === "primary" && ownsSlot(n, Slot.slotOf(key)))
+              if (owner !== undefined && !owners.has(owner.id)) owners.set(owner.id, key)
+            }
+            for (const key of owners.values()) yield* valkey.set(key, "x".repeat(200))
+            const entries = (yield* valkey.commandLogGet(-1, "large-request")).filter(
+              (e) => e.args[0]?.toLowerCase() === "set" && e.args[1]?.startsWith("cmdlog:")
+            )
+            // Replicas log the replicated SET too: each key is there at least once.
+            assert.deepStrictEqual([...new Set(entries.map((e) => e.args[1]))].sort(), [...owners.values()].sort())
+            assert.isTrue((yield* valkey.commandLogLen("large-request")) >= owners.size)
+            assert.strictEqual(yield* valkey.commandLogReset("large-request"), "OK")
+            assert.strictEqual(yield* valkey.commandLogLen("large-request"), 0)
+            yield* valkey.del([...owners.values()])
+          }),
+          valkey.configSet({ "commandlog-request-larger-than": 1048576 }).pipe(Effect.ignore)
+        )
+      })
   )
 
   it.effect("custom commands without keys are routed by the server's COMMAND table, fetched once", () =>

@@ -208,6 +208,43 @@ describe("fromShards", () => {
     )
   })
 
+  it("a shard and nodes with fields this client does not know (a newer server's) parse alike", () => {
+    const node3 = (port: number, role: string, more: ReadonlyArray<[string, RespValue]>) =>
+      new Map<RespValue, RespValue>([
+        ["id", `id${port}`],
+        ["port", port],
+        ["ip", "10.0.0.1"],
+        ["endpoint", "10.0.0.1"],
+        ["role", role],
+        ["health", "online"],
+        ...more
+      ])
+    const reply = [
+      new Map<RespValue, RespValue>([
+        ["slots", [0, 16383]],
+        [
+          "nodes",
+          [
+            node3(7000, "master", [
+              ["availability-zone", "az-1"],
+              ["future-field", [1, 2]]
+            ]),
+            node3(7001, "replica", [["future-field", new Map<RespValue, RespValue>([["x", 1]])]])
+          ]
+        ],
+        ["id", "shard-id"],
+        ["future-shard-field", "x"]
+      ])
+    ]
+    const topology = ok(Topology.fromShards(reply, { host }))
+    assert.strictEqual(topology.shards[0]!.primary.address, "10.0.0.1:7000")
+    assert.deepStrictEqual(
+      topology.shards[0]!.readReplicas.map((r) => r.address),
+      ["10.0.0.1:7001"]
+    )
+    assert.isTrue(topology.isCovered())
+  })
+
   it("endpoint first, then ip, then the host we connected to when the endpoint is ? or empty", () => {
     const topology = ok(
       Topology.fromShards(

@@ -52,10 +52,11 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("function commands", 
                 name: "mylib",
                 engine: "LUA",
                 functions: [
-                  { name: "myget", description: "reads a key", flags: ["no-writes"] },
-                  { name: "myset", description: null, flags: [] }
+                  { name: "myget", description: "reads a key", flags: ["no-writes"], extra: {} },
+                  { name: "myset", description: null, flags: [], extra: {} }
                 ],
-                code: null
+                code: null,
+                extra: {}
               }
             ]
           )
@@ -85,7 +86,8 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("function commands", 
           assert.isTrue(payload.length > 0)
           assert.deepStrictEqual(yield* v.functionStats(), {
             runningScript: null,
-            engines: { LUA: { librariesCount: 1, functionsCount: 2 } }
+            engines: { LUA: { librariesCount: 1, functionsCount: 2, extra: {} } },
+            extra: {}
           })
           yield* v.functionFlush("ASYNC")
           assert.deepStrictEqual(yield* v.functionList(), [])

@@ -1,5 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { ValkeyServer } from "@effect-valkey/testkit"
+import { ServerVersion, ValkeyServer } from "@effect-valkey/testkit"
 import { Effect } from "effect"
 import { Command, Commands, type ValkeyService } from "../src/index.ts"
 import { client, protocols } from "./support.ts"
@@ -86,17 +86,25 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
             yield* v.aclSetUser(user, ["on", ">pw", "~app:*", "resetchannels", "+get", "+@connection"]),
             "OK"
           )
+          // Valkey 9 no longer sets sanitize-payload by default, and adds the user's databases.
+          const nine = ServerVersion.atLeast("9.0")
           assert.deepStrictEqual(yield* v.aclGetUser(user), {
-            flags: ["on", "sanitize-payload"],
+            flags: nine ? ["on"] : ["on", "sanitize-payload"],
             passwords: ["30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4"],
             commands: "-@all +get +@connection",
             keys: "~app:*",
             channels: "",
-            selectors: []
+            databases: nine ? "alldbs" : null,
+            selectors: [],
+            extra: {}
           })
           assert.strictEqual(yield* v.aclGetUser("nobody"), null)
           assert.isTrue((yield* v.aclUsers()).includes(user))
-          assert.isTrue((yield* v.aclList()).includes("user default on nopass sanitize-payload ~* &* +@all"))
+          assert.isTrue(
+            (yield* v.aclList()).includes(
+              nine ? "user default on nopass ~* &* +@all" : "user default on nopass sanitize-payload ~* &* +@all"
+            )
+          )
           assert.isTrue((yield* v.aclCat()).includes("read"))
           assert.isTrue((yield* v.aclCat("string")).includes("get"))
           assert.strictEqual(yield* v.aclDryRun(user, ["GET", "app:1"]), "OK")
@@ -181,6 +189,13 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
           const latest = yield* v.latencyLatest()
           const command = latest.find((spike) => spike.event === "command")
           assert.isTrue(command !== undefined && command.latestMillis >= 1 && command.maxMillis >= command.latestMillis)
+          // Valkey 9 adds the sum and the count of the recorded spikes.
+          if (ServerVersion.atLeast("9.0")) {
+            assert.isTrue(command !== undefined && command.count !== null && command.count >= 1)
+            assert.isTrue(command !== undefined && command.sumMillis !== null && command.sumMillis >= command.maxMillis)
+          } else {
+            assert.isTrue(command !== undefined && command.sumMillis === null && command.count === null)
+          }
           const history = yield* v.latencyHistory("command")
           assert.isTrue(
             history.length >= 1 && history.every((point) => point.latencyMillis >= 1 && point.timestamp > 0)
@@ -212,11 +227,13 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
               {
                 notes: null,
                 flags: ["RO", "access"],
-                beginSearch: { type: "index", spec: { index: 1 } },
-                findKeys: { type: "range", spec: { lastkey: 0, keystep: 1, limit: 0 } }
+                beginSearch: { type: "index", spec: { index: 1 }, extra: {} },
+                findKeys: { type: "range", spec: { lastkey: 0, keystep: 1, limit: 0 }, extra: {} },
+                extra: {}
               }
             ],
-            subcommands: []
+            subcommands: [],
+            extra: []
           })
           assert.strictEqual(configGet?.name, "config|get")
           assert.strictEqual(unknown, null)
@@ -225,8 +242,8 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
             xread?.keySpecs.map(({ beginSearch, findKeys }) => ({ beginSearch, findKeys })),
             [
               {
-                beginSearch: { type: "keyword", spec: { keyword: "STREAMS", startfrom: 1 } },
-                findKeys: { type: "range", spec: { lastkey: -1, keystep: 1, limit: 2 } }
+                beginSearch: { type: "keyword", spec: { keyword: "STREAMS", startfrom: 1 }, extra: {} },
+                findKeys: { type: "range", spec: { lastkey: -1, keystep: 1, limit: 2 }, extra: {} }
               }
             ]
           )
@@ -241,8 +258,32 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
           assert.isTrue((yield* v.commandList({ aclCategory: "stream" })).includes("xadd"))
           assert.deepStrictEqual(yield* v.commandList({ module: "nomodule" }), [])
           assert.deepStrictEqual(yield* v.commandGetKeys(["MSET", "a", "1", "b", "2"]), ["a", "b"])
-          assert.match(yield* v.lolwut(), /ver\. 8\./)
+          assert.include(yield* v.lolwut(), `ver. ${ServerVersion.of().text}`)
           assert.match(yield* v.lolwut({ version: 5 }), /Georg Nees/)
+        })
+      )
+
+      it.effect("COMMAND DOCS: summaries, arguments, history and subcommands, typed", () =>
+        Effect.gen(function* () {
+          const v = yield* client({ protocol })
+          const docs = yield* v.commandDocs(["get", "set", "latency", "nope"])
+          assert.deepStrictEqual(Object.keys(docs).sort(), ["get", "latency", "set"])
+          const get = docs.get!
+          assert.strictEqual(get.group, "string")
+          assert.strictEqual(get.since, "1.0.0")
+          assert.deepStrictEqual(
+            get.arguments.map((a) => [a.name, a.type]),
+            [["key", "key"]]
+          )
+          const set = docs.set!
+          assert.isTrue(set.history.some(([version]) => version === "2.6.12"))
+          const condition = set.arguments.find((a) => a.name === "condition")
+          assert.strictEqual(condition?.type, "oneof")
+          // The IFEQ option this client sends is the server's own (8.1+).
+          const tokens = condition?.arguments.map((a) => a.token) ?? []
+          assert.includeMembers(tokens, ServerVersion.atLeast("8.1") ? ["NX", "XX", "IFEQ"] : ["NX", "XX"])
+          assert.isDefined(docs.latency!.subcommands["latency|latest"])
+          assert.isTrue((yield* v.commandDocs()).ping !== undefined)
         })
       )
 

@@ -245,12 +245,13 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("stream commands", (i
               recordedFirstEntryId: "1-0",
               groups: 1,
               firstEntry: { id: "1-0", fields: { a: "1" } },
-              lastEntry: { id: "2-0", fields: { b: "2" } }
+              lastEntry: { id: "2-0", fields: { b: "2" } },
+              extra: {}
             }
           )
           assert.isTrue(info.radixTreeKeys >= 1 && info.radixTreeNodes >= 1)
           assert.deepStrictEqual(yield* v.xinfoGroups(s), [
-            { name: "g", consumers: 1, pending: 1, lastDeliveredId: "1-0", entriesRead: null, lag: null }
+            { name: "g", consumers: 1, pending: 1, lastDeliveredId: "1-0", entriesRead: null, lag: null, extra: {} }
           ])
           const [alice] = yield* v.xinfoConsumers(s, "g")
           assert.deepStrictEqual(alice && { name: alice.name, pending: alice.pending }, { name: "alice", pending: 1 })

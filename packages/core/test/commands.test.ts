@@ -1,5 +1,5 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { ValkeyServer } from "@effect-valkey/testkit"
+import { ServerVersion, ValkeyServer } from "@effect-valkey/testkit"
 import { Effect } from "effect"
 import { client, protocols } from "./support.ts"
 
@@ -15,7 +15,7 @@ layer(ValkeyServer.layer())("typed commands", (it) => {
           assert.strictEqual(yield* v.ping("hi"), "hi")
           assert.strictEqual(yield* v.echo("héllo ✓"), "héllo ✓")
           const info = yield* v.info(["server"])
-          assert.match(info, /valkey_version:8\./)
+          assert.include(info, `valkey_version:${ServerVersion.of().text}\r\n`)
         })
       )
 

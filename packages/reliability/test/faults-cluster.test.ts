@@ -23,7 +23,7 @@ import { Slot, ValkeyCluster } from "@effect-valkey/cluster"
 import { Commands } from "@effect-valkey/core"
 import { ownsSlot, ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect } from "effect"
-import { firstAckAfter, missing, startLoad } from "./load.ts"
+import { firstAckAfter, lostLastWrites, missing, startLoad } from "./load.ts"
 import { report, scale } from "./scale.ts"
 
 /** A hash tag whose slot is `slot`, found by search. */
@@ -78,13 +78,7 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), {
       yield* Effect.sleep("200 millis")
       const result = yield* load.finish("10 seconds")
       // The last acknowledged write of every key is what the key holds.
-      const last = new Map<string, string>()
-      for (const name of result.acked) last.set(name.split("|")[0]!, name)
-      const keys = [...last.keys()]
-      const lost = (yield* missing(
-        keys.map((k) => last.get(k)!),
-        (names) => valkey.mget(names.map((n) => n.split("|")[0]!))
-      )) as Array<string>
+      const { keys: keysChecked, lost } = yield* lostLastWrites(result.acked, (keys) => valkey.mget(keys))
       const owners = yield* cluster.topology
       const owner = owners.find((n) => n.id === to.id)!
       report("slot migration", {
@@ -93,7 +87,7 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), {
         migrationMs,
         calls: result.calls,
         acknowledged: result.acked.length,
-        keysChecked: keys.length,
+        keysChecked,
         lost: lost.length,
         failures: result.failures,
         slowestCallMs: result.slowestMs

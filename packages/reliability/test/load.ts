@@ -103,6 +103,26 @@ export const firstAckAfter = (result: LoadResult, from: number): number | undefi
 }
 
 /** In chunks of `size`, the keys for which `exists` said no. */
+/**
+ * For loads whose writes are named `key|i` (one key overwritten by a caller's writes): the key
+ * of every acknowledged write, and the last acknowledged write of each key that the key does
+ * not hold now.
+ */
+export const lostLastWrites = <E>(
+  acked: ReadonlyArray<string>,
+  mget: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string | null>, E>
+) =>
+  Effect.gen(function* () {
+    const last = new Map<string, string>()
+    for (const name of acked) last.set(name.split("|")[0]!, name)
+    const keys = [...last.keys()]
+    const lost = yield* missing(
+      keys.map((k) => last.get(k)!),
+      (names) => mget(names.map((n) => n.split("|")[0]!))
+    )
+    return { keys: keys.length, lost }
+  })
+
 export const missing = <E>(
   keys: ReadonlyArray<string>,
   values: (chunk: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string | null>, E>,

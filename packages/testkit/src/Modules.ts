@@ -9,9 +9,9 @@
  *
  * @since 0.1.0
  */
-import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
+import * as ServerVersion from "./ServerVersion.ts"
 
 type Env = Readonly<Record<string, string | undefined>>
 type Version = readonly [number, number, number]
@@ -50,22 +50,16 @@ const parseVersion = (text: string): Version | undefined => {
 
 const compare = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]
 
-const versions = new Map<string, Version | undefined>()
-
 /**
- * The version of a `valkey-server` binary (`--version` prints `v=9.1.2 …`), or `undefined`
- * when it cannot be run. Asked once per binary.
+ * The version of a `valkey-server` binary as `[major, minor, patch]`, or `undefined` when it
+ * cannot be run (see `ServerVersion.of`).
  *
  * @since 0.1.0
  * @category utils
  */
 export const serverVersion = (binary: string): Version | undefined => {
-  if (!versions.has(binary)) {
-    const run = spawnSync(binary, ["--version"], { encoding: "utf8", timeout: 10_000 })
-    const printed = /v=(\S+)/.exec(run.stdout ?? "")?.[1]
-    versions.set(binary, printed === undefined ? undefined : parseVersion(printed))
-  }
-  return versions.get(binary)
+  const version = ServerVersion.of(binary)
+  return version.text === "unknown" ? undefined : [version.major, version.minor, version.patch]
 }
 
 /**

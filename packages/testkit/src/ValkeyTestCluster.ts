@@ -144,6 +144,16 @@ export interface ValkeyTestClusterHandle {
   ): Effect.Effect<number, TestkitError>
   /** Step 3: `SETSLOT NODE` on `to`, `from`, then every other primary; waits for consistency. */
   finishSlotMigration(slot: number, from: ClusterNode, to: ClusterNode): Effect.Effect<void, TestkitError>
+  /**
+   * Atomic slot migration (Valkey 9.0+): `CLUSTER MIGRATESLOTS` moves the slots of `ranges`
+   * (inclusive, all owned by `from`) with their keys to `to` in one server-side operation;
+   * waits until the source reports it done, the cluster is consistent and `to` owns them.
+   */
+  migrateSlotsAtomically(
+    ranges: ReadonlyArray<readonly [start: number, end: number]>,
+    from: ClusterNode,
+    to: ClusterNode
+  ): Effect.Effect<void, TestkitError>
   /** Starts a new node, joins it as an empty primary (or replica of `replicaOf`), waits. */
   addNode(options?: { readonly replicaOf?: ClusterNode }): Effect.Effect<ClusterNode, TestkitError>
   /** The primary owning `slot`, according to a running node. */
@@ -370,6 +380,38 @@ export const make = (
         }
       })
 
+    const migrateSlotsAtomically = (
+      ranges: ReadonlyArray<readonly [number, number]>,
+      from: ClusterNode,
+      to: ClusterNode
+    ) =>
+      Effect.gen(function* () {
+        const source = yield* resolve(from)
+        const destination = yield* resolve(to)
+        const view = yield* topology
+        const owner = view.find((info) => info.id === source.id)
+        const foreign = ranges.find(
+          ([start, end]) => owner === undefined || !ownsSlot(owner, start) || !ownsSlot(owner, end)
+        )
+        if (foreign !== undefined) {
+          return yield* new InvalidStateError({
+            message: `cannot migrate slots ${foreign[0]}-${foreign[1]} from ${source.address}: it does not own them`
+          })
+        }
+        yield* Migration.atomic(ranges, source, destination, timeoutMs)
+        yield* settle()
+        const after = yield* topology
+        const now = after.find((info) => info.id === destination.id)
+        const missed = ranges.find(([start, end]) => now === undefined || !ownsSlot(now, start) || !ownsSlot(now, end))
+        if (missed !== undefined) {
+          return yield* new ConvergenceError({
+            message: `slots ${missed[0]}-${missed[1]} are not owned by ${destination.address} after CLUSTER MIGRATESLOTS`,
+            what: `slots ${missed[0]}-${missed[1]} to be owned by ${destination.address}`,
+            observed: now === undefined ? "destination unknown" : JSON.stringify(now.slots)
+          })
+        }
+      })
+
     const addNode = (addOptions: { readonly replicaOf?: ClusterNode } = {}) =>
       Effect.gen(function* () {
         const primary = addOptions.replicaOf === undefined ? undefined : yield* resolve(addOptions.replicaOf)
@@ -428,6 +470,7 @@ export const make = (
       beginSlotMigration,
       moveSlotKeys,
       finishSlotMigration,
+      migrateSlotsAtomically,
       addNode,
       slotOwner,
       topology,

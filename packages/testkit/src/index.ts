@@ -14,6 +14,7 @@ export * as Modules from "./Modules.ts"
 export { freePort, releasePort, reservePort } from "./Ports.ts"
 export type { ReplayRecord, ReplayServerHandle, ReplayServerOptions } from "./ReplayServer.ts"
 export * as ReplayServer from "./ReplayServer.ts"
+export * as ServerVersion from "./ServerVersion.ts"
 export { generateTls, type TlsMaterial } from "./Tls.ts"
 export { collectingTracer } from "./Tracing.ts"
 export {

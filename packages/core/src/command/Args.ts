@@ -45,6 +45,47 @@ export const pushEntries = (out: Array<Key | Value>, entries: Entries): number =
 }
 
 /**
+ * One expiry: seconds (`ex`), milliseconds (`px`), a unix time in seconds (`exat`) or
+ * milliseconds (`pxat`). SET and HSETEX add `keepTtl`, HGETEX `persist`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ExpiryOptions {
+  readonly ex?: number
+  readonly px?: number
+  readonly exat?: number
+  readonly pxat?: number
+}
+
+/**
+ * Appends the expiry of `options` (`EX n`, …, or the `flag` word when `flag` is set) to `out`,
+ * or says why it cannot: a time that is not a positive integer, or more than one given.
+ *
+ * @internal
+ */
+export const pushExpiry = (
+  out: Array<Key | Value>,
+  options: ExpiryOptions,
+  flag?: { readonly name: string; readonly word: string; readonly set: boolean | undefined }
+): string | undefined => {
+  let given = 0
+  for (const unit of ["ex", "px", "exat", "pxat"] as const) {
+    const n = options[unit]
+    if (n === undefined) continue
+    given++
+    const bad = badInteger(n, unit, 1)
+    if (bad !== undefined) return bad
+    out.push(unit.toUpperCase(), n)
+  }
+  if (flag?.set === true) {
+    given++
+    out.push(flag.word)
+  }
+  return given > 1 ? `choose one of ex, px, exat, pxat${flag === undefined ? "" : `, ${flag.name}`}` : undefined
+}
+
+/**
  * A reason a number argument is unusable, or undefined when it is fine.
  *
  * @internal

@@ -352,6 +352,7 @@ const CONTAINERS = new Set([
   "CLIENT",
   "CLUSTER",
   "COMMAND",
+  "COMMANDLOG",
   "CONFIG",
   "FUNCTION",
   "LATENCY",

@@ -14,7 +14,7 @@ const fail = (expected: string, reply: RespValue): never => {
 
 const describe = (reply: RespValue): string => {
   if (reply === null) return "null"
-  if (Array.isArray(reply)) return "an array"
+  if (Array.isArray(reply)) return `an array of ${reply.length}`
   if (reply instanceof Map) return "a map"
   if (reply instanceof Set) return "a set"
   if (reply instanceof Uint8Array) return "bytes"
@@ -252,21 +252,38 @@ export const tuple =
   }
 
 /**
+ * The fields of a structured reply that its decoder does not name, as the server sent them:
+ * servers add fields over versions (Valkey 9 added `databases` to ACL GETUSER), and a reply
+ * with more fields than a decoder knows still decodes, keeping them here.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Extra = Record<string, RespValue>
+
+/**
  * A map reply with known field names (RESP3 map, RESP2 flat array) as an object: each
  * property names the server's field and its decoder, `{ lastId: ["last-generated-id",
  * Reply.string] }`. A field the reply lacks is decoded from `null`, so nullable decoders give
- * `null` and the others fail naming the field.
+ * `null` and the others fail naming the field. Fields the shape does not name are kept, as
+ * sent, in `extra`: a server that adds a field never breaks the decoder.
  *
  * @since 0.1.0
  * @category decoders
  */
 export const struct = <const S extends Readonly<Record<string, readonly [name: string, decode: Decoder<unknown>]>>>(
   shape: S
-): Decoder<{ -readonly [K in keyof S]: S[K][1] extends Decoder<infer A> ? A : never }> => {
+): Decoder<{ -readonly [K in keyof S]: S[K][1] extends Decoder<infer A> ? A : never } & { extra: Extra }> => {
   const entries = Object.entries(shape)
+  const known = new Set(entries.map(([, [field]]) => field))
   return (reply) => {
     const found = new Map<string, RespValue>()
-    for (const [k, v] of pairs(reply)) found.set(text(k), v)
+    const extra: Extra = {}
+    for (const [k, v] of pairs(reply)) {
+      const field = text(k)
+      if (known.has(field)) found.set(field, v)
+      else extra[field] = v
+    }
     const out: Record<string, unknown> = {}
     for (const [property, [field, decode]] of entries) {
       try {
@@ -276,9 +293,31 @@ export const struct = <const S extends Readonly<Record<string, readonly [name: s
         throw new DecodeFailure(`field ${field}: ${cause.message}`, cause.cause)
       }
     }
+    out.extra = extra
     return out as never
   }
 }
+
+/**
+ * An array whose first elements are decoded one by one, and whose further elements (a newer
+ * server's additions, as LATENCY LATEST's sum and count in Valkey 9) are kept as sent, last in
+ * the tuple. Fewer elements than decoders is a decode failure.
+ *
+ * @since 0.2.0
+ * @category decoders
+ */
+export const leading =
+  <const D extends ReadonlyArray<Decoder<unknown>>>(
+    ...decoders: D
+  ): Decoder<[...{ -readonly [I in keyof D]: D[I] extends Decoder<infer A> ? A : never }, Array<RespValue>]> =>
+  (reply) => {
+    if (!Array.isArray(reply) || reply.length < decoders.length) {
+      return fail(`an array of at least ${decoders.length}`, reply)
+    }
+    const out: Array<unknown> = decoders.map((decode, i) => decode(reply[i]))
+    out.push(reply.slice(decoders.length))
+    return out as never
+  }
 
 /**
  * Text made of `name=value` words on lines (CLIENT LIST, CLIENT INFO) as one record per line.

@@ -166,8 +166,8 @@ export const aclUsers = (): Command.Command<Array<string>> => Command.make(["ACL
 
 /**
  * A user as ACL GETUSER describes it: flags (`on`, `nopass`, …), password hashes, and its
- * command, key and channel rules; `selectors` are the extra rule sets, each as
- * `{ commands, keys, channels }`.
+ * command, key, channel and (Valkey 9+) database rules; `selectors` are the extra rule sets,
+ * each as `{ commands, keys, channels }`.
  *
  * @since 0.1.0
  * @category models
@@ -178,7 +178,11 @@ export interface AclUser {
   readonly commands: string
   readonly keys: string
   readonly channels: string
+  /** The databases the user may select (`alldbs`, or `db=0 db=3 …`); null before Valkey 9.0. */
+  readonly databases: string | null
   readonly selectors: Array<Record<string, string>>
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const aclUser: Command.Decoder<AclUser | null> = Reply.nullable(
@@ -188,6 +192,7 @@ const aclUser: Command.Decoder<AclUser | null> = Reply.nullable(
     commands: ["commands", Reply.string],
     keys: ["keys", Reply.string],
     channels: ["channels", Reply.string],
+    databases: ["databases", Reply.nullableString],
     selectors: ["selectors", Reply.array(Reply.record(Reply.string))]
   })
 )
@@ -279,6 +284,8 @@ export interface AclLogEntry {
   readonly entryId: number
   readonly timestampCreated: number
   readonly timestampLastUpdated: number
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const aclLogReply = Reply.array(
@@ -332,18 +339,16 @@ export interface SlowlogEntry {
   readonly args: Array<string>
   readonly clientAddress: string
   readonly clientName: string
+  /** Elements this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Array<RespValue>
 }
 
+// SLOWLOG and COMMANDLOG entries: id, time, the measure, the command line, the client.
+const logEntry = Reply.leading(Reply.integer, Reply.integer, Reply.integer, strings, Reply.string, Reply.string)
+
 const slowlogEntries = Reply.array((reply): SlowlogEntry => {
-  const [id, timestamp, durationMicros, args, clientAddress, clientName] = Reply.tuple(
-    Reply.integer,
-    Reply.integer,
-    Reply.integer,
-    strings,
-    Reply.string,
-    Reply.string
-  )(reply)
-  return { id, timestamp, durationMicros, args, clientAddress, clientName }
+  const [id, timestamp, durationMicros, args, clientAddress, clientName, extra] = logEntry(reply)
+  return { id, timestamp, durationMicros, args, clientAddress, clientName, extra }
 })
 
 /**
@@ -379,6 +384,82 @@ export const slowlogLen = (): Command.Command<number> =>
 export const slowlogReset = (): Command.Command<"OK"> => Command.make(["SLOWLOG", "RESET"], Reply.ok, ALL_NODES_OK)
 
 /**
+ * The three logs of COMMANDLOG (Valkey 8.1+): commands slower than
+ * `commandlog-execution-slower-than` (the slow log), requests larger than
+ * `commandlog-request-larger-than`, replies larger than `commandlog-reply-larger-than`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type CommandLogType = "slow" | "large-request" | "large-reply"
+
+/**
+ * An entry of a command log: when (unix seconds), the measure that put it there (`value`:
+ * microseconds in the slow log, bytes in the large-request and large-reply logs), the command
+ * line and the client that sent it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CommandLogEntry {
+  readonly id: number
+  readonly timestamp: number
+  readonly value: number
+  readonly args: Array<string>
+  readonly clientAddress: string
+  readonly clientName: string
+  /** Elements this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Array<RespValue>
+}
+
+const commandLogEntries = Reply.array((reply): CommandLogEntry => {
+  const [id, timestamp, value, args, clientAddress, clientName, extra] = logEntry(reply)
+  return { id, timestamp, value, args, clientAddress, clientName, extra }
+})
+
+/**
+ * COMMANDLOG GET count type (Valkey 8.1+): the latest entries of one log (at most `count`, -1
+ * for all), newest first. In a cluster every node is asked and their entries are concatenated
+ * (ids are per node).
+ *
+ * @since 0.2.0
+ * @category server
+ */
+export const commandLogGet = (count: number, type: CommandLogType): Command.Command<Array<CommandLogEntry>> => {
+  const bad = badInteger(count, "count", -1)
+  return bad !== undefined
+    ? Command.invalid("COMMANDLOG", `COMMANDLOG GET: ${bad}`)
+    : Command.make(["COMMANDLOG", "GET", count, type], commandLogEntries, {
+        readonly: true,
+        request: "all_nodes",
+        response: "combine_arrays"
+      })
+}
+
+/**
+ * COMMANDLOG LEN type (Valkey 8.1+): how many entries one log holds (summed over the nodes of
+ * a cluster).
+ *
+ * @since 0.2.0
+ * @category server
+ */
+export const commandLogLen = (type: CommandLogType): Command.Command<number> =>
+  Command.make(["COMMANDLOG", "LEN", type], Reply.integer, {
+    readonly: true,
+    request: "all_nodes",
+    response: "agg_sum"
+  })
+
+/**
+ * COMMANDLOG RESET type (Valkey 8.1+): empties one log (on every node of a cluster).
+ *
+ * @since 0.2.0
+ * @category server
+ */
+export const commandLogReset = (type: CommandLogType): Command.Command<"OK"> =>
+  Command.make(["COMMANDLOG", "RESET", type], Reply.ok, ALL_NODES_OK)
+
+/**
  * MEMORY USAGE key [SAMPLES count]: the bytes a key and its value take, or null when the key
  * does not exist. Nested values are sampled (`samples`, default 5; 0 for all).
  *
@@ -396,15 +477,24 @@ export const memoryUsage = (key: Key, samples?: number): Command.Command<number 
 
 /**
  * MEMORY STATS: every number the server reports, by name (`peak.allocated`,
- * `dataset.percentage`, …); the per-database entries (`db.0`) are records of numbers.
+ * `dataset.percentage`, …); the per-database entries (`db.0`) are records of numbers. A value
+ * that is not a number (none is today; a newer server may add one) is kept as its text.
  *
  * @since 0.1.0
  * @category models
  */
-export type MemoryStats = Record<string, number | Record<string, number>>
+export type MemoryStats = Record<string, number | string | Record<string, number | string>>
 
-const memoryStat = (reply: RespValue): number | Record<string, number> =>
-  Array.isArray(reply) || reply instanceof Map ? Reply.record(Reply.double)(reply) : Reply.double(reply)
+const numberOrItsText = (reply: RespValue): number | string => {
+  if (typeof reply === "number") return reply
+  if (typeof reply === "bigint") return Number(reply)
+  const text = Reply.text(reply)
+  const n = Number(text)
+  return text !== "" && Number.isFinite(n) ? n : text
+}
+
+const memoryStat = (reply: RespValue): number | string | Record<string, number | string> =>
+  Array.isArray(reply) || reply instanceof Map ? Reply.record(numberOrItsText)(reply) : numberOrItsText(reply)
 
 /**
  * MEMORY STATS: the server's memory usage, in numbers.
@@ -444,7 +534,8 @@ export const memoryPurge = (): Command.Command<"OK"> =>
 
 /**
  * The latest spike of a latency event: when (unix seconds), how long (ms), and the all-time
- * maximum (ms).
+ * maximum (ms). Valkey 9 also sends the sum (ms) and the number of the recorded spikes;
+ * `sumMillis` and `count` are null on servers that do not (8.0).
  *
  * @since 0.1.0
  * @category models
@@ -454,16 +545,29 @@ export interface LatencySpike {
   readonly timestamp: number
   readonly latestMillis: number
   readonly maxMillis: number
+  readonly sumMillis: number | null
+  readonly count: number | null
+  /** Elements this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Array<RespValue>
 }
 
 const latencySpikes = Reply.array((reply): LatencySpike => {
-  const [event, timestamp, latestMillis, maxMillis] = Reply.tuple(
+  const [event, timestamp, latestMillis, maxMillis, more] = Reply.leading(
     Reply.string,
     Reply.integer,
     Reply.integer,
     Reply.integer
   )(reply)
-  return { event, timestamp, latestMillis, maxMillis }
+  const [sum, count, ...extra] = more
+  return {
+    event,
+    timestamp,
+    latestMillis,
+    maxMillis,
+    sumMillis: sum === undefined ? null : Reply.nullableInteger(sum),
+    count: count === undefined ? null : Reply.nullableInteger(count),
+    extra
+  }
 })
 
 /**
@@ -476,7 +580,8 @@ export const latencyLatest = (): Command.Command<Array<LatencySpike>> =>
   Command.make(["LATENCY", "LATEST"], latencySpikes, ALL_NODES_EACH)
 
 const latencyPoints = Reply.array((reply) => {
-  const [timestamp, latencyMillis] = Reply.tuple(Reply.integer, Reply.integer)(reply)
+  // Only the first two are known; a newer server's additions are ignored, never an error.
+  const [timestamp, latencyMillis] = Reply.leading(Reply.integer, Reply.integer)(reply)
   return { timestamp, latencyMillis }
 })
 
@@ -551,8 +656,23 @@ export const commandCount = (): Command.Command<number> => Command.make(["COMMAN
 export interface CommandKeySpec {
   readonly notes: string | null
   readonly flags: Array<string>
-  readonly beginSearch: { readonly type: string; readonly spec: Record<string, number | string> }
-  readonly findKeys: { readonly type: string; readonly spec: Record<string, number | string> }
+  readonly beginSearch: CommandKeySearch
+  readonly findKeys: CommandKeySearch
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
+}
+
+/**
+ * One half of a key-spec: its `type` and the numbers and keywords of that type.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CommandKeySearch {
+  readonly type: string
+  readonly spec: Record<string, number | string>
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 /**
@@ -574,6 +694,8 @@ export interface CommandInfo {
   readonly tips: Array<string>
   readonly keySpecs: Array<CommandKeySpec>
   readonly subcommands: Array<CommandInfo>
+  /** Elements this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Array<RespValue>
 }
 
 const numberOrText = (reply: RespValue): number | string =>
@@ -605,7 +727,8 @@ const commandInfoReply: Command.Decoder<CommandInfo> = (reply) => {
     aclCategories: strings(reply[6]),
     tips: strings(reply[7]),
     keySpecs: Reply.array(keySpec)(reply[8]),
-    subcommands: Reply.array(commandInfoReply)(reply[9])
+    subcommands: Reply.array(commandInfoReply)(reply[9]),
+    extra: reply.slice(10)
   }
 }
 

@@ -27,24 +27,100 @@ export type ClientInfo = Record<string, string>
 export type ClientType = "normal" | "master" | "replica" | "pubsub"
 
 /**
- * CLIENT LIST [TYPE type] [ID id …]: the connections of the node that served the call.
+ * The filters of CLIENT LIST that a connection can fail, each with its `NOT-` form (Valkey
+ * 9.0+). `user`, `addr` and `laddr` need Valkey 8.1+, the others 9.0+ (`type` and `ids`
+ * excepted: every server has them).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClientListMatch {
+  readonly type?: ClientType
+  readonly ids?: ReadonlyArray<number>
+  readonly user?: string
+  /** `ip:port` of the client. */
+  readonly addr?: string
+  /** `ip:port` of the server side of the connection. */
+  readonly laddr?: string
+  readonly name?: string
+  /** Flag letters, as CLIENT LIST prints them (`N`, `P`, …). */
+  readonly flags?: string
+  readonly libName?: string
+  readonly libVer?: string
+  readonly db?: number
+  readonly capa?: string
+  readonly ip?: string
+}
+
+/**
+ * Which connections CLIENT LIST describes: every given filter must match, and none under `not`.
+ * `skipMe` and `maxAge` (connections older than this many seconds) need Valkey 8.1+, `idle`
+ * (connections idle at least this many seconds) and `not` 9.0+.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClientListFilter extends ClientListMatch {
+  readonly skipMe?: boolean
+  readonly maxAge?: number
+  readonly idle?: number
+  readonly not?: ClientListMatch
+}
+
+const MATCH_WORDS = [
+  ["user", "USER"],
+  ["addr", "ADDR"],
+  ["laddr", "LADDR"],
+  ["name", "NAME"],
+  ["flags", "FLAGS"],
+  ["libName", "LIB-NAME"],
+  ["libVer", "LIB-VER"],
+  ["capa", "CAPA"],
+  ["ip", "IP"]
+] as const
+
+/** The words of `match` (with `prefix`: its `NOT-` form) appended to `args`, or why not. */
+const pushMatch = (args: Array<string | number>, match: ClientListMatch, prefix: string): string | undefined => {
+  if (match.type !== undefined) args.push(`${prefix}TYPE`, match.type)
+  if (match.ids !== undefined) {
+    if (match.ids.length === 0) return "ids needs at least one id"
+    for (const id of match.ids) {
+      const bad = badInteger(id, "id", 1)
+      if (bad !== undefined) return bad
+    }
+    args.push(`${prefix}ID`, ...match.ids)
+  }
+  for (const [property, word] of MATCH_WORDS) {
+    const value = match[property]
+    if (value !== undefined) args.push(`${prefix}${word}`, value)
+  }
+  if (match.db !== undefined) {
+    const bad = badInteger(match.db, "db", 0)
+    if (bad !== undefined) return bad
+    args.push(`${prefix}DB`, match.db)
+  }
+  return undefined
+}
+
+/**
+ * CLIENT LIST [filter …]: the connections of the node that served the call, those matching
+ * every filter when some are given.
  *
  * @since 0.1.0
  * @category connection
  */
-export const clientList = (options?: {
-  readonly type?: ClientType
-  readonly ids?: ReadonlyArray<number>
-}): Command.Command<Array<ClientInfo>> => {
+export const clientList = (filter?: ClientListFilter): Command.Command<Array<ClientInfo>> => {
   const args: Array<string | number> = ["CLIENT", "LIST"]
-  if (options?.type !== undefined) args.push("TYPE", options.type)
-  if (options?.ids !== undefined) {
-    if (options.ids.length === 0) return Command.invalid("CLIENT", "CLIENT LIST: ids needs at least one id")
-    for (const id of options.ids) {
-      const bad = badInteger(id, "id", 1)
-      if (bad !== undefined) return Command.invalid("CLIENT", `CLIENT LIST: ${bad}`)
-    }
-    args.push("ID", ...options.ids)
+  if (filter !== undefined) {
+    const bad =
+      pushMatch(args, filter, "") ??
+      (filter.not === undefined ? undefined : pushMatch(args, filter.not, "NOT-")) ??
+      (filter.maxAge === undefined ? undefined : badInteger(filter.maxAge, "maxAge", 1)) ??
+      (filter.idle === undefined ? undefined : badInteger(filter.idle, "idle", 1))
+    if (bad !== undefined) return Command.invalid("CLIENT", `CLIENT LIST: ${bad}`)
+    if (filter.skipMe !== undefined) args.push("SKIPME", filter.skipMe ? "yes" : "no")
+    if (filter.maxAge !== undefined) args.push("MAXAGE", filter.maxAge)
+    if (filter.idle !== undefined) args.push("IDLE", filter.idle)
   }
   return Command.make(args, Reply.lineRecords, { readonly: true })
 }

@@ -39,8 +39,11 @@ export interface FunctionLibrary {
     readonly name: string
     readonly description: string | null
     readonly flags: Array<string>
+    readonly extra: Reply.Extra
   }>
   readonly code: string | null
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const libraries: Command.Decoder<Array<FunctionLibrary>> = Reply.array(
@@ -132,8 +135,14 @@ export interface FunctionStats {
     readonly name: string
     readonly command: Array<string>
     readonly durationMillis: number
+    readonly extra: Reply.Extra
   } | null
-  readonly engines: Record<string, { readonly librariesCount: number; readonly functionsCount: number }>
+  readonly engines: Record<
+    string,
+    { readonly librariesCount: number; readonly functionsCount: number; readonly extra: Reply.Extra }
+  >
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const statsReply: Command.Decoder<FunctionStats> = Reply.struct({

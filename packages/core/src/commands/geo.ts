@@ -195,18 +195,34 @@ export const geopos = (key: Key, members: ReadonlyArray<Value>): Command.Command
     ? Command.invalid("GEOPOS", "needs at least one member")
     : Command.make(["GEOPOS", key, ...members], Reply.array(Reply.nullable(coordinates)), READ_KEY)
 
-/** Appends FROMMEMBER|FROMLONLAT, BYRADIUS|BYBOX, ASC|DESC and COUNT; or says why not. */
+/** A polygon's vertices (at least 3), for GEOSEARCH BYPOLYGON (no origin). */
+type Polygon = { readonly polygon: ReadonlyArray<Coordinates> }
+
+/**
+ * Appends FROMMEMBER|FROMLONLAT, BYRADIUS|BYBOX (or BYPOLYGON, which has no origin), ASC|DESC
+ * and COUNT; or says why not.
+ */
 const pushSearch = (
   args: Array<Key | Value>,
-  from: GeoOrigin,
-  by: GeoShape,
+  from: GeoOrigin | undefined,
+  by: GeoShape | Polygon,
   options: GeoSearchOptions | undefined
 ): string | undefined => {
-  if ("member" in from) args.push("FROMMEMBER", from.member)
-  else {
+  if (from !== undefined && "member" in from) args.push("FROMMEMBER", from.member)
+  else if (from !== undefined) {
     const bad = badCoordinates(from.longitude, from.latitude)
     if (bad !== undefined) return bad
     args.push("FROMLONLAT", from.longitude, from.latitude)
+  }
+  if ("polygon" in by) {
+    if (by.polygon.length < 3) return `a polygon needs at least 3 vertices, got ${by.polygon.length}`
+    args.push("BYPOLYGON", by.polygon.length)
+    for (const vertex of by.polygon) {
+      const bad = badCoordinates(vertex.longitude, vertex.latitude)
+      if (bad !== undefined) return bad
+      args.push(vertex.longitude, vertex.latitude)
+    }
+    return pushOrder(args, options)
   }
   const badShape = badUnit(by.unit)
   if (badShape !== undefined) return badShape
@@ -222,6 +238,11 @@ const pushSearch = (
     if (bad !== undefined) return bad
     args.push("BYBOX", by.width, by.height, by.unit)
   }
+  return pushOrder(args, options)
+}
+
+/** Appends ASC|DESC and COUNT [ANY]; or says why not. */
+const pushOrder = (args: Array<Key | Value>, options: GeoSearchOptions | undefined): string | undefined => {
   if (options === undefined) return undefined
   if (options.order !== undefined) {
     if (options.order !== "ASC" && options.order !== "DESC")
@@ -254,6 +275,24 @@ export const geosearch = (
 ): Command.Command<Array<string>> => {
   const args: Array<Key | Value> = ["GEOSEARCH", key]
   const bad = pushSearch(args, from, by, options)
+  return bad !== undefined ? Command.invalid("GEOSEARCH", bad) : Command.make(args, Reply.array(Reply.string), READ_KEY)
+}
+
+/**
+ * GEOSEARCH key BYPOLYGON n lon lat … [ASC|DESC] [COUNT n [ANY]] (Valkey 9.0+): the members
+ * inside the polygon whose vertices are given in order (at least 3); ordered by their distance
+ * from the polygon's centre.
+ *
+ * @since 0.2.0
+ * @category geo
+ */
+export const geosearchPolygon = (
+  key: Key,
+  polygon: ReadonlyArray<Coordinates>,
+  options?: GeoSearchOptions
+): Command.Command<Array<string>> => {
+  const args: Array<Key | Value> = ["GEOSEARCH", key]
+  const bad = pushSearch(args, undefined, { polygon }, options)
   return bad !== undefined ? Command.invalid("GEOSEARCH", bad) : Command.make(args, Reply.array(Reply.string), READ_KEY)
 }
 

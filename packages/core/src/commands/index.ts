@@ -7,10 +7,13 @@
 import * as admin from "./admin.ts"
 import * as bitmaps from "./bitmaps.ts"
 import * as clients from "./clients.ts"
+import * as cluster from "./cluster.ts"
+import * as commandDocs from "./commandDocs.ts"
 import * as connection from "./connection.ts"
 import * as functions from "./functions.ts"
 import * as generic from "./generic.ts"
 import * as geo from "./geo.ts"
+import * as hashExpiry from "./hashExpiry.ts"
 import * as hashes from "./hashes.ts"
 import * as hyperloglog from "./hyperloglog.ts"
 import * as keyspace from "./keyspace.ts"
@@ -36,10 +39,13 @@ export const commands = {
   ...admin,
   ...bitmaps,
   ...clients,
+  ...cluster,
+  ...commandDocs,
   ...connection,
   ...functions,
   ...generic,
   ...geo,
+  ...hashExpiry,
   ...hashes,
   ...hyperloglog,
   ...keyspace,
@@ -77,6 +83,20 @@ export {
    */
   clients,
   /**
+   * Cluster introspection of Valkey 8.0+: CLUSTER SLOT-STATS.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  cluster,
+  /**
+   * COMMAND DOCS, typed, keeping the fields a newer server adds.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  commandDocs,
+  /**
    * Connection commands that are safe on a shared connection: PING, ECHO, CLIENT ID/GETNAME.
    *
    * @since 0.1.0
@@ -104,6 +124,13 @@ export {
    * @category families
    */
   geo,
+  /**
+   * Hash-field expiration of Valkey 9.0+: HSETEX, HGETEX, HEXPIRE and its family, HTTL, HPERSIST.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  hashExpiry,
   /**
    * Hash commands: HSET, HGET, HGETALL, HMGET, HDEL, HEXISTS, HLEN, HKEYS, HVALS, HINCRBY, ….
    *

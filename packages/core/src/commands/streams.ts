@@ -414,12 +414,14 @@ export interface StreamPendingSummary {
   readonly consumers: Array<{ readonly name: string; readonly pending: number }>
 }
 
+// The positional replies below read their known elements and tolerate (and ignore) any a
+// newer server appends, rather than failing on them.
 const pendingSummary: Command.Decoder<StreamPendingSummary> = (reply) => {
-  const [count, minId, maxId, consumers] = Reply.tuple(
+  const [count, minId, maxId, consumers] = Reply.leading(
     Reply.integer,
     Reply.nullableString,
     Reply.nullableString,
-    Reply.nullableArray(Reply.tuple(Reply.string, Reply.integer))
+    Reply.nullableArray(Reply.leading(Reply.string, Reply.integer))
   )(reply)
   return {
     count,
@@ -468,7 +470,7 @@ export interface StreamPendingOptions {
 }
 
 const pendingEntries = Reply.array((reply): StreamPendingEntry => {
-  const [id, consumer, idleMillis, deliveries] = Reply.tuple(
+  const [id, consumer, idleMillis, deliveries] = Reply.leading(
     Reply.string,
     Reply.string,
     Reply.integer,
@@ -711,6 +713,8 @@ export interface StreamInfo {
   readonly groups: number
   readonly firstEntry: StreamEntry | null
   readonly lastEntry: StreamEntry | null
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const streamCounters = {
@@ -772,12 +776,16 @@ export interface StreamFullInfo {
       readonly activeTime: number
       readonly pelCount: number
       readonly pending: Array<{ readonly id: string; readonly deliveryTime: number; readonly deliveryCount: number }>
+      readonly extra: Reply.Extra
     }>
+    readonly extra: Reply.Extra
   }>
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const groupPending = Reply.array((reply) => {
-  const [id, consumer, deliveryTime, deliveryCount] = Reply.tuple(
+  const [id, consumer, deliveryTime, deliveryCount] = Reply.leading(
     Reply.string,
     Reply.string,
     Reply.integer,
@@ -787,7 +795,7 @@ const groupPending = Reply.array((reply) => {
 })
 
 const consumerPending = Reply.array((reply) => {
-  const [id, deliveryTime, deliveryCount] = Reply.tuple(Reply.string, Reply.integer, Reply.integer)(reply)
+  const [id, deliveryTime, deliveryCount] = Reply.leading(Reply.string, Reply.integer, Reply.integer)(reply)
   return { id, deliveryTime, deliveryCount }
 })
 
@@ -851,6 +859,8 @@ export interface StreamGroupInfo {
   readonly lastDeliveredId: string
   readonly entriesRead: number | null
   readonly lag: number | null
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const groupsInfo: Command.Decoder<Array<StreamGroupInfo>> = Reply.array(
@@ -885,6 +895,8 @@ export interface StreamConsumerInfo {
   readonly pending: number
   readonly idle: number
   readonly inactive: number
+  /** Fields this client does not know yet (newer servers add some), as the server sent them. */
+  readonly extra: Reply.Extra
 }
 
 const consumersInfo: Command.Decoder<Array<StreamConsumerInfo>> = Reply.array(

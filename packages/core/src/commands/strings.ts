@@ -3,7 +3,16 @@
  *
  * @since 0.1.0
  */
-import { badInteger, badNumber, type Entries, type Key, pushEntries, type Value } from "../command/Args.ts"
+import {
+  badInteger,
+  badNumber,
+  type Entries,
+  type ExpiryOptions,
+  type Key,
+  pushEntries,
+  pushExpiry,
+  type Value
+} from "../command/Args.ts"
 import * as Command from "../command/Command.ts"
 import * as Reply from "../command/Reply.ts"
 
@@ -17,13 +26,14 @@ const WRITE_KEY: Command.CommandOptions = { keys: 1 }
  * @since 0.1.0
  * @category models
  */
-export interface SetOptions {
+export interface SetOptions extends ExpiryOptions {
   /** Only set if the key does not exist (`"NX"`) or does (`"XX"`). */
   readonly condition?: "NX" | "XX"
-  readonly ex?: number
-  readonly px?: number
-  readonly exat?: number
-  readonly pxat?: number
+  /**
+   * Only set if the key holds exactly this value (`IFEQ`, Valkey 8.1+); not with `condition`.
+   * An absent key is not set.
+   */
+  readonly ifEq?: Value
   readonly keepTtl?: boolean
 }
 
@@ -32,21 +42,11 @@ const setArgs = (key: Key, value: Value, options: SetOptions | undefined): Array
   const args: Array<Key | Value> = ["SET", key, value]
   if (options === undefined) return args
   if (options.condition !== undefined) args.push(options.condition)
-  let expiries = 0
-  for (const unit of ["ex", "px", "exat", "pxat"] as const) {
-    const n = options[unit]
-    if (n === undefined) continue
-    expiries++
-    const bad = badInteger(n, unit, 1)
-    if (bad !== undefined) return bad
-    args.push(unit.toUpperCase(), n)
+  if (options.ifEq !== undefined) {
+    if (options.condition !== undefined) return "choose one of condition and ifEq"
+    args.push("IFEQ", options.ifEq)
   }
-  if (options.keepTtl === true) {
-    expiries++
-    args.push("KEEPTTL")
-  }
-  if (expiries > 1) return "choose one of ex, px, exat, pxat, keepTtl"
-  return args
+  return pushExpiry(args, options, { name: "keepTtl", word: "KEEPTTL", set: options.keepTtl }) ?? args
 }
 
 /**
@@ -59,7 +59,8 @@ export const get = (key: Key): Command.Command<string | null> =>
   Command.make(["GET", key], Reply.nullableString, READ_KEY)
 
 /**
- * SET key value [NX|XX] [EX|PX|EXAT|PXAT|KEEPTTL]: "OK", or null when NX/XX prevented it.
+ * SET key value [NX|XX|IFEQ value] [EX|PX|EXAT|PXAT|KEEPTTL]: "OK", or null when the
+ * condition prevented it.
  *
  * @since 0.1.0
  * @category strings
@@ -83,6 +84,16 @@ export const setGet = (key: Key, value: Value, options?: SetOptions): Command.Co
   args.push("GET")
   return Command.make(args, Reply.nullableString, WRITE_KEY)
 }
+
+/**
+ * DELIFEQ key value (Valkey 9.0+): deletes the key only if it holds exactly `value`; true when
+ * it was deleted. The release half of a lock taken with `set(key, token, { condition: "NX" })`.
+ *
+ * @since 0.2.0
+ * @category strings
+ */
+export const delIfEq = (key: Key, value: Value): Command.Command<boolean> =>
+  Command.make(["DELIFEQ", key, value], Reply.boolean, WRITE_KEY)
 
 /**
  * MGET key [key …]: values in the order of the keys, null for missing ones.

@@ -590,10 +590,11 @@ class ConnectionImpl implements Connection {
     const loop = this.connectOnce.pipe(
       Effect.retry({
         schedule: this.options.reconnect,
-        // An AuthError fails the waiting requests at once but keeps retrying: the password
-        // may be rotated (updatePassword) while we wait.
+        // An AuthError, or a handshake step the server refused (a SELECT it does not allow),
+        // fails the waiting requests at once with the server's reason but keeps retrying: the
+        // password may be rotated (updatePassword), the server reconfigured, while we wait.
         while: (error) => {
-          if (error._tag === "AuthError") this.failUnsent(error)
+          if (error._tag === "AuthError" || Handshake.refused(error)) this.failUnsent(error)
           return this.state !== "closed"
         }
       }),

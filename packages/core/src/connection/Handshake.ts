@@ -50,6 +50,10 @@ export const steps = (options: ConnectionOptions, protocol: 2 | 3): Array<Handsh
 
 const AUTH_CODES = new Set(["WRONGPASS", "NOAUTH", "NOPERM"])
 
+/** True when the server refused a required handshake step (a SELECT it does not allow, …). */
+export const refused = (error: ConnectionError | AuthError): boolean =>
+  error._tag === "ConnectionError" && error.cause instanceof RespError
+
 /** True when HELLO 3 was refused because the server does not speak RESP3. */
 export const helloUnsupported = (reply: RespValue): boolean =>
   reply instanceof RespError && (reply.code === "NOPROTO" || /unknown command/i.test(reply.message))
@@ -70,9 +74,11 @@ export const judge = (
     if (step.auth && (AUTH_CODES.has(reply.code) || /auth|password/i.test(reply.message))) {
       return new AuthError({ message: `authentication to ${address} failed: ${reply.message}` })
     }
+    // The server's refusal is the cause: waiting will not change it (see `refused`).
     return new ConnectionError({
       message: `${String(step.args[0])} during the handshake with ${address} failed: ${reply.message}`,
-      address
+      address,
+      cause: reply
     })
   }
   return undefined

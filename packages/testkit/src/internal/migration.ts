@@ -124,3 +124,70 @@ const epochsKnown = (node: NodeImpl, primaries: ReadonlyArray<NodeImpl>) =>
       ? done(undefined)
       : notYet(`${node.address} has an old epoch of ${stale.map((primary) => primary.address).join(", ")}`)
   })
+
+/**
+ * The state of the newest `CLUSTER GETSLOTMIGRATIONS` export job of `from` towards `to` for
+ * exactly `ranges` (`slot_ranges` as the server writes them, `a-b` joined by spaces), or
+ * undefined when there is none yet. The reply is RESP2 here: a list of flat name/value lists.
+ */
+const exportState = (from: NodeImpl, to: NodeImpl, ranges: string) =>
+  Effect.map(from.command(["CLUSTER", "GETSLOTMIGRATIONS"]), (reply) => {
+    const jobs = (Array.isArray(reply) ? reply : []).map((job) => {
+      const fields = new Map<string, string>()
+      const list = Array.isArray(job) ? job : []
+      for (let i = 0; i + 1 < list.length; i += 2) fields.set(String(list[i]), String(list[i + 1]))
+      return fields
+    })
+    const mine = jobs.filter(
+      (job) =>
+        job.get("operation") === "EXPORT" && job.get("target_node") === to.id && job.get("slot_ranges") === ranges
+    )
+    const newest = mine.sort((a, b) => Number(b.get("create_time")) - Number(a.get("create_time")))[0]
+    return newest === undefined ? undefined : { state: newest.get("state") ?? "", message: newest.get("message") ?? "" }
+  })
+
+/**
+ * Atomic slot migration (Valkey 9.0+): `CLUSTER MIGRATESLOTS SLOTSRANGE … NODE to` on the
+ * source, which moves the slots' keys and hands their ownership over by itself; then waits
+ * until the source's `CLUSTER GETSLOTMIGRATIONS` reports the job a `success` (a `failed` or
+ * `cancelled` job fails with its message).
+ *
+ * @since 0.2.0
+ * @category migration
+ */
+export const atomic = (
+  ranges: ReadonlyArray<readonly [number, number]>,
+  from: NodeImpl,
+  to: NodeImpl,
+  timeoutMs: number
+): Effect.Effect<void, TestkitError> =>
+  Effect.gen(function* () {
+    yield* from.command([
+      "CLUSTER",
+      "MIGRATESLOTS",
+      "SLOTSRANGE",
+      ...ranges.flatMap(([start, end]) => [String(start), String(end)]),
+      "NODE",
+      to.id
+    ])
+    const written = ranges.map(([start, end]) => `${start}-${end}`).join(" ")
+    yield* pollUntil({
+      what: `CLUSTER MIGRATESLOTS ${written} from ${from.address} to ${to.address} to succeed`,
+      timeoutMs,
+      intervalMs: 20,
+      check: Effect.flatMap(exportState(from, to, written), (job) => {
+        if (job === undefined) return Effect.succeed(notYet("no export job listed yet"))
+        if (job.state === "success") return Effect.succeed(done(undefined))
+        if (job.state === "failed" || job.state === "cancelled") {
+          return Effect.fail(
+            new AdminReplyError({
+              message: `slot migration ${written} ${job.state}: ${job.message}`,
+              address: from.address,
+              command: "CLUSTER MIGRATESLOTS"
+            })
+          )
+        }
+        return Effect.succeed(notYet(`job ${job.state}`))
+      })
+    })
+  })
