@@ -48,8 +48,14 @@ JSON
 (
   cd "$work/app"
   # The peer range as the version spec: npm installs the newest release inside it.
-  npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}" \
-    "effect@$range" "@effect/platform-node@$range" "@types/node@^24" >/dev/null
+  # Bounded, and tried twice: one install here once sat idle for minutes on a registry request
+  # that never answered, which would hold CI to its time limit.
+  for attempt in 1 2; do
+    timeout 180 npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}" \
+      "effect@$range" "@effect/platform-node@$range" "@types/node@^24" >/dev/null && break
+    [ "$attempt" = 2 ] && { echo "pack-check: FAILED: npm install did not finish" >&2; exit 1; }
+    echo "pack-check: npm install did not finish; trying once more" >&2
+  done
 )
 installed="$(cd "$work/app" && node -p '["effect", "@effect/platform-node"].map((n) => `${n}@${require(`./node_modules/${n}/package.json`).version}`).join(", ")')"
 say "installed next to the tarballs (peer range $range): $installed"
