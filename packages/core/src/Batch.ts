@@ -11,6 +11,7 @@ import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Command from "./command/Command.ts"
 import * as Reply from "./command/Reply.ts"
+import * as Session from "./commands/session.ts"
 import { type CommandError, TransactionAbortedError } from "./errors.ts"
 import type { RespValue } from "./resp/types.ts"
 
@@ -67,9 +68,6 @@ const isQueued = (reply: RespValue): "QUEUED" =>
         throw new Command.DecodeFailure(`expected QUEUED, got ${Reply.text(reply)}`)
       })()
 
-const MULTI = Command.make(["MULTI"], Reply.ok)
-const EXEC = Command.make(["EXEC"], Reply.nullable(Reply.array(Reply.raw)))
-
 /** The same command, expecting QUEUED inside MULTI. */
 const queued = (command: Command.Command<unknown>): Command.Command<unknown> =>
   command.invalid !== undefined ? command : Command.withDecoder(command, isQueued)
@@ -89,7 +87,7 @@ export const transaction = (
     const invalid = commands.find((c) => c.invalid !== undefined)
     if (invalid?.invalid !== undefined) return Effect.fail(invalid.invalid)
     return Effect.flatMap(
-      send([MULTI, ...commands.map(queued), EXEC]),
+      send([Session.multi, ...commands.map(queued), Session.exec]),
       (exits): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError | TransactionAbortedError> => {
         const multi = exits[0]!
         if (Exit.isFailure(multi)) return Effect.fail(errorOf(multi)!)

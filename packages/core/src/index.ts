@@ -6,6 +6,7 @@
 
 export * as Batch from "./Batch.ts"
 export type { Entries, Key, Value } from "./command/Args.ts"
+export * as Args from "./command/Args.ts"
 export * as Command from "./command/Command.ts"
 export * as Reply from "./command/Reply.ts"
 export * as Commands from "./commands/index.ts"

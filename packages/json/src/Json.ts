@@ -28,7 +28,7 @@
  *
  * @since 0.1.0
  */
-import { Command, type Key, Reply, type RespValue, VerbatimString } from "@effect-valkey/core"
+import { Args, Command, type Key, Reply, type RespValue, VerbatimString } from "@effect-valkey/core"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { anyJsonPath, type ByPath, type ByPaths, isJsonPath } from "./JsonPath.ts"
@@ -196,11 +196,7 @@ const jsonText = (value: unknown): string | Unusable => {
   return text === undefined ? new Unusable(`the value has no JSON text (${typeof value})`) : text
 }
 
-const badInteger = (n: number, what: string): string | undefined =>
-  Number.isSafeInteger(n) ? undefined : `${what} must be an integer, got ${n}`
-
-const badFinite = (n: number, what: string): string | undefined =>
-  typeof n === "number" && Number.isFinite(n) ? undefined : `${what} must be a finite number, got ${n}`
+const { badFinite, badInteger } = Args
 
 /** Appends the JSON text of each value to `args`, or returns why one cannot be sent. */
 const pushValues = (args: Array<Key | number>, values: ReadonlyArray<unknown>): Unusable | undefined => {
@@ -216,12 +212,10 @@ const pushValues = (args: Array<Key | number>, values: ReadonlyArray<unknown>): 
 
 type ValueDecoder<A> = (value: unknown) => A
 
-/** The SchemaError of a failed decode/encode and its message (the cause itself if it is no error). */
-const schemaIssue = (exit: Exit.Exit<unknown, Schema.SchemaError>): { message: string; cause: unknown } => {
+/** Why a value could not be encoded: the SchemaError's message (the cause itself if it is no error). */
+const schemaIssue = (exit: Exit.Exit<unknown, Schema.SchemaError>): string => {
   const error = Exit.findErrorOption(exit)
-  return error._tag === "Some"
-    ? { message: error.value.message, cause: error.value }
-    : { message: String(Exit.isFailure(exit) ? exit.cause : exit), cause: exit }
+  return error._tag === "Some" ? error.value.message : String(Exit.isFailure(exit) ? exit.cause : exit)
 }
 
 /** How a document Schema reads parsed JSON and writes JSON text. */
@@ -242,18 +236,12 @@ const documentCodec = (schema: DocumentSchema<unknown>): DocumentCodec => {
   const cached = documentCodecs.get(schema)
   if (cached !== undefined) return cached
   const codec = Schema.toCodecJson(schema)
-  const decodeExit = Schema.decodeUnknownExit(codec)
   const encodeExit = Schema.encodeUnknownExit(codec)
   const made: DocumentCodec = {
-    decode: (value) => {
-      const exit = decodeExit(value)
-      if (Exit.isSuccess(exit)) return exit.value
-      const issue = schemaIssue(exit)
-      throw new Command.DecodeFailure(`the document does not match the schema: ${issue.message}`, issue.cause)
-    },
+    decode: Reply.schema(codec, "the document"),
     text: (value) => {
       const exit = encodeExit(value)
-      if (Exit.isFailure(exit)) return new Unusable(`the value does not match the schema: ${schemaIssue(exit).message}`)
+      if (Exit.isFailure(exit)) return new Unusable(`the value does not match the schema: ${schemaIssue(exit)}`)
       return jsonText(exit.value)
     }
   }

@@ -22,12 +22,15 @@ import * as pubsub from "./pubsub.ts"
 import * as scan from "./scan.ts"
 import * as scripting from "./scripting.ts"
 import * as server from "./server.ts"
+import * as session from "./session.ts"
 import * as sets from "./sets.ts"
 import * as sortedSets from "./sortedSets.ts"
 import * as streams from "./streams.ts"
 import * as strings from "./strings.ts"
 
+// Helpers the families share are not commands: they get no method.
 const { parseInfo: _parseInfo, ...serverCommands } = server
+const { numkeysCall: _numkeysCall, ...scriptingCommands } = scripting
 
 /**
  * All command constructors, keyed by method name.
@@ -52,7 +55,7 @@ export const commands = {
   ...lists,
   ...pubsub,
   ...scan,
-  ...scripting,
+  ...scriptingCommands,
   ...serverCommands,
   ...sets,
   ...sortedSets,
@@ -187,6 +190,15 @@ export {
    * @category families
    */
   server,
+  /**
+   * Connection-state commands (HELLO, AUTH, SELECT, CLIENT SETNAME, MULTI/EXEC, WATCH, ASKING, …):
+   * no method on the shared `Valkey` service; the handshake, batches, dedicated connections and the
+   * cluster router send them.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  session,
   /**
    * Set commands: SADD, SREM, SMEMBERS, SISMEMBER, …, and SINTER/SUNION/SDIFF with their STORE forms.
    *
