@@ -12,13 +12,13 @@ import {
   BlockingPool,
   Command,
   type CommandError,
+  Commands,
   ConfigError,
   Connection,
   ConnectionError,
   CrossSlotError,
   type Key,
   RedirectError,
-  Reply,
   type ReplyError,
   type RespArg,
   type RouterService
@@ -88,10 +88,8 @@ interface NodeEntry {
 }
 
 const SLOTS = Slot.SLOTS
-const ASKING = Command.make(["ASKING"], Reply.ok)
-const CLUSTER_SHARDS = Command.make(["CLUSTER", "SHARDS"], Reply.raw)
-const CLUSTER_SLOTS = Command.make(["CLUSTER", "SLOTS"], Reply.raw)
-const ZONE = Command.make(["CONFIG", "GET", "availability-zone"], Reply.record(Reply.string))
+const ASKING = Commands.session.asking
+const ZONE = Commands.server.configGet(["availability-zone"])
 
 /**
  * Discovers the cluster from its seeds and returns its router; every connection closes with
@@ -243,7 +241,7 @@ class ClusterState {
       candidates.sort((a, b) => connected(a) - connected(b))
       const ask = (node: Topology.NodeAddress) =>
         Effect.flatMap(this.entry(node), ({ connection }) =>
-          connection.send(CLUSTER_SHARDS).pipe(
+          connection.send(Topology.shardsCommand).pipe(
             Effect.flatMap((reply) => Topology.fromShards(reply, { host: node.host })),
             // No CLUSTER SHARDS (a ReplyError), or a shard list that does not say who owns the
             // slots (a TopologyError, e.g. two online primaries mid-failover): CLUSTER SLOTS.
@@ -266,7 +264,9 @@ class ClusterState {
     })
 
   private fromSlots(connection: Connection.Connection, node: Topology.NodeAddress) {
-    return Effect.flatMap(connection.send(CLUSTER_SLOTS), (reply) => Topology.fromSlots(reply, { host: node.host }))
+    return Effect.flatMap(connection.send(Topology.slotsCommand), (reply) =>
+      Topology.fromSlots(reply, { host: node.host })
+    )
   }
 
   readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.flatMap(
@@ -400,9 +400,7 @@ class ClusterState {
 
   /** Key positions that depend on the arguments (EVAL's numkeys): the server tells which. */
   private keysOf(args: ReadonlyArray<RespArg>): Effect.Effect<Array<Uint8Array>, CommandError> {
-    return this.randomPrimary().send(
-      Command.bytes(Command.make(["COMMAND", "GETKEYS", ...args], Reply.array(Reply.string), { readonly: true }))
-    )
+    return this.randomPrimary().send(Command.bytes(Commands.admin.commandGetKeys(args)))
   }
 
   /** The first key of a command line by the server's COMMAND table; undefined if it has none. */
