@@ -109,50 +109,6 @@ const isNoScript = (error: Redis.RedisError): boolean => {
 
 // --- commands -------------------------------------------------------------------------------
 
-const seconds = (arg: string | undefined): number | undefined => {
-  const value = Number(arg)
-  return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value * 1000)
-}
-
-const millis = (arg: string | undefined): number | undefined => {
-  const value = Number(arg)
-  return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value)
-}
-
-/**
- * The server-side block time (ms, `0` = forever) of a blocking command line, so the client
- * waits that long (plus `blockingMargin`) instead of `requestTimeout`, and, on the shared
- * client, runs it on a connection of the blocking pool. `undefined` for other commands.
- *
- * @since 0.1.0
- * @category commands
- */
-export const blockMillisOf = (command: string, args: ReadonlyArray<string>): number | undefined => {
-  switch (command.toUpperCase()) {
-    case "BLPOP":
-    case "BRPOP":
-    case "BRPOPLPUSH":
-    case "BLMOVE":
-    case "BZPOPMIN":
-    case "BZPOPMAX":
-      return seconds(args[args.length - 1])
-    case "BLMPOP":
-    case "BZMPOP":
-      return seconds(args[0])
-    case "XREAD":
-    case "XREADGROUP": {
-      const at = args.findIndex((arg) => arg.toUpperCase() === "BLOCK")
-      return at === -1 ? undefined : millis(args[at + 1])
-    }
-    case "WAIT":
-      return millis(args[1])
-    case "WAITAOF":
-      return millis(args[2])
-    default:
-      return undefined
-  }
-}
-
 /**
  * The command value of a command line: raw reply, routed in a cluster by the server's COMMAND
  * table, with its block time when it blocks.
@@ -161,7 +117,7 @@ export const blockMillisOf = (command: string, args: ReadonlyArray<string>): num
  * @category commands
  */
 export const commandOf = (command: string, args: ReadonlyArray<string>): Command.Command<RespValue> => {
-  const blockMillis = blockMillisOf(command, args)
+  const blockMillis = Command.blockMillisOf(command, args)
   return Command.make(
     [command, ...args],
     Reply.raw,
