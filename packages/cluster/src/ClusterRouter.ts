@@ -9,6 +9,7 @@
  */
 import {
   type AuthError,
+  type Batch,
   BlockingPool,
   Command,
   type CommandError,
@@ -611,12 +612,13 @@ class ClusterState {
    * must. A pipeline over several slots is split per node and put back in order; a command of
    * it that was redirected is run again on its own.
    */
-  sendBatch(commands: ReadonlyArray<Command.Command<unknown>>) {
+  sendBatch(batch: Batch.Sequence) {
+    const commands = batch.commands
     // A command for every primary (or node) runs on its own, as it would outside a batch, like a
     // command split by slot.
     const slots = commands.map((c) => (c.firstKey >= 0 ? Slot.keySlot(c) : fansOut(c) ? "multi" : undefined))
     const distinct = new Set(slots.filter((s) => s !== undefined))
-    const atomic = commands[0]?.args[0] === "MULTI"
+    const atomic = batch._tag === "Transaction"
     if (distinct.size <= 1 && !distinct.has("multi")) {
       const slot = [...distinct][0] as number | undefined
       const connection = slot === undefined ? this.randomPrimary() : this.slotPrimary[slot]
@@ -691,7 +693,7 @@ class ClusterState {
   service(): ClusterRouterService {
     return {
       run: (command) => this.run(command),
-      sendBatch: (commands) => this.sendBatch(commands),
+      sendBatch: (batch) => this.sendBatch(batch),
       dedicated: Effect.suspend(() => {
         const node = this.topology.primaries()[0]!
         return this.tracked(Connection.make({ ...this.config.base.connection, host: node.host, port: node.port }))

@@ -217,7 +217,7 @@ const dedicatedService = (
 ): DedicatedService => {
   const plain: RouterService = {
     run: (command) => connection.send(command),
-    sendBatch: (commands) => connection.sendBatch(commands),
+    sendBatch: (batch) => connection.sendBatch(batch.commands),
     dedicated: router.dedicated,
     dedicatedFor: router.dedicatedFor,
     credentials: router.credentials,

@@ -58,7 +58,7 @@ export const make = (
         command.blockMillis === undefined
           ? connection.send(command)
           : BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis),
-      sendBatch: (commands) => connection.sendBatch(commands),
+      sendBatch: (batch) => connection.sendBatch(batch.commands),
       dedicated,
       dedicatedFor: () => dedicated,
       credentials: resolved.connection.credentials,
