@@ -28,6 +28,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
 import * as Pool from "effect/Pool"
 import * as Scope from "effect/Scope"
 import { aggregate } from "./Aggregate.ts"
@@ -108,13 +109,12 @@ export const make = (
 > =>
   Effect.gen(function* () {
     const resolved = yield* ClusterConfigModule.resolve(config)
-    const layerScope = yield* Scope.Scope
-    const context = yield* Effect.context<never>()
-    const state = new ClusterState(resolved, layerScope, Effect.runForkWith(context))
-    yield* Scope.addFinalizer(
-      layerScope,
-      Effect.sync(() => (state.closed = true))
-    )
+    // Released in order: the background fibers (topology refresh, COMMAND-table fetch,
+    // re-routed requests) are interrupted first, then the node connections close.
+    const scope = yield* Scope.fork(yield* Scope.Scope, "sequential")
+    const nodes = yield* Scope.fork(scope, "sequential")
+    const fibers = yield* FiberSet.make().pipe(Scope.provide(scope))
+    const state = new ClusterState(resolved, nodes, yield* FiberSet.runtime(fibers)())
     yield* state.refreshTopology.pipe(
       Effect.mapError((error) => {
         const database = resolved.base.connection.database
@@ -122,10 +122,8 @@ export const make = (
       })
     )
     if (resolved.refreshMillis !== undefined) {
-      yield* Effect.sleep(resolved.refreshMillis).pipe(
-        Effect.andThen(Effect.ignore(state.refreshTopology)),
-        Effect.forever,
-        Effect.forkIn(layerScope)
+      state.runFork(
+        Effect.sleep(resolved.refreshMillis).pipe(Effect.andThen(Effect.ignore(state.refreshTopology)), Effect.forever)
       )
     }
     return state.service()
@@ -160,7 +158,6 @@ class ClusterState {
   readonly slotReaders = new Array<ReadonlyArray<Connection.Connection>>(SLOTS)
   readCursor = 0
   refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
-  closed = false
   /** The server's COMMAND table once fetched, and the fetch in progress (one at a time). */
   table: CommandTable.CommandTable | undefined = undefined
   tableFetch: Fiber.Fiber<CommandTable.CommandTable, CommandError> | undefined = undefined
@@ -277,7 +274,8 @@ class ClusterState {
 
   /** Refreshes in the background, at most one refresh at a time. */
   requestRefresh(): void {
-    if (this.refreshing !== undefined || this.closed) return
+    // Once the client is released the fiber set is closed: the fork is born interrupted.
+    if (this.refreshing !== undefined) return
     this.refreshing = this.runFork(
       Effect.sleep("20 millis").pipe(
         Effect.andThen(this.refreshTopology),
