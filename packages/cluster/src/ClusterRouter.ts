@@ -10,12 +10,10 @@
 import {
   type AuthError,
   type Batch,
-  BlockingPool,
   Command,
   type CommandError,
   Commands,
   ConfigError,
-  Connection,
   ConnectionError,
   CrossSlotError,
   type Key,
@@ -24,6 +22,7 @@ import {
   type RespArg,
   type RouterService
 } from "@effect-valkey/core"
+import { BlockingPool, Connection } from "@effect-valkey/core/internal"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

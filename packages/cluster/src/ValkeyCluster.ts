@@ -13,9 +13,9 @@ import {
   Router,
   Scan,
   type ScanService,
-  Valkey,
-  ValkeyClient
+  Valkey
 } from "@effect-valkey/core"
+import { makeValkey } from "@effect-valkey/core/internal"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -46,13 +46,13 @@ export const make = (config: ClusterConfig) =>
     // Tracing and metrics wrap the router only when on (the config was validated above).
     const instrumentation = yield* Observability.make(Observability.settings(config), 0)
     if (instrumentation === undefined) {
-      return { router, valkey: ValkeyClient.make(router), scan: scanService(router) }
+      return { router, valkey: makeValkey(router), scan: scanService(router) }
     }
     const observed: ClusterRouter.ClusterRouterService = {
       ...router,
       ...instrumentation.instrument(router, router.endpointOf)
     }
-    return { router: observed, valkey: ValkeyClient.make(observed, instrumentation), scan: scanService(observed) }
+    return { router: observed, valkey: makeValkey(observed, instrumentation), scan: scanService(observed) }
   })
 
 /**

@@ -10,7 +10,7 @@ import {
   type ClusterRouterService,
   Slot
 } from "@effect-valkey/cluster"
-import { Connection } from "@effect-valkey/core"
+import { Connection } from "@effect-valkey/core/internal"
 import * as Effect from "effect/Effect"
 import type { Backend } from "./make.ts"
 

@@ -2,7 +2,8 @@
  * The backend for one server: every subscription on one subscriber connection to it,
  * commands through the client's `Router`.
  */
-import { Connection, type RouterService, ValkeyConfig } from "@effect-valkey/core"
+import { type RouterService, ValkeyConfig } from "@effect-valkey/core"
+import { Connection } from "@effect-valkey/core/internal"
 import * as Effect from "effect/Effect"
 import type { Backend } from "./make.ts"
 
