@@ -27,6 +27,9 @@ const router: RouterService = {
   dedicated: Effect.die("unused"),
   dedicatedFor: () => Effect.die("unused"),
   credentials: { username: undefined, password: undefined },
+  // Never used: nothing here opens a connection.
+  connectionOptions: undefined as never,
+  observability: { tracing: undefined, metrics: undefined },
   connections: () => []
 }
 

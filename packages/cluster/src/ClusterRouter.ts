@@ -24,6 +24,7 @@ import {
 } from "@effect-valkey/core"
 import { BlockingPool, Connection } from "@effect-valkey/core/internal"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -91,6 +92,17 @@ interface NodeEntry {
 const SLOTS = Slot.SLOTS
 const ASKING = Commands.session.asking
 const ZONE = Commands.server.configGet(["availability-zone"])
+
+/**
+ * The cluster router as a service: what `ValkeyCluster.layer` provides beside `Router` (the
+ * same router), for the cluster-only operations (explicit routes, the topology).
+ *
+ * @since 0.2.0
+ * @category services
+ */
+export class ClusterRouter extends Context.Service<ClusterRouter, ClusterRouterService>()(
+  "@effect-valkey/cluster/ClusterRouter"
+) {}
 
 /**
  * Discovers the cluster from its seeds and returns its router; every connection closes with
@@ -701,6 +713,8 @@ class ClusterState {
           return this.tracked(Connection.make({ ...this.config.base.connection, host: node.host, port: node.port }))
         }),
       credentials: this.config.base.connection.credentials,
+      connectionOptions: this.config.base.connection,
+      observability: this.config.base.observability,
       connections: () => [...[...this.entries.values()].map((e) => e.connection), ...this.others],
       topology: () => this.topology,
       refreshTopology: this.refreshTopology,

@@ -13,8 +13,9 @@ import type { SendBatch } from "./Batch.ts"
 import type { Key } from "./command/Args.ts"
 import type { Command } from "./command/Command.ts"
 import type { Connection } from "./connection/Connection.ts"
-import type { Credentials } from "./connection/ConnectionOptions.ts"
+import type { ConnectionOptions, Credentials } from "./connection/ConnectionOptions.ts"
 import type { AuthError, CommandError, ConnectionError } from "./errors.ts"
+import type { Settings } from "./Observability.ts"
 
 /**
  * What a router does: run a command where it belongs (one server, or the slots' nodes of a
@@ -40,6 +41,14 @@ export interface RouterService {
   readonly dedicatedFor: (key: Key) => Effect.Effect<Connection, ConnectionError | AuthError, Scope.Scope>
   /** The credentials used on every (re)connect of every connection of this client. */
   readonly credentials: Credentials
+  /**
+   * The settings every connection of this client is made with (its `credentials` included): a
+   * service built on the client (pub/sub) opens its own connections with them, so it needs no
+   * second copy of the configuration. In a cluster, `host` and `port` are a seed's.
+   */
+  readonly connectionOptions: ConnectionOptions
+  /** The client's tracing and metrics settings, for the services built on it. */
+  readonly observability: Settings
   /** The connections open now (for immediate re-authentication and diagnostics). */
   readonly connections: () => ReadonlyArray<Connection>
 }

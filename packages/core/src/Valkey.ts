@@ -221,6 +221,8 @@ const dedicatedService = (
     dedicated: router.dedicated,
     dedicatedFor: router.dedicatedFor,
     credentials: router.credentials,
+    connectionOptions: router.connectionOptions,
+    observability: router.observability,
     connections: () => [connection]
   }
   const own = instrumentation === undefined ? plain : instrumentation.instrument(plain, endpointOf(connection.address))

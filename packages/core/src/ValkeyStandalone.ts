@@ -62,6 +62,8 @@ export const make = (
       dedicated,
       dedicatedFor: () => dedicated,
       credentials: resolved.connection.credentials,
+      connectionOptions: resolved.connection,
+      observability: resolved.observability,
       connections: () => [...open]
     })
     // Tracing and metrics wrap the router only when on: off, commands take the plain path.

@@ -23,7 +23,7 @@
  *
  * @since 0.1.0
  */
-import { type ClusterConfig, Slot, type TopologyError, ValkeyCluster } from "@effect-valkey/cluster"
+import { type ClusterConfig, ClusterRouter, Slot, type TopologyError, ValkeyCluster } from "@effect-valkey/cluster"
 import {
   type AuthError,
   Command,
@@ -205,7 +205,7 @@ interface Reserved {
  */
 const reservedConnection = (
   valkey: ValkeyService,
-  cluster: Option.Option<ValkeyCluster.ValkeyCluster["Service"]>
+  cluster: Option.Option<ClusterRouter.ClusterRouter["Service"]>
 ): Effect.Effect<Reserved, Redis.RedisError> =>
   Effect.gen(function* () {
     const scope = yield* Scope.make()
@@ -326,7 +326,7 @@ const reservedConnection = (
 
 /**
  * Builds Effect's `Redis` service on the `Valkey` and `PubSub` services in context (standalone
- * or cluster: in a cluster, `ValkeyCluster` is in context too and reserved connections route
+ * or cluster: in a cluster, `ClusterRouter` is in context too and reserved connections route
  * by key). Reserved connections close with the scope.
  *
  * @since 0.1.0
@@ -334,11 +334,11 @@ const reservedConnection = (
  */
 export const make = (
   options: Options = {}
-): Effect.Effect<Redis.Redis["Service"], never, Valkey | PubSub | Scope.Scope> =>
+): Effect.Effect<Redis.Redis["Service"], never, Valkey | PubSub.PubSub | Scope.Scope> =>
   Effect.gen(function* () {
     const valkey = yield* Valkey
-    const pubsub = yield* PubSub
-    const cluster = yield* Effect.serviceOption(ValkeyCluster.ValkeyCluster)
+    const pubsub = yield* PubSub.PubSub
+    const cluster = yield* Effect.serviceOption(ClusterRouter.ClusterRouter)
     // On a cluster the router routes raw commands by the server's COMMAND table (KEYS goes to
     // every primary and the arrays are concatenated, the documented default).
     const send: Send = sendWith((command) => valkey.run(command))
@@ -381,7 +381,7 @@ export const make = (
  *
  * const config = { url: "valkey://127.0.0.1:6379" }
  * const Live = ValkeyRedis.layer().pipe(
- *   Layer.provide(PubSub.layerStandalone(config)),
+ *   Layer.provide(PubSub.layer()),
  *   Layer.provideMerge(ValkeyStandalone.layer(config))
  * )
  * ```
@@ -389,7 +389,7 @@ export const make = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<Redis.Redis, never, Valkey | PubSub> =>
+export const layer = (options: Options = {}): Layer.Layer<Redis.Redis, never, Valkey | PubSub.PubSub> =>
   Layer.effect(Redis.Redis, make(options))
 
 /**
@@ -402,14 +402,14 @@ export const layer = (options: Options = {}): Layer.Layer<Redis.Redis, never, Va
 export const layerStandalone = (
   config: ValkeyConfig.ValkeyConfig = {},
   options: Options & { readonly pubsub?: PubSubOptions.PubSubOptions } = {}
-): Layer.Layer<Redis.Redis | Valkey | PubSub, ConfigError | ConnectionError | AuthError | SubscribeError> => {
+): Layer.Layer<Redis.Redis | Valkey | PubSub.PubSub, ConfigError | ConnectionError | AuthError | SubscribeError> => {
   const client = ValkeyStandalone.layer(config)
-  const pubsub = PubSub.layerStandalone(config, options.pubsub).pipe(Layer.provide(client))
+  const pubsub = PubSub.layer(options.pubsub).pipe(Layer.provide(client))
   return layer(options).pipe(Layer.provideMerge(Layer.merge(client, pubsub)))
 }
 
 /**
- * Everything for a cluster: Effect's `Redis`, and the `Valkey`, `ValkeyCluster` and `PubSub`
+ * Everything for a cluster: Effect's `Redis`, and the `Valkey`, `ClusterRouter` and `PubSub`
  * services under it (same `config`).
  *
  * @since 0.1.0
@@ -419,10 +419,10 @@ export const layerCluster = (
   config: ClusterConfig.ClusterConfig,
   options: Options & { readonly pubsub?: PubSubOptions.PubSubOptions } = {}
 ): Layer.Layer<
-  Redis.Redis | Valkey | ValkeyCluster.ValkeyCluster | PubSub,
+  Redis.Redis | Valkey | ClusterRouter.ClusterRouter | PubSub.PubSub,
   ConfigError | ConnectionError | AuthError | SubscribeError | TopologyError
 > => {
   const client = ValkeyCluster.layer(config)
-  const pubsub = PubSub.layerCluster(config, options.pubsub).pipe(Layer.provide(client))
+  const pubsub = PubSub.layer(options.pubsub).pipe(Layer.provide(client))
   return layer(options).pipe(Layer.provideMerge(Layer.merge(client, pubsub)))
 }

@@ -86,7 +86,7 @@ describe("releasing a layer leaves no fiber, timer or socket", () => {
             ValkeyRedis.layerStandalone(config, { pubsub: { reconcileInterval: "20 millis" } })
           )
           const valkey = Context.get(context, Valkey)
-          const pubsub = Context.get(context, PubSub)
+          const pubsub = Context.get(context, PubSub.PubSub)
           yield* valkey.set("release:k", "v")
           const subscription = yield* pubsub.subscription("channel", "release:ch")
           yield* valkey.publish("release:ch", "hello")
@@ -107,12 +107,10 @@ describe("releasing a layer leaves no fiber, timer or socket", () => {
         yield* leavesNothing(
           Effect.gen(function* () {
             const context = yield* Layer.build(
-              PubSub.layerCluster(config, { reconcileInterval: "20 millis" }).pipe(
-                Layer.provideMerge(ValkeyCluster.layer(config))
-              )
+              PubSub.layer({ reconcileInterval: "20 millis" }).pipe(Layer.provideMerge(ValkeyCluster.layer(config)))
             )
             const valkey = Context.get(context, Valkey)
-            const pubsub = Context.get(context, PubSub)
+            const pubsub = Context.get(context, PubSub.PubSub)
             // No key positions given: routed by the server's COMMAND table, fetched in the background.
             yield* valkey.custom(["SET", "release:{a}", "v"])
             yield* valkey.mget(["release:{a}", "release:{b}", "release:{c}"])
