@@ -9,10 +9,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
-import * as Command from "./command/Command.ts"
-import * as Reply from "./command/Reply.ts"
+import * as Command from "./Command.ts"
 import * as Session from "./commands/session.ts"
 import { type CommandError, TransactionAbortedError } from "./errors.ts"
+import * as Reply from "./Reply.ts"
 import type { RespValue } from "./resp/types.ts"
 
 /**

@@ -24,7 +24,7 @@ import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
 import type * as Batch from "./Batch.ts"
-import * as Command from "./command/Command.ts"
+import * as Command from "./Command.ts"
 import type { CommandError } from "./errors.ts"
 import type { RouterService } from "./Router.ts"
 

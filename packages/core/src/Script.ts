@@ -23,11 +23,11 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
-import type { Key, Value } from "./command/Args.ts"
-import * as Command from "./command/Command.ts"
-import * as Reply from "./command/Reply.ts"
+import type { Key, Value } from "./Args.ts"
+import * as Command from "./Command.ts"
 import * as Scripting from "./commands/scripting.ts"
 import type { CommandError } from "./errors.ts"
+import * as Reply from "./Reply.ts"
 import type { RespValue } from "./resp/types.ts"
 
 /**

@@ -6,9 +6,9 @@
  *
  * @since 0.1.0
  */
-import { badInteger, type Key, type Value } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { badInteger, type Key, type Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 import type { RespValue } from "../resp/types.ts"
 
 const ALL_NODES_OK: Command.CommandOptions = { request: "all_nodes", response: "all_succeeded" }

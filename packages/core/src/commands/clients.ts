@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import { badInteger } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { badInteger } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 /**
  * A connection as CLIENT LIST and CLIENT INFO describe it: `id`, `addr`, `laddr`, `name`,

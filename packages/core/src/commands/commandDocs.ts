@@ -5,8 +5,8 @@
  *
  * @since 0.2.0
  */
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 import type { RespValue } from "../resp/types.ts"
 
 /**

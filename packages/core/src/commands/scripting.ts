@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import type { Key, Value } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import type { Key, Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 import type { RespValue } from "../resp/types.ts"
 
 /**

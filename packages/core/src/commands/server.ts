@@ -3,8 +3,8 @@
  *
  * @since 0.1.0
  */
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 /**
  * INFO [section …]: the raw text (see `parseInfo`).

@@ -7,9 +7,9 @@
  *
  * @since 0.2.0
  */
-import type { Key } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import type { Key } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 import type { RespArg, RespValue } from "../resp/types.ts"
 
 /**

@@ -17,7 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
-import { type Command, name as commandName, settle } from "../command/Command.ts"
+import { type Command, name as commandName, settle } from "../Command.ts"
 import * as Session from "../commands/session.ts"
 import {
   type AuthError,

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as Exit from "effect/Exit"
-import { type CommandError, DecodeError, InvalidArgumentError, ReplyError } from "../errors.ts"
-import { type RespArg, RespError, type RespValue } from "../resp/types.ts"
+import { type CommandError, DecodeError, InvalidArgumentError, ReplyError } from "./errors.ts"
+import { type RespArg, RespError, type RespValue } from "./resp/types.ts"
 
 /**
  * Where a command goes in a cluster, in the server's own COMMAND tips vocabulary. Keyless

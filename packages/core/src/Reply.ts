@@ -7,8 +7,8 @@
  */
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
-import { RespError, type RespValue, VerbatimString } from "../resp/types.ts"
 import { DecodeFailure, type Decoder } from "./Command.ts"
+import { RespError, type RespValue, VerbatimString } from "./resp/types.ts"
 
 const fail = (expected: string, reply: RespValue): never => {
   throw new DecodeFailure(`expected ${expected}, got ${describe(reply)}`)
