@@ -19,6 +19,7 @@ export { Router, type RouterService } from "./Router.ts"
 export { type RespArg, RespError, RespPush, type RespValue, VerbatimString } from "./resp/types.ts"
 export { type KeysOptions, Scan, type ScanOptions, type ScanService } from "./Scan.ts"
 export * as Script from "./Script.ts"
+export * as StandaloneRouter from "./StandaloneRouter.ts"
 export {
   type CustomOptions,
   customCommand,
