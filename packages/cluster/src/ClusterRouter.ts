@@ -410,7 +410,7 @@ class ClusterState {
 
   /** Key positions that depend on the arguments (EVAL's numkeys): the server tells which. */
   private keysOf(args: ReadonlyArray<RespArg>): Effect.Effect<Array<Uint8Array>, CommandError> {
-    return this.randomPrimary().send(Command.bytes(Commands.admin.commandGetKeys(args)))
+    return this.randomPrimary().send(Command.bytes(Commands.commandInfo.commandGetKeys(args)))
   }
 
   /** The first key of a command line by the server's COMMAND table; undefined if it has none. */

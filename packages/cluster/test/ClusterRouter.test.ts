@@ -303,7 +303,7 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
         replica: true
       })
       assert.include(info, "role:slave")
-      const replicaRole = yield* router.runOn(Commands.admin.role(), { type: "slotId", slot: 0, replica: true })
+      const replicaRole = yield* router.runOn(Commands.server.role(), { type: "slotId", slot: 0, replica: true })
       const primary = yield* cluster.slotOwner(0)
       assert.deepStrictEqual(replicaRole.role === "replica" && [replicaRole.primaryHost, replicaRole.primaryPort], [
         primary.host,
