@@ -18,6 +18,7 @@ declare -A internal=(
   [core]='"src/internal.ts", "src/connection/Handshake.ts", "src/connection/PendingQueue.ts", "src/connection/Socket.ts"'
   [cluster]='"src/internal.ts", "src/Aggregate.ts", "src/NodeView.ts"'
   [pubsub]='"src/internal/**/*.ts"'
+  [json]='"src/internal/**/*.ts"'
   [testkit]='"src/internal/**/*.ts"'
 )
 compiler='"noEmit": true, "strict": true, "skipLibCheck": true, "target": "ES2022", "module": "NodeNext",
