@@ -16,7 +16,7 @@ fi
 
 declare -A internal=(
   [core]='"src/internal.ts", "src/connection/Handshake.ts", "src/connection/PendingQueue.ts", "src/connection/Socket.ts"'
-  [cluster]='"src/internal.ts", "src/Aggregate.ts", "src/NodeView.ts"'
+  [cluster]='"src/internal.ts", "src/Aggregate.ts", "src/ClusterBatch.ts", "src/ClusterNodes.ts", "src/NodeView.ts"'
   [pubsub]='"src/internal/**/*.ts"'
   [json]='"src/internal/**/*.ts"'
   [testkit]='"src/internal/**/*.ts"'
