@@ -27,7 +27,10 @@ import type { Settings } from "./Observability.ts"
 export interface RouterService {
   /**
    * Sends a command where it belongs and returns its decoded reply. Blocking commands go to
-   * a pool of dedicated connections so they never stall the shared one.
+   * a pool of dedicated connections so they never stall the shared one. It sends any command
+   * as it is: the refusal of connection-state commands (MULTI, WATCH, SELECT, …) on the shared
+   * connection is the `Valkey` service's (`valkey.run`, `custom`, `batch`), which keeps that
+   * check off the per-command path of the generated methods.
    */
   run<A>(command: Command<A>): Effect.Effect<A, CommandError>
   /** Sends commands back to back on one connection (pipelines and MULTI/EXEC). */

@@ -27,6 +27,7 @@ import { type ClusterConfig, ClusterRouter, Slot, type TopologyError, ValkeyClus
 import {
   type AuthError,
   Command,
+  Commands,
   type ConfigError,
   type ConnectionError,
   type DedicatedService,
@@ -313,7 +314,9 @@ const reservedConnection = (
           if (multi === "pending") {
             multi = "open"
             transaction = connection
-            return Effect.andThen(runOn(connection, "MULTI", []), runOn<A>(connection, command, args))
+            // The MULTI the caller asked for before its first command: the client's own definition.
+            const begin = Effect.mapError(connection.run(Commands.session.multi), toRedisError)
+            return Effect.andThen(begin, runOn<A>(connection, command, args))
           }
           if (name === "WATCH") watching = connection
           return runOn<A>(connection, command, args)
