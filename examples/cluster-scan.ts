@@ -9,7 +9,7 @@
  */
 
 import { NodeRuntime } from "@effect/platform-node"
-import { ClusterScan, type ClusterScanCursor, ValkeyCluster } from "@effect-valkey/cluster"
+import { ClusterRouter, ClusterScan, type ClusterScanCursor, ValkeyCluster } from "@effect-valkey/cluster"
 import { Scan, Valkey } from "@effect-valkey/core"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Console, Effect, Stream } from "effect"
@@ -35,7 +35,7 @@ const program = Effect.gen(function* () {
   yield* show("Stream.take(5): pages are fetched on demand", firstFive)
 
   // 2. By hand: one SCAN page per step; the cursor is a plain immutable value.
-  const router = yield* ValkeyCluster.ValkeyCluster
+  const router = yield* ClusterRouter.ClusterRouter
   let cursor: ClusterScanCursor | undefined = ClusterScan.start
   let steps = 0
   const seen = new Set<string>()

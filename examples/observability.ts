@@ -57,7 +57,7 @@ const program = (server: ValkeyServer["Service"]) =>
     yield* Effect.retry(valkey.ping(), { times: 10 })
 
     // A pub/sub subscription whose buffer (1 message, "dropping") overflows.
-    const pubsub = yield* PubSub
+    const pubsub = yield* PubSub.PubSub
     const slow = yield* pubsub.subscription("channel", "ticks", { capacity: 1, strategy: "dropping" })
     for (let i = 0; i < 5; i++) yield* pubsub.publish("ticks", `tick ${i}`)
     yield* Effect.sleep("100 millis")
@@ -91,7 +91,7 @@ const main = Effect.gen(function* () {
     tracing: true,
     metrics: { attributes: { client: "example" } }
   }
-  const live = PubSub.layerStandalone(config).pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
+  const live = PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
   yield* program(server).pipe(Effect.provide(live))
 }).pipe(Effect.scoped)
 

@@ -19,7 +19,7 @@ const show = (label: string, value: unknown) =>
 
 const program = (server: ValkeyServer["Service"]) =>
   Effect.gen(function* () {
-    const pubsub = yield* PubSub
+    const pubsub = yield* PubSub.PubSub
 
     // 1. Events: every server-side subscription made, lost, restored, released or refused.
     const events = yield* pubsub.events.pipe(
@@ -83,7 +83,7 @@ const main = Effect.gen(function* () {
   yield* Console.log(`server up at ${server.address}\n`)
   const config = { port: server.port }
   // PubSub on top of the standalone client's Router, with the same config.
-  const live = PubSub.layerStandalone(config).pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
+  const live = PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
   yield* program(server).pipe(Effect.provide(live))
 }).pipe(Effect.scoped)
 

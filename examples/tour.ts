@@ -9,7 +9,7 @@
  */
 
 import { NodeRuntime } from "@effect/platform-node"
-import { ClusterScan, type ClusterScanCursor, Slot, ValkeyCluster } from "@effect-valkey/cluster"
+import { ClusterRouter, ClusterScan, type ClusterScanCursor, Slot, ValkeyCluster } from "@effect-valkey/cluster"
 import { Valkey, ValkeyStandalone } from "@effect-valkey/core"
 import { Json } from "@effect-valkey/json"
 import { PubSub } from "@effect-valkey/pubsub"
@@ -154,7 +154,7 @@ const modules = (server: ValkeyServer["Service"]) =>
 const multiSlot = Effect.gen(function* () {
   yield* step("Multi-slot MSET/MGET: split by slot, sent to each owner, put back in key order")
   const valkey = yield* Valkey
-  const router = yield* ValkeyCluster.ValkeyCluster
+  const router = yield* ClusterRouter.ClusterRouter
   const keys = ["apple", "fig", "kiwi", "plum"]
   for (const key of keys) {
     const slot = Slot.slotOf(key)
@@ -174,7 +174,7 @@ const clusterScan = Effect.gen(function* () {
   for (let start = 0; start < KEYS; start += 2000) {
     yield* valkey.mset(Array.from({ length: 2000 }, (_, i) => [`tour:scan:${start + i}`, "x"] as const))
   }
-  const router = yield* ValkeyCluster.ValkeyCluster
+  const router = yield* ClusterRouter.ClusterRouter
   const live = process.stdout.isTTY === true
   const progress = (found: number, cursor: ClusterScanCursor) =>
     `keys found ${String(found).padStart(6)}, slots covered ${String(ClusterScan.slotsDone(cursor)).padStart(5)} / 16384`
@@ -206,7 +206,7 @@ const clusterScan = Effect.gen(function* () {
 
 const pubsub = Effect.gen(function* () {
   yield* step("Pub/sub: a subscription is a Stream; events say where each one lives")
-  const pubsub = yield* PubSub
+  const pubsub = yield* PubSub.PubSub
   // Listen to the events first, and wait for the stream's subscription to be confirmed.
   const subscribed = yield* pubsub.events.pipe(
     Stream.filter((event) => event._tag === "Subscribed"),
@@ -258,7 +258,7 @@ const program = Effect.gen(function* () {
   const cluster = yield* ValkeyTestCluster.make({ primaries: 3, replicasPerPrimary: 0 })
   yield* Console.log(`cluster up: ${cluster.seeds.join(", ")}`)
   const config = { seeds: [cluster.seeds[0]!] }
-  const clusterClient = PubSub.layerCluster(config).pipe(Layer.provideMerge(ValkeyCluster.layer(config)))
+  const clusterClient = PubSub.layer().pipe(Layer.provideMerge(ValkeyCluster.layer(config)))
   yield* Effect.provide(Effect.all([multiSlot, clusterScan, pubsub]), clusterClient)
 
   yield* Console.log("\nDone. Stopping the servers; nothing is left running.")

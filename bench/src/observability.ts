@@ -8,7 +8,8 @@
  * node --conditions=source bench/src/observability.ts [--calls 1000000] [--rounds 5]
  */
 import process from "node:process"
-import { type Command, Observability, type RouterService, ValkeyClient } from "@effect-valkey/core"
+import { type Command, Observability, type RouterService } from "@effect-valkey/core"
+import { makeValkey } from "@effect-valkey/core/internal"
 import { Effect, Metric } from "effect"
 
 const arg = (name: string, fallback: number): number => {
@@ -26,6 +27,9 @@ const router: RouterService = {
   dedicated: Effect.die("unused"),
   dedicatedFor: () => Effect.die("unused"),
   credentials: { username: undefined, password: undefined },
+  // Never used: nothing here opens a connection.
+  connectionOptions: undefined as never,
+  observability: { tracing: undefined, metrics: undefined },
   connections: () => []
 }
 
@@ -40,8 +44,8 @@ type Variant = keyof typeof variants
 const serviceFor = (variant: Variant) =>
   Effect.map(Observability.make(variants[variant], 0), (instrumentation) =>
     instrumentation === undefined
-      ? ValkeyClient.make(router)
-      : ValkeyClient.make(instrumentation.instrument(router, { host: "127.0.0.1", port: 6379 }), instrumentation)
+      ? makeValkey(router)
+      : makeValkey(instrumentation.instrument(router, { host: "127.0.0.1", port: 6379 }), instrumentation)
   )
 
 const run = (variant: Variant): Effect.Effect<number, unknown> =>

@@ -73,10 +73,10 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
     ])
     return (port, channel, n, ready) => {
       const config = { port }
-      const live = PubSub.layerStandalone(config).pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
+      const live = PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
       let payloadBytes = 0
       const program = Effect.gen(function* () {
-        const pubsub = yield* PubSub
+        const pubsub = yield* PubSub.PubSub
         // Held in the scope: returns once the server confirmed the SUBSCRIBE. Default buffer
         // (1024 messages, "suspend": lossless).
         const subscription = yield* pubsub.subscription("channel", channel)

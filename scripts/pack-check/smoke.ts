@@ -30,7 +30,7 @@ const check = <A>(step: string, actual: A, expected: A) =>
 const standalone = Effect.gen(function* () {
   const server = yield* ValkeyServer.make()
   const config = { url: server.url }
-  const Live = PubSub.layerStandalone(config).pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
+  const Live = PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
   yield* Effect.gen(function* () {
     const valkey = yield* Valkey
     yield* check("typed SET", yield* valkey.set("greeting", "hello"), "OK")
@@ -44,7 +44,7 @@ const standalone = Effect.gen(function* () {
     const length = yield* valkey.custom(["STRLEN", "greeting"], { schema: Schema.Number })
     yield* check("custom STRLEN with Schema.Number", length, 5)
 
-    const pubsub = yield* PubSub
+    const pubsub = yield* PubSub.PubSub
     const news = yield* pubsub.subscription("channel", "news")
     yield* check("PUBLISH reaches the subscriber", yield* pubsub.publish("news", "hello"), 1)
     const message = yield* news.take

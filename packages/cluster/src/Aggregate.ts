@@ -27,23 +27,33 @@ export const aggregate = (
   const failed = exits.find(Exit.isFailure)
   if (failed !== undefined) return Exit.fail(errorOf(failed)!)
   const values = exits.map((exit) => (exit as Exit.Success<unknown>).value)
+  return Exit.succeed(policy === undefined ? byShape(values) : combine(policy, values))
+}
+
+/**
+ * The successful values of several nodes (or of a split command's slot parts) as one, by a
+ * response policy: sums, minimum, maximum, logical and/or (element by element for arrays),
+ * concatenated arrays; any other policy keeps the first value. The one place policies combine.
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const combine = (policy: Command.ResponsePolicy, values: ReadonlyArray<unknown>): unknown => {
   switch (policy) {
     case "agg_sum":
-      return Exit.succeed(values.reduce((sum: number, v) => sum + (v as number), 0))
+      return values.reduce((sum: number, v) => sum + (v as number), 0)
     case "agg_min":
-      return Exit.succeed(Math.min(...(values as Array<number>)))
+      return Math.min(...(values as Array<number>))
     case "agg_max":
-      return Exit.succeed(Math.max(...(values as Array<number>)))
+      return Math.max(...(values as Array<number>))
     case "agg_logical_and":
-      return Exit.succeed(elementwise(values, (a, b) => a && b))
+      return elementwise(values, (a, b) => a && b)
     case "agg_logical_or":
-      return Exit.succeed(elementwise(values, (a, b) => a || b))
+      return elementwise(values, (a, b) => a || b)
     case "combine_arrays":
-      return Exit.succeed((values as Array<Array<unknown>>).flat())
-    case undefined:
-      return Exit.succeed(byShape(values))
+      return (values as Array<Array<unknown>>).flat()
     default:
-      return Exit.succeed(values[0])
+      return values[0]
   }
 }
 

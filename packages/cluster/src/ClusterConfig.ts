@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { ConfigError, ValkeyConfig } from "@effect-valkey/core"
+import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -131,3 +132,34 @@ export const resolve = (config: ClusterConfig): Effect.Effect<ResolvedClusterCon
       maxRedirects: maxRedirects ?? defaults.maxRedirects
     }
   })
+
+/**
+ * The configuration from Effect `Config`: `SEEDS` (comma-separated `host:port`), `READ_FROM`
+ * (`primary` or `preferReplica`), `TOPOLOGY_REFRESH` (a duration), `MAX_REDIRECTS`, and every
+ * field of `ValkeyConfig.config` but `HOST`, `PORT` and `LAZY_CONNECT` (`USERNAME`, `PASSWORD`,
+ * `TLS`, …); nest it (`Config.nested("VALKEY")`) to read `VALKEY_SEEDS`, ….
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const config: Config.Config<ClusterConfig> = Config.all({
+  base: ValkeyConfig.config,
+  seeds: Config.String("SEEDS"),
+  readFrom: Config.option(Config.Literals(["primary", "preferReplica"], "READ_FROM")),
+  topologyRefresh: Config.option(Config.Duration("TOPOLOGY_REFRESH")),
+  maxRedirects: Config.option(Config.Int("MAX_REDIRECTS"))
+}).pipe(
+  Config.map(({ base, seeds, readFrom, topologyRefresh, maxRedirects }): ClusterConfig => {
+    const { host: _host, port: _port, lazyConnect: _lazy, ...connection } = base
+    return {
+      ...connection,
+      seeds: seeds
+        .split(",")
+        .map((seed) => seed.trim())
+        .filter((seed) => seed.length > 0),
+      ...(Option.isSome(readFrom) ? { readFrom: readFrom.value } : {}),
+      ...(Option.isSome(topologyRefresh) ? { topologyRefresh: topologyRefresh.value } : {}),
+      ...(Option.isSome(maxRedirects) ? { maxRedirects: maxRedirects.value } : {})
+    }
+  })
+)

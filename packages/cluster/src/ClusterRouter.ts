@@ -9,29 +9,32 @@
  */
 import {
   type AuthError,
-  BlockingPool,
+  type Batch,
   Command,
   type CommandError,
+  Commands,
   ConfigError,
-  Connection,
   ConnectionError,
   CrossSlotError,
   type Key,
   RedirectError,
-  Reply,
   type ReplyError,
   type RespArg,
   type RouterService
 } from "@effect-valkey/core"
+import { BlockingPool, Connection } from "@effect-valkey/core/internal"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Pool from "effect/Pool"
+import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
 import { aggregate } from "./Aggregate.ts"
-import type { ClusterConfig, ResolvedClusterConfig } from "./ClusterConfig.ts"
+import * as ClusterBatch from "./ClusterBatch.ts"
+import type { ClusterConfig } from "./ClusterConfig.ts"
 import * as ClusterConfigModule from "./ClusterConfig.ts"
+import { ClusterNodes } from "./ClusterNodes.ts"
 import * as CommandTable from "./CommandTable.ts"
 import * as MultiSlot from "./MultiSlot.ts"
 import * as Slot from "./Slot.ts"
@@ -79,19 +82,19 @@ export interface ClusterRouterService extends RouterService {
   firstKeyOf(args: ReadonlyArray<RespArg>): Effect.Effect<Key | undefined, CommandError>
 }
 
-interface NodeEntry {
-  readonly node: Topology.NodeAddress
-  readonly connection: Connection.Connection
-  readonly scope: Scope.Closeable
-  readonly blocking: Pool.Pool<Connection.Connection, ConnectionError | AuthError>
-  zone: string | undefined
-}
-
 const SLOTS = Slot.SLOTS
-const ASKING = Command.make(["ASKING"], Reply.ok)
-const CLUSTER_SHARDS = Command.make(["CLUSTER", "SHARDS"], Reply.raw)
-const CLUSTER_SLOTS = Command.make(["CLUSTER", "SLOTS"], Reply.raw)
-const ZONE = Command.make(["CONFIG", "GET", "availability-zone"], Reply.record(Reply.string))
+const ASKING = Commands.session.asking
+
+/**
+ * The cluster router as a service: what `ValkeyCluster.layer` provides beside `Router` (the
+ * same router), for the cluster-only operations (explicit routes, the topology).
+ *
+ * @since 0.2.0
+ * @category services
+ */
+export class ClusterRouter extends Context.Service<ClusterRouter, ClusterRouterService>()(
+  "@effect-valkey/cluster/ClusterRouter"
+) {}
 
 /**
  * Discovers the cluster from its seeds and returns its router; every connection closes with
@@ -109,13 +112,12 @@ export const make = (
 > =>
   Effect.gen(function* () {
     const resolved = yield* ClusterConfigModule.resolve(config)
-    const layerScope = yield* Scope.Scope
-    const context = yield* Effect.context<never>()
-    const state = new ClusterState(resolved, layerScope, Effect.runForkWith(context))
-    yield* Scope.addFinalizer(
-      layerScope,
-      Effect.sync(() => (state.closed = true))
-    )
+    // Released in order: the background fibers (topology refresh, COMMAND-table fetch,
+    // re-routed requests) are interrupted first, then the node connections close.
+    const scope = yield* Scope.fork(yield* Scope.Scope, "sequential")
+    const nodes = yield* Scope.fork(scope, "sequential")
+    const fibers = yield* FiberSet.make().pipe(Scope.provide(scope))
+    const state = new ClusterState(resolved, nodes, yield* FiberSet.runtime(fibers)())
     yield* state.refreshTopology.pipe(
       Effect.mapError((error) => {
         const database = resolved.base.connection.database
@@ -123,10 +125,8 @@ export const make = (
       })
     )
     if (resolved.refreshMillis !== undefined) {
-      yield* Effect.sleep(resolved.refreshMillis).pipe(
-        Effect.andThen(Effect.ignore(state.refreshTopology)),
-        Effect.forever,
-        Effect.forkIn(layerScope)
+      state.runFork(
+        Effect.sleep(resolved.refreshMillis).pipe(Effect.andThen(Effect.ignore(state.refreshTopology)), Effect.forever)
       )
     }
     return state.service()
@@ -150,207 +150,10 @@ const databaseRefused = <E extends { readonly _tag: string; readonly message: st
       })
     : error
 
-class ClusterState {
-  readonly config: ResolvedClusterConfig
-  readonly scope: Scope.Scope
-  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
-  readonly entries = new Map<string, NodeEntry>()
-  current: Topology.Topology | undefined = undefined
-  /** Per slot: the primary's connection, and the connections allowed to serve reads. */
-  readonly slotPrimary = new Array<Connection.Connection | undefined>(SLOTS)
-  readonly slotReaders = new Array<ReadonlyArray<Connection.Connection>>(SLOTS)
-  readCursor = 0
-  refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
-  closed = false
+class ClusterState extends ClusterNodes {
   /** The server's COMMAND table once fetched, and the fetch in progress (one at a time). */
   table: CommandTable.CommandTable | undefined = undefined
   tableFetch: Fiber.Fiber<CommandTable.CommandTable, CommandError> | undefined = undefined
-
-  constructor(
-    config: ResolvedClusterConfig,
-    scope: Scope.Scope,
-    runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
-  ) {
-    this.config = config
-    this.scope = scope
-    this.runFork = runFork
-  }
-
-  // --- connections --------------------------------------------------------------------------
-
-  /**
-   * Pooled blocking and dedicated connections while they live: with the nodes' shared ones,
-   * what a password rotation with immediateAuth re-authenticates.
-   */
-  readonly others = new Set<Connection.Connection>()
-
-  private tracked<E>(
-    make: Effect.Effect<Connection.Connection, E, Scope.Scope>
-  ): Effect.Effect<Connection.Connection, E, Scope.Scope> {
-    return Effect.tap(make, (connection) =>
-      Effect.acquireRelease(
-        Effect.sync(() => this.others.add(connection)),
-        () => Effect.sync(() => this.others.delete(connection))
-      )
-    )
-  }
-
-  /** The entry of a node, opening its (lazy) connection the first time it is needed. */
-  entry(node: Topology.NodeAddress): Effect.Effect<NodeEntry> {
-    const existing = this.entries.get(node.address)
-    if (existing !== undefined) return Effect.succeed(existing)
-    const options = { ...this.config.base.connection, host: node.host, port: node.port, readOnly: true }
-    return Effect.gen({ self: this }, function* () {
-      const scope = yield* Scope.fork(this.scope, "sequential")
-      const connection = yield* Connection.make(options, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
-      const blocking = yield* Pool.makeWithTTL({
-        acquire: this.tracked(Connection.make(options)),
-        min: 0,
-        max: this.config.base.blockingPoolSize,
-        timeToLive: "60 seconds"
-      }).pipe(Scope.provide(scope))
-      const again = this.entries.get(node.address)
-      if (again !== undefined) {
-        yield* Scope.close(scope, Exit.void)
-        return again
-      }
-      const entry: NodeEntry = { node, connection, scope, blocking, zone: undefined }
-      this.entries.set(node.address, entry)
-      return entry
-    })
-  }
-
-  // --- topology -----------------------------------------------------------------------------
-
-  get topology(): Topology.Topology {
-    return this.current!
-  }
-
-  /** Asks the known primaries, then the seeds, for the topology; the first answer wins. */
-  readonly fetchTopology: Effect.Effect<Topology.Topology, ConnectionError | AuthError | Topology.TopologyError> =
-    Effect.suspend(() => {
-      const seen = new Set<string>()
-      const candidates: Array<Topology.NodeAddress> = []
-      for (const node of [...(this.current?.primaries() ?? []), ...this.config.seeds]) {
-        if (!seen.has(node.address)) {
-          seen.add(node.address)
-          candidates.push(node)
-        }
-      }
-      // Connected nodes first: a dead node would hold each refresh up for a request timeout.
-      const connected = (node: Topology.NodeAddress) =>
-        this.entries.get(node.address)?.connection.status() === "ready" ? 0 : 1
-      candidates.sort((a, b) => connected(a) - connected(b))
-      const ask = (node: Topology.NodeAddress) =>
-        Effect.flatMap(this.entry(node), ({ connection }) =>
-          connection.send(CLUSTER_SHARDS).pipe(
-            Effect.flatMap((reply) => Topology.fromShards(reply, { host: node.host })),
-            // No CLUSTER SHARDS (a ReplyError), or a shard list that does not say who owns the
-            // slots (a TopologyError, e.g. two online primaries mid-failover): CLUSTER SLOTS.
-            Effect.catchTags({
-              ReplyError: () => this.fromSlots(connection, node),
-              TopologyError: () => this.fromSlots(connection, node)
-            })
-          )
-        )
-      return Effect.firstSuccessOf(candidates.map(ask)).pipe(
-        Effect.mapError((error) =>
-          // Refused credentials are the user's to fix, not a network fault: keep them typed.
-          error._tag === "TopologyError" || error._tag === "AuthError"
-            ? error
-            : new ConnectionError({
-                message: `no seed or known node answered CLUSTER SHARDS: ${error.message}`
-              })
-        )
-      ) as Effect.Effect<Topology.Topology, ConnectionError | AuthError | Topology.TopologyError>
-    })
-
-  private fromSlots(connection: Connection.Connection, node: Topology.NodeAddress) {
-    return Effect.flatMap(connection.send(CLUSTER_SLOTS), (reply) => Topology.fromSlots(reply, { host: node.host }))
-  }
-
-  readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.flatMap(
-    this.fetchTopology,
-    (topology) => this.apply(topology)
-  )
-
-  /** Refreshes in the background, at most one refresh at a time. */
-  requestRefresh(): void {
-    if (this.refreshing !== undefined || this.closed) return
-    this.refreshing = this.runFork(
-      Effect.sleep("20 millis").pipe(
-        Effect.andThen(this.refreshTopology),
-        Effect.ignore,
-        Effect.ensuring(
-          Effect.sync(() => {
-            this.refreshing = undefined
-          })
-        )
-      )
-    )
-  }
-
-  apply(topology: Topology.Topology): Effect.Effect<void> {
-    return Effect.gen({ self: this }, function* () {
-      const nodes = topology.nodes()
-      for (const node of nodes) yield* this.entry(node)
-      if (typeof this.config.readFrom === "object") yield* this.learnZones(nodes)
-      const primaries = new Set(topology.primaries().map((n) => n.address))
-      for (let slot = 0; slot < SLOTS; slot++) {
-        const shard = topology.shardOfSlot(slot)
-        this.slotPrimary[slot] = shard === undefined ? undefined : this.entries.get(shard.primary.address)!.connection
-        this.slotReaders[slot] = shard === undefined ? [] : this.readers(shard)
-      }
-      this.current = topology
-      const live = new Set(nodes.map((n) => n.address))
-      for (const [address, entry] of this.entries) {
-        // Requests waiting on a node that no longer serves slots go where their slots are now:
-        // they were never written, so re-sending them cannot run anything twice.
-        if (!primaries.has(address) && entry.connection.status() !== "ready") this.reroute(entry)
-        if (!live.has(address)) {
-          this.entries.delete(address)
-          this.reroute(entry)
-          yield* Scope.close(entry.scope, Exit.void)
-        }
-      }
-    })
-  }
-
-  private reroute(entry: NodeEntry): void {
-    for (const [command, resume] of entry.connection.takeUnsent()) {
-      this.runFork(this.run(command)).addObserver((exit) => resume(exit))
-    }
-  }
-
-  private readers(shard: Topology.ShardInfo): ReadonlyArray<Connection.Connection> {
-    const readFrom = this.config.readFrom
-    if (readFrom === "primary") return []
-    // CLUSTER SHARDS calls a replica "loading" until its replication offset moves, which on an
-    // idle cluster can be long after it is in sync: isReadable keeps it, and a LOADING reply
-    // sends the read to the primary instead.
-    const replicas = shard.replicas.filter(Topology.isReadable).map((n) => this.entries.get(n.address)!)
-    if (typeof readFrom === "object") {
-      const local = replicas.filter((e) => e.zone === readFrom.azAffinity)
-      if (local.length > 0) return local.map((e) => e.connection)
-    }
-    return replicas.map((e) => e.connection)
-  }
-
-  /** Reads each node's `availability-zone` once (for AZ affinity). */
-  private learnZones(nodes: ReadonlyArray<Topology.NodeInfo>): Effect.Effect<void> {
-    const unknown = nodes.map((n) => this.entries.get(n.address)!).filter((e) => e.zone === undefined)
-    return Effect.forEach(
-      unknown,
-      (entry) =>
-        Effect.match(entry.connection.send(ZONE), {
-          onFailure: () => undefined,
-          onSuccess: (config) => {
-            entry.zone = config["availability-zone"] ?? ""
-          }
-        }),
-      { concurrency: "unbounded", discard: true }
-    )
-  }
 
   // --- routing ------------------------------------------------------------------------------
 
@@ -400,9 +203,7 @@ class ClusterState {
 
   /** Key positions that depend on the arguments (EVAL's numkeys): the server tells which. */
   private keysOf(args: ReadonlyArray<RespArg>): Effect.Effect<Array<Uint8Array>, CommandError> {
-    return this.randomPrimary().send(
-      Command.bytes(Command.make(["COMMAND", "GETKEYS", ...args], Reply.array(Reply.string), { readonly: true }))
-    )
+    return this.randomPrimary().send(Command.bytes(Commands.commandInfo.commandGetKeys(args)))
   }
 
   /** The first key of a command line by the server's COMMAND table; undefined if it has none. */
@@ -433,14 +234,6 @@ class ClusterState {
       if (readers.length > 0) connection = readers[this.readCursor % readers.length]
     }
     return connection === undefined ? undefined : this.entries.get(connection.address)?.node
-  }
-
-  private pick(slot: number, readonly: boolean): Connection.Connection | undefined {
-    if (readonly && this.config.readFrom !== "primary") {
-      const readers = this.slotReaders[slot]!
-      if (readers.length > 0) return readers[this.readCursor++ % readers.length]
-    }
-    return this.slotPrimary[slot]
   }
 
   sendToSlot<A>(command: Command.Command<A>, slot: number, attempt: number): Effect.Effect<A, CommandError> {
@@ -557,12 +350,6 @@ class ClusterState {
     )
   }
 
-  private randomPrimary(): Connection.Connection {
-    const primaries = this.topology.primaries()
-    const node = primaries[Math.floor(Math.random() * primaries.length)]!
-    return this.entries.get(node.address)!.connection
-  }
-
   private runKeyless<A>(command: Command.Command<A>): Effect.Effect<A, CommandError> {
     if (command.shards !== undefined) return this.gatherShards(command, command.shards.command)
     // A per-node reply (INFO, LATENCY, ...) has no one combined value: one node answers, and
@@ -606,86 +393,8 @@ class ClusterState {
     )
   }
 
-  // --- batches ------------------------------------------------------------------------------
-
-  /**
-   * A batch whose keys share a slot (or has none) goes to one node back to back: transactions
-   * must. A pipeline over several slots is split per node and put back in order; a command of
-   * it that was redirected is run again on its own.
-   */
-  sendBatch(commands: ReadonlyArray<Command.Command<unknown>>) {
-    // A command for every primary (or node) runs on its own, as it would outside a batch, like a
-    // command split by slot.
-    const slots = commands.map((c) => (c.firstKey >= 0 ? Slot.keySlot(c) : fansOut(c) ? "multi" : undefined))
-    const distinct = new Set(slots.filter((s) => s !== undefined))
-    const atomic = commands[0]?.args[0] === "MULTI"
-    if (distinct.size <= 1 && !distinct.has("multi")) {
-      const slot = [...distinct][0] as number | undefined
-      const connection = slot === undefined ? this.randomPrimary() : this.slotPrimary[slot]
-      if (connection === undefined)
-        return Effect.fail(new RedirectError({ message: `slot ${slot} has no owner`, command: "batch", redirects: 0 }))
-      return atomic
-        ? connection.sendBatch(commands)
-        : Effect.flatMap(connection.sendBatch(commands), (exits) => this.fixRedirects(commands, exits))
-    }
-    if (atomic) {
-      return Effect.fail(
-        new CrossSlotError({ message: "an atomic batch needs all its keys in one slot", command: "MULTI" })
-      )
-    }
-    const groups = new Map<Connection.Connection | undefined, Array<number>>()
-    slots.forEach((slot, i) => {
-      const connection =
-        slot === "multi" ? undefined : slot === undefined ? this.randomPrimary() : this.slotPrimary[slot]
-      const group = groups.get(connection) ?? []
-      group.push(i)
-      groups.set(connection, group)
-    })
-    const results = new Array<Exit.Exit<unknown, CommandError>>(commands.length)
-    return Effect.forEach(
-      groups,
-      ([connection, indexes]) =>
-        connection === undefined
-          ? Effect.forEach(
-              indexes,
-              (i) =>
-                Effect.map(Effect.exit(this.run(commands[i]!)), (exit) => {
-                  results[i] = exit
-                }),
-              { concurrency: "unbounded", discard: true }
-            )
-          : Effect.map(Effect.exit(connection.sendBatch(indexes.map((i) => commands[i]!))), (share) => {
-              // A node's share refused or lost as a whole (inflight limit, connection loss) is
-              // each of its commands' failure: the other nodes' results are kept.
-              if (Exit.isFailure(share)) for (const i of indexes) results[i] = share
-              else
-                share.value.forEach((exit, j) => {
-                  results[indexes[j]!] = exit
-                })
-            }),
-      { concurrency: "unbounded", discard: true }
-    ).pipe(Effect.flatMap(() => this.fixRedirects(commands, results)))
-  }
-
-  private fixRedirects(
-    commands: ReadonlyArray<Command.Command<unknown>>,
-    exits: Array<Exit.Exit<unknown, CommandError>>
-  ): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>> {
-    return Effect.as(
-      Effect.forEach(
-        exits,
-        (exit, i) => {
-          const error = Exit.isFailure(exit) ? Exit.findErrorOption(exit) : undefined
-          if (error?._tag !== "Some" || error.value._tag !== "ReplyError" || !isRedirect(error.value))
-            return Effect.void
-          return Effect.map(Effect.exit(this.run(commands[i]!)), (again) => {
-            exits[i] = again
-          })
-        },
-        { concurrency: "unbounded", discard: true }
-      ),
-      exits
-    )
+  sendBatch(batch: Batch.Sequence) {
+    return ClusterBatch.sendBatch(this, batch)
   }
 
   // --- the service --------------------------------------------------------------------------
@@ -693,7 +402,7 @@ class ClusterState {
   service(): ClusterRouterService {
     return {
       run: (command) => this.run(command),
-      sendBatch: (commands) => this.sendBatch(commands),
+      sendBatch: (batch) => this.sendBatch(batch),
       dedicated: Effect.suspend(() => {
         const node = this.topology.primaries()[0]!
         return this.tracked(Connection.make({ ...this.config.base.connection, host: node.host, port: node.port }))
@@ -704,6 +413,8 @@ class ClusterState {
           return this.tracked(Connection.make({ ...this.config.base.connection, host: node.host, port: node.port }))
         }),
       credentials: this.config.base.connection.credentials,
+      connectionOptions: this.config.base.connection,
+      observability: this.config.base.observability,
       connections: () => [...[...this.entries.values()].map((e) => e.connection), ...this.others],
       topology: () => this.topology,
       refreshTopology: this.refreshTopology,
@@ -750,17 +461,9 @@ class ClusterState {
         )
     }
   }
-
-  private replicaOf(slot: number): Connection.Connection | undefined {
-    const node = this.topology.shardOfSlot(slot)?.replicas.find(Topology.isReadable)
-    return node === undefined ? undefined : this.entries.get(node.address)?.connection
-  }
 }
 
 // --- helpers --------------------------------------------------------------------------------
-
-const isRedirect = (error: ReplyError): boolean =>
-  error.code === "MOVED" || error.code === "ASK" || error.code === "TRYAGAIN" || error.code === "CLUSTERDOWN"
 
 /** `MOVED 3999 127.0.0.1:6381`: the node to go to. An empty host means the node we asked. */
 const redirectTarget = (error: ReplyError, from: Connection.Connection): Topology.NodeAddress | undefined => {
@@ -784,7 +487,3 @@ const crossSlot = (command: Command.Command<unknown>) =>
     message: `${Command.name(command)} needs all its keys in one slot (use hash tags such as {user1}:a, {user1}:b)`,
     command: Command.name(command)
   })
-
-/** Whether a keyless command goes to more than one node when run alone. */
-const fansOut = (command: Command.Command<unknown>): boolean =>
-  command.shards !== undefined || command.request === "all_shards" || command.request === "all_nodes"

@@ -24,6 +24,7 @@ import {
 } from "@effect-valkey/core"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
+import { combine } from "./Aggregate.ts"
 import { slotOfArg } from "./Slot.ts"
 
 export {
@@ -288,25 +289,13 @@ export const recombine = <A>(
       break
     }
     case "agg_sum":
-      reply = (values as Array<number>).reduce((sum, n) => sum + n, 0)
-      break
     case "agg_min":
-      reply = Math.min(...(values as Array<number>))
-      break
     case "agg_max":
-      reply = Math.max(...(values as Array<number>))
-      break
     case "agg_logical_and":
-      reply = (values as Array<boolean>).every((b) => b) ? 1 : 0
-      break
     case "agg_logical_or":
-      reply = (values as Array<boolean>).some((b) => b) ? 1 : 0
-      break
     case "combine_arrays":
-      reply = (values as Array<ReadonlyArray<RespValue>>).flat()
-      break
     case "all_succeeded":
-      reply = values[0] as RespValue
+      reply = combine(command.response, values) as RespValue
       break
     default:
       return Exit.fail(

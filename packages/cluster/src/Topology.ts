@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { type RespValue, VerbatimString } from "@effect-valkey/core"
+import { Command, Reply, type RespValue, VerbatimString } from "@effect-valkey/core"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { SLOTS } from "./Slot.ts"
@@ -346,6 +346,22 @@ const shardNode = (value: RespValue, what: string, options: ParseOptions): NodeI
     ...(health !== undefined ? { health } : {})
   }
 }
+
+/**
+ * CLUSTER SHARDS, its reply kept raw for `fromShards` (which also knows its older shapes).
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const shardsCommand: Command.Command<RespValue> = Command.make(["CLUSTER", "SHARDS"], Reply.raw)
+
+/**
+ * CLUSTER SLOTS (servers before CLUSTER SHARDS), its reply kept raw for `fromSlots`.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const slotsCommand: Command.Command<RespValue> = Command.make(["CLUSTER", "SLOTS"], Reply.raw)
 
 /**
  * A topology from a `CLUSTER SHARDS` reply (RESP2 or RESP3). Addresses come from `endpoint`,

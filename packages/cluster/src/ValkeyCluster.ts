@@ -1,7 +1,7 @@
 /**
  * The client for a Valkey cluster: the same `Valkey` command service as the standalone
  * client, so application code does not change between modes, routed by the cluster `Router`;
- * plus `ValkeyCluster` for what only a cluster has (explicit routes, the topology).
+ * plus `ClusterRouter.ClusterRouter` for what only a cluster has (explicit routes, the topology).
  *
  * @since 0.1.0
  */
@@ -13,26 +13,18 @@ import {
   Router,
   Scan,
   type ScanService,
-  Valkey,
-  ValkeyClient
+  Valkey
 } from "@effect-valkey/core"
+import { makeValkey } from "@effect-valkey/core/internal"
+import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ClusterConfig } from "./ClusterConfig.ts"
+import * as ClusterConfigModule from "./ClusterConfig.ts"
 import * as ClusterRouter from "./ClusterRouter.ts"
 import * as ClusterScan from "./ClusterScan.ts"
 import type { TopologyError } from "./Topology.ts"
-
-/**
- * The cluster-only operations: `runOn` and `runOnAll` for explicit routes, the topology.
- *
- * @since 0.1.0
- * @category services
- */
-export class ValkeyCluster extends Context.Service<ValkeyCluster, ClusterRouter.ClusterRouterService>()(
-  "@effect-valkey/cluster/ValkeyCluster"
-) {}
 
 /**
  * Discovers the cluster and returns its router and command service, closed with the scope.
@@ -46,13 +38,13 @@ export const make = (config: ClusterConfig) =>
     // Tracing and metrics wrap the router only when on (the config was validated above).
     const instrumentation = yield* Observability.make(Observability.settings(config), 0)
     if (instrumentation === undefined) {
-      return { router, valkey: ValkeyClient.make(router), scan: scanService(router) }
+      return { router, valkey: makeValkey(router), scan: scanService(router) }
     }
     const observed: ClusterRouter.ClusterRouterService = {
       ...router,
       ...instrumentation.instrument(router, router.endpointOf)
     }
-    return { router: observed, valkey: ValkeyClient.make(observed, instrumentation), scan: scanService(observed) }
+    return { router: observed, valkey: makeValkey(observed, instrumentation), scan: scanService(observed) }
   })
 
 /**
@@ -68,7 +60,7 @@ export const scanService = (router: ClusterRouter.ClusterRouterService): ScanSer
 })
 
 /**
- * A layer providing `Valkey`, `Scan`, `Router` and `ValkeyCluster` for a cluster: the same
+ * A layer providing `Valkey`, `Scan`, `Router` and `ClusterRouter.ClusterRouter` for a cluster: the same
  * services as `ValkeyStandalone.layer`, so application code does not change between modes.
  *
  * @since 0.1.0
@@ -76,13 +68,41 @@ export const scanService = (router: ClusterRouter.ClusterRouterService): ScanSer
  */
 export const layer = (
   config: ClusterConfig
-): Layer.Layer<Valkey | Scan | Router | ValkeyCluster, ConfigError | ConnectionError | AuthError | TopologyError> =>
+): Layer.Layer<
+  Valkey | Scan | Router | ClusterRouter.ClusterRouter,
+  ConfigError | ConnectionError | AuthError | TopologyError
+> =>
   Layer.effectContext(
     Effect.map(make(config), ({ router, scan, valkey }) =>
       Context.make(Router, router).pipe(
         Context.add(Valkey, valkey),
         Context.add(Scan, scan),
-        Context.add(ValkeyCluster, router)
+        Context.add(ClusterRouter.ClusterRouter, router)
       )
     )
   )
+
+/**
+ * The same layer, its configuration read from Effect `Config` (`ClusterConfig.config` by
+ * default: `SEEDS`, `PASSWORD`, `TLS`, …); `overrides` win over what was read.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config<ClusterConfig> = ClusterConfigModule.config,
+  overrides: Partial<ClusterConfig> = {}
+): Layer.Layer<
+  Valkey | Scan | Router | ClusterRouter.ClusterRouter,
+  ConfigError | ConnectionError | AuthError | TopologyError | Config.ConfigError
+> => Layer.unwrap(Effect.map(config, (fields) => layer({ ...fields, ...overrides })))
+
+/**
+ * `ClusterConfig.config` under a prefix: `configNested("VALKEY")` reads `VALKEY_SEEDS`,
+ * `VALKEY_PASSWORD`, ….
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const configNested = (prefix: string): Config.Config<ClusterConfig> =>
+  ClusterConfigModule.config.pipe(Config.nested(prefix))

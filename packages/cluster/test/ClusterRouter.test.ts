@@ -1,8 +1,8 @@
 import { assert, layer } from "@effect/vitest"
-import { Command, Commands, InvalidArgumentError, Reply } from "@effect-valkey/core"
+import { Command, Commands, InvalidArgumentError, Reply, Valkey } from "@effect-valkey/core"
 import { ownsSlot, ServerVersion, ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Effect, Exit, Fiber, Result } from "effect"
-import { Slot } from "../src/index.ts"
+import { ConfigProvider, Effect, Exit, Fiber, Layer, Result } from "effect"
+import { Slot, ValkeyCluster } from "../src/index.ts"
 import { client, keysInSlot } from "./support.ts"
 
 const randomKeys = (n: number, prefix: string) =>
@@ -306,7 +306,7 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
         replica: true
       })
       assert.include(info, "role:slave")
-      const replicaRole = yield* router.runOn(Commands.admin.role(), { type: "slotId", slot: 0, replica: true })
+      const replicaRole = yield* router.runOn(Commands.server.role(), { type: "slotId", slot: 0, replica: true })
       const primary = yield* cluster.slotOwner(0)
       assert.deepStrictEqual(replicaRole.role === "replica" && [replicaRole.primaryHost, replicaRole.primaryPort], [
         primary.host,
@@ -377,6 +377,21 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
       assert.strictEqual(n, 6)
       const cross = yield* Effect.flip(valkey.batch([set("x:1", "1"), set("y:2", "2")], { atomic: true }))
       assert.strictEqual(cross._tag, "CrossSlotError")
+    })
+  )
+
+  it.effect("layerConfig reads the seeds and the connection fields from Effect Config", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const env = ConfigProvider.layer(
+        ConfigProvider.fromEnv({
+          env: { VALKEY_SEEDS: ` ${cluster.seeds[0]!} , `, VALKEY_CLIENT_NAME: "cluster-from-config" }
+        })
+      )
+      const name = yield* Valkey.use((valkey) => valkey.clientGetName()).pipe(
+        Effect.provide(ValkeyCluster.layerConfig(ValkeyCluster.configNested("VALKEY")).pipe(Layer.provide(env)))
+      )
+      assert.strictEqual(name, "cluster-from-config")
     })
   )
 })

@@ -9,9 +9,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
-import * as Command from "./command/Command.ts"
-import * as Reply from "./command/Reply.ts"
+import * as Command from "./Command.ts"
+import * as Session from "./commands/session.ts"
 import { type CommandError, TransactionAbortedError } from "./errors.ts"
+import * as Reply from "./Reply.ts"
 import type { RespValue } from "./resp/types.ts"
 
 /**
@@ -51,14 +52,55 @@ export type Results<C extends ReadonlyArray<Command.Command<unknown>>> = {
 }
 
 /**
- * Sends commands as one contiguous sequence and gives each one's outcome.
+ * Independent commands sent back to back: a router may split them by node and put the outcomes
+ * back in order.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Pipeline {
+  readonly _tag: "Pipeline"
+  readonly commands: ReadonlyArray<Command.Command<unknown>>
+}
+
+/**
+ * A MULTI/EXEC transaction as it goes on the wire: `commands` are MULTI, the queued commands and
+ * EXEC, one outcome each. It runs on one node, whole.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Transaction {
+  readonly _tag: "Transaction"
+  readonly commands: ReadonlyArray<Command.Command<unknown>>
+}
+
+/**
+ * What a router is asked to send as one contiguous sequence: a pipeline or a transaction.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Sequence = Pipeline | Transaction
+
+/**
+ * A pipeline of `commands`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const pipeline = (commands: ReadonlyArray<Command.Command<unknown>>): Pipeline => ({
+  _tag: "Pipeline",
+  commands
+})
+
+/**
+ * Sends a pipeline or a transaction as one contiguous sequence and gives each command's outcome.
  *
  * @since 0.1.0
  * @category models
  */
-export type SendBatch = (
-  commands: ReadonlyArray<Command.Command<unknown>>
-) => Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError>
+export type SendBatch = (batch: Sequence) => Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError>
 
 const isQueued = (reply: RespValue): "QUEUED" =>
   Reply.text(reply) === "QUEUED"
@@ -66,9 +108,6 @@ const isQueued = (reply: RespValue): "QUEUED" =>
     : (() => {
         throw new Command.DecodeFailure(`expected QUEUED, got ${Reply.text(reply)}`)
       })()
-
-const MULTI = Command.make(["MULTI"], Reply.ok)
-const EXEC = Command.make(["EXEC"], Reply.nullable(Reply.array(Reply.raw)))
 
 /** The same command, expecting QUEUED inside MULTI. */
 const queued = (command: Command.Command<unknown>): Command.Command<unknown> =>
@@ -89,7 +128,7 @@ export const transaction = (
     const invalid = commands.find((c) => c.invalid !== undefined)
     if (invalid?.invalid !== undefined) return Effect.fail(invalid.invalid)
     return Effect.flatMap(
-      send([MULTI, ...commands.map(queued), EXEC]),
+      send({ _tag: "Transaction", commands: [Session.multi, ...commands.map(queued), Session.exec] }),
       (exits): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError | TransactionAbortedError> => {
         const multi = exits[0]!
         if (Exit.isFailure(multi)) return Effect.fail(errorOf(multi)!)
@@ -130,7 +169,7 @@ export const run = (
   commands: ReadonlyArray<Command.Command<unknown>>,
   options?: BatchOptions
 ): Effect.Effect<Array<unknown>, CommandError | TransactionAbortedError> => {
-  const outcomes = options?.atomic === true ? transaction(send, commands) : send(commands)
+  const outcomes = options?.atomic === true ? transaction(send, commands) : send(pipeline(commands))
   return Effect.flatMap(outcomes, (exits): Effect.Effect<Array<unknown>, CommandError> => {
     if (options?.raiseOnError === true) {
       const values = new Array<unknown>(exits.length)

@@ -23,8 +23,8 @@ import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
-import type { SendBatch } from "./Batch.ts"
-import * as Command from "./command/Command.ts"
+import type * as Batch from "./Batch.ts"
+import * as Command from "./Command.ts"
 import type { CommandError } from "./errors.ts"
 import type { RouterService } from "./Router.ts"
 
@@ -275,10 +275,11 @@ const errorTag = (cause: Cause.Cause<CommandError>): string | undefined => {
 }
 
 /** `MULTI` for a transaction, `BATCH GET` when every command is a GET, else `BATCH`. */
-const batchName = (commands: ReadonlyArray<Command.Command<unknown>>): string => {
+const batchName = (batch: Batch.Sequence): string => {
+  if (batch._tag === "Transaction") return "MULTI"
+  const commands = batch.commands
   if (commands.length === 0) return "BATCH"
   const first = Command.name(commands[0]!)
-  if (first === "MULTI") return "MULTI"
   for (let i = 1; i < commands.length; i++) if (Command.name(commands[i]!) !== first) return "BATCH"
   return `BATCH ${first}`
 }
@@ -312,13 +313,13 @@ class InstrumentationImpl implements Instrumentation {
       ...router,
       run: <A>(command: Command.Command<A>) =>
         observe(Command.name(command), command, 0, () => router.run(command)) as Effect.Effect<A, CommandError>,
-      sendBatch: ((commands) => {
-        const name = batchName(commands)
+      sendBatch: ((batch) => {
+        const commands = batch.commands
         // A transaction's size leaves out its MULTI and EXEC; it goes where its keys are.
-        const size = name === "MULTI" ? commands.length - 2 : commands.length
+        const size = batch._tag === "Transaction" ? commands.length - 2 : commands.length
         const keyed = commands.find((c) => c.firstKey >= 0) ?? commands[0]
-        return observe(name, keyed, size, () => router.sendBatch(commands))
-      }) as SendBatch
+        return observe(batchName(batch), keyed, size, () => router.sendBatch(batch))
+      }) as Batch.SendBatch
     }
   }
 

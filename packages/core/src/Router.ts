@@ -9,12 +9,13 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import type { Key } from "./Args.ts"
 import type { SendBatch } from "./Batch.ts"
-import type { Key } from "./command/Args.ts"
-import type { Command } from "./command/Command.ts"
+import type { Command } from "./Command.ts"
 import type { Connection } from "./connection/Connection.ts"
-import type { Credentials } from "./connection/ConnectionOptions.ts"
+import type { ConnectionOptions, Credentials } from "./connection/ConnectionOptions.ts"
 import type { AuthError, CommandError, ConnectionError } from "./errors.ts"
+import type { Settings } from "./Observability.ts"
 
 /**
  * What a router does: run a command where it belongs (one server, or the slots' nodes of a
@@ -26,7 +27,10 @@ import type { AuthError, CommandError, ConnectionError } from "./errors.ts"
 export interface RouterService {
   /**
    * Sends a command where it belongs and returns its decoded reply. Blocking commands go to
-   * a pool of dedicated connections so they never stall the shared one.
+   * a pool of dedicated connections so they never stall the shared one. It sends any command
+   * as it is: the refusal of connection-state commands (MULTI, WATCH, SELECT, …) on the shared
+   * connection is the `Valkey` service's (`valkey.run`, `custom`, `batch`), which keeps that
+   * check off the per-command path of the generated methods.
    */
   run<A>(command: Command<A>): Effect.Effect<A, CommandError>
   /** Sends commands back to back on one connection (pipelines and MULTI/EXEC). */
@@ -40,6 +44,14 @@ export interface RouterService {
   readonly dedicatedFor: (key: Key) => Effect.Effect<Connection, ConnectionError | AuthError, Scope.Scope>
   /** The credentials used on every (re)connect of every connection of this client. */
   readonly credentials: Credentials
+  /**
+   * The settings every connection of this client is made with (its `credentials` included): a
+   * service built on the client (pub/sub) opens its own connections with them, so it needs no
+   * second copy of the configuration. In a cluster, `host` and `port` are a seed's.
+   */
+  readonly connectionOptions: ConnectionOptions
+  /** The client's tracing and metrics settings, for the services built on it. */
+  readonly observability: Settings
   /** The connections open now (for immediate re-authentication and diagnostics). */
   readonly connections: () => ReadonlyArray<Connection>
 }

@@ -22,12 +22,12 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
-import type { Key, Value } from "./command/Args.ts"
-import * as Command from "./command/Command.ts"
-import * as Reply from "./command/Reply.ts"
+import type * as Schema from "effect/Schema"
+import type { Key, Value } from "./Args.ts"
+import * as Command from "./Command.ts"
+import * as Scripting from "./commands/scripting.ts"
 import type { CommandError } from "./errors.ts"
+import * as Reply from "./Reply.ts"
 import type { RespValue } from "./resp/types.ts"
 
 /**
@@ -72,15 +72,6 @@ export interface Script<A> {
   run(runner: Runner, keys?: ReadonlyArray<Key>, args?: ReadonlyArray<Value>): Effect.Effect<A, CommandError>
 }
 
-const schemaDecoder = <A>(schema: Schema.ConstraintDecoder<A>): Command.Decoder<A> => {
-  const decode = Schema.decodeUnknownExit(schema)
-  return (reply) => {
-    const exit = decode(reply)
-    if (Exit.isSuccess(exit)) return exit.value
-    throw new Command.DecodeFailure(`the script's reply does not match the schema: ${exit.cause}`, exit.cause)
-  }
-}
-
 /**
  * A script from its Lua source. Without `schema` its reply is the raw RESP value.
  *
@@ -97,7 +88,7 @@ export const make: {
     sha1: process.getBuiltinModule("node:crypto").createHash("sha1").update(source).digest("hex"),
     keys: options?.keys,
     readonly: options?.readonly === true,
-    decode: options?.schema === undefined ? Reply.raw : schemaDecoder(options.schema),
+    decode: options?.schema === undefined ? Reply.raw : Reply.schema(options.schema, "the script's reply"),
     run: (runner, keys, args) => run(runner, script, keys, args)
   }
   return script
@@ -113,11 +104,7 @@ const call = <A>(
   if (script.keys !== undefined && keys.length !== script.keys) {
     return Command.invalid(name, `the script takes ${script.keys} keys, got ${keys.length}`)
   }
-  return Command.make(
-    [name, target, keys.length, ...keys, ...args],
-    script.decode,
-    keys.length === 0 ? { readonly: script.readonly } : { keys: [3, 2 + keys.length, 1], readonly: script.readonly }
-  )
+  return Scripting.numkeysCall(name, target, keys, args, script.readonly, script.decode)
 }
 
 /**
@@ -172,6 +159,4 @@ export const run = <A>(
  * @category running
  */
 export const load = (runner: Runner, script: Script<unknown>): Effect.Effect<string, CommandError> =>
-  runner.run(
-    Command.make(["SCRIPT", "LOAD", script.source], Reply.string, { request: "all_nodes", response: "all_succeeded" })
-  )
+  runner.run(Scripting.scriptLoad(script.source))

@@ -7,15 +7,14 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import type { Key } from "./Args.ts"
 import * as Batch from "./Batch.ts"
-import type { Key } from "./command/Args.ts"
-import * as Command from "./command/Command.ts"
-import * as Reply from "./command/Reply.ts"
+import * as Command from "./Command.ts"
 import { commands } from "./commands/index.ts"
+import * as Session from "./commands/session.ts"
 import type { Connection } from "./connection/Connection.ts"
 import {
   AuthError,
@@ -25,6 +24,7 @@ import {
   type TransactionAbortedError
 } from "./errors.ts"
 import type * as Observability from "./Observability.ts"
+import * as Reply from "./Reply.ts"
 import type { RouterService } from "./Router.ts"
 import type { RespArg, RespValue } from "./resp/types.ts"
 
@@ -180,19 +180,10 @@ export const customCommand: {
   const refused = stateChanging(args)
   if (refused !== undefined) return Command.invalid(refused.command, refused.message)
   if (options === undefined) return Command.make(args, Reply.raw, SERVER_ROUTED)
-  const decode = Schema.decodeUnknownExit(options.schema)
-  return Command.make(
-    args,
-    (reply) => {
-      const exit = decode(reply)
-      if (Exit.isSuccess(exit)) return exit.value
-      throw new Command.DecodeFailure(`the reply does not match the schema: ${exit.cause}`, exit.cause)
-    },
-    {
-      ...(options.keys !== undefined ? { keys: options.keys } : SERVER_ROUTED),
-      ...(options.readonly !== undefined ? { readonly: options.readonly } : {})
-    }
-  )
+  return Command.make(args, Reply.schema(options.schema), {
+    ...(options.keys !== undefined ? { keys: options.keys } : SERVER_ROUTED),
+    ...(options.readonly !== undefined ? { readonly: options.readonly } : {})
+  })
 }
 
 /**
@@ -226,28 +217,22 @@ const dedicatedService = (
 ): DedicatedService => {
   const plain: RouterService = {
     run: (command) => connection.send(command),
-    sendBatch: (commands) => connection.sendBatch(commands),
+    sendBatch: (batch) => connection.sendBatch(batch.commands),
     dedicated: router.dedicated,
     dedicatedFor: router.dedicatedFor,
     credentials: router.credentials,
+    connectionOptions: router.connectionOptions,
+    observability: router.observability,
     connections: () => [connection]
   }
   const own = instrumentation === undefined ? plain : instrumentation.instrument(plain, endpointOf(connection.address))
   return {
     ...commandService(own, false),
-    watch: (keys) =>
-      keys.length === 0
-        ? Effect.fail(Command.invalid("WATCH", "needs at least one key").invalid!)
-        : own.run(Command.make(["WATCH", ...keys], Reply.ok, { keys: [1, keys.length, 1] })),
-    unwatch: () => own.run(Command.make(["UNWATCH"], Reply.ok)),
-    select: (database) =>
-      Number.isSafeInteger(database) && database >= 0
-        ? connection.select(database)
-        : Effect.fail(Command.invalid("SELECT", `the database must be an integer ≥ 0, got ${database}`).invalid!),
-    clientSetName: (name) =>
-      name.length > 0 && !/\s/.test(name)
-        ? connection.setName(name)
-        : Effect.fail(Command.invalid("CLIENT SETNAME", "the name must be non-empty, without spaces").invalid!)
+    // Invalid arguments fail in `send`, before anything is written or remembered.
+    watch: (keys) => own.run(Session.watch(keys)),
+    unwatch: () => own.run(Session.unwatch),
+    select: (database) => connection.select(database),
+    clientSetName: (name) => connection.setName(name)
   }
 }
 
@@ -309,7 +294,7 @@ const commandService = (
           password === null ? undefined : typeof password === "string" ? Redacted.make(password) : password
         const next = credentials.password
         if (options?.immediateAuth !== true || next === undefined) return Effect.void
-        const auth = Command.make(["AUTH", credentials.username ?? "default", Redacted.value(next)], Reply.ok)
+        const auth = Session.auth(credentials.username ?? "default", Redacted.value(next))
         return Effect.forEach(router.connections(), (connection) => connection.send(auth), {
           concurrency: "unbounded",
           discard: true

@@ -1,8 +1,7 @@
 /**
- * The client for one Valkey server: one multiplexed connection for ordinary commands, a
- * bounded pool of dedicated connections for blocking commands (so a BLPOP never stalls the
- * shared connection), the `Router` that chooses between them, and the `Valkey` command and
- * `Scan` services on top.
+ * The client for one Valkey server: the `Router` of `StandaloneRouter` (one multiplexed
+ * connection, a pool for blocking commands), with tracing and metrics around it when on, and
+ * the `Valkey` command and `Scan` services on top.
  *
  * @since 0.1.0
  */
@@ -10,14 +9,12 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Pool from "effect/Pool"
 import type * as Scope from "effect/Scope"
-import * as BlockingPool from "./connection/BlockingPool.ts"
-import * as Connection from "./connection/Connection.ts"
 import type { AuthError, ConfigError, ConnectionError } from "./errors.ts"
 import * as Observability from "./Observability.ts"
 import { Router, type RouterService } from "./Router.ts"
 import * as Scan from "./Scan.ts"
+import * as StandaloneRouter from "./StandaloneRouter.ts"
 import * as Valkey from "./Valkey.ts"
 import * as ValkeyConfig from "./ValkeyConfig.ts"
 
@@ -37,33 +34,7 @@ export const make = (
 > =>
   Effect.gen(function* () {
     const resolved = yield* ValkeyConfig.resolve(config)
-    const connection = yield* Connection.make(resolved.connection, { lazy: resolved.lazyConnect })
-    const open = new Set<Connection.Connection>([connection])
-    // Every connection is tracked while it lives, pooled ones too, so a password rotation
-    // with immediateAuth reaches all of them.
-    const dedicated = Effect.tap(Connection.make(resolved.connection), (c) =>
-      Effect.acquireRelease(
-        Effect.sync(() => open.add(c)),
-        () => Effect.sync(() => open.delete(c))
-      )
-    )
-    const blocking = yield* Pool.makeWithTTL({
-      acquire: dedicated,
-      min: 0,
-      max: resolved.blockingPoolSize,
-      timeToLive: "60 seconds"
-    })
-    const plain: RouterService = Router.of({
-      run: (command) =>
-        command.blockMillis === undefined
-          ? connection.send(command)
-          : BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis),
-      sendBatch: (commands) => connection.sendBatch(commands),
-      dedicated,
-      dedicatedFor: () => dedicated,
-      credentials: resolved.connection.credentials,
-      connections: () => [...open]
-    })
+    const plain = yield* StandaloneRouter.make(resolved)
     // Tracing and metrics wrap the router only when on: off, commands take the plain path.
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     const router =

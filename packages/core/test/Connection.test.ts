@@ -79,7 +79,8 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("Connection on a shar
   it.effect("RESP3 push frames go to the push handler, never to a caller", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer
-      const { Connection, ValkeyConfig, Commands } = yield* Effect.promise(() => import("../src/index.ts"))
+      const { ValkeyConfig, Commands } = yield* Effect.promise(() => import("../src/index.ts"))
+      const { Connection } = yield* Effect.promise(() => import("../src/internal.ts"))
       const resolved = yield* ValkeyConfig.resolve({ port: server.port })
       const conn = yield* Connection.make(resolved.connection)
       const pushes: Array<unknown> = []
@@ -140,7 +141,8 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("Connection on a shar
   it.effect("closing the client fails pending and later calls with ClosedError", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer
-      const { Connection, ValkeyConfig } = yield* Effect.promise(() => import("../src/index.ts"))
+      const { ValkeyConfig } = yield* Effect.promise(() => import("../src/index.ts"))
+      const { Connection } = yield* Effect.promise(() => import("../src/internal.ts"))
       const resolved = yield* ValkeyConfig.resolve({ port: server.port })
       const conn = yield* Connection.make(resolved.connection)
       const pending = yield* Effect.forkChild(conn.send(blpop("never", 0)))
@@ -156,7 +158,8 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("Connection on a shar
   it.effect("a killed connection fails in-flight calls with ConnectionError and reconnects", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer
-      const { Connection, ValkeyConfig, Commands } = yield* Effect.promise(() => import("../src/index.ts"))
+      const { ValkeyConfig, Commands } = yield* Effect.promise(() => import("../src/index.ts"))
+      const { Connection } = yield* Effect.promise(() => import("../src/internal.ts"))
       const resolved = yield* ValkeyConfig.resolve({ port: server.port, clientName: "victim" })
       // One connection for both calls: once its BLPOP has failed, it has seen the loss, so
       // the next call waits for the reconnect instead of racing the close.

@@ -302,7 +302,7 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
       it.effect("declared key positions match COMMAND GETKEYS", () =>
         Effect.gen(function* () {
           const v = yield* client({ protocol })
-          const { streams, keyspace, scripting, functions, admin } = Commands
+          const { streams, keyspace, scripting, functions, diagnostics } = Commands
           const commands: ReadonlyArray<Command.Command<unknown>> = [
             streams.xadd("s", { a: 1 }, { trim: { method: "MAXLEN", threshold: 5, exact: false, limit: 2 } }),
             streams.xread({ s1: "0", s2: "0" }, { count: 1, block: 10 }),
@@ -320,7 +320,7 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("server administratio
             scripting.eval("return 1", ["k1", "k2"], ["a"]),
             scripting.evalshaReadonly("0".repeat(40), ["k1"], []),
             functions.fcall("f", ["k1", "k2", "k3"], ["x"]),
-            admin.memoryUsage("k", 5)
+            diagnostics.memoryUsage("k", 5)
           ]
           for (const command of commands) {
             const args = command.args.map((arg) => (arg instanceof Uint8Array ? arg : String(arg)))

@@ -6,7 +6,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { ServerVersion, ValkeyServer } from "@effect-valkey/testkit"
 import { Effect } from "effect"
-import type { CommandDoc, CommandDocArgument } from "../src/commands/commandDocs.ts"
+import type { CommandDoc, CommandDocArgument } from "../src/commands/commandInfo.ts"
 import type { Command } from "../src/index.ts"
 import { Commands } from "../src/index.ts"
 import { client, protocols } from "./support.ts"

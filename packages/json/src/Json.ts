@@ -28,73 +28,91 @@
  *
  * @since 0.1.0
  */
-import { Command, type Key, Reply, type RespValue, VerbatimString } from "@effect-valkey/core"
-import * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
+import { Command, type Key, Reply } from "@effect-valkey/core"
+import {
+  badFinite,
+  badInteger,
+  byPath,
+  DEBUG_KEY,
+  debugNumbers,
+  describe,
+  fail,
+  integers,
+  isRecord,
+  json,
+  jsonArray,
+  jsonText,
+  keyLists,
+  nullableIntegers,
+  nullableJson,
+  nullableKeyList,
+  nullableResp,
+  nullableTypeName,
+  numberReply,
+  numbersReply,
+  popped,
+  pushValues,
+  READ_KEY,
+  ROOT,
+  respMatches,
+  schemaDecoder,
+  schemaText,
+  toggled,
+  toggledMatches,
+  typeNames,
+  Unusable,
+  WRITE_KEY
+} from "./internal/codec.ts"
 import { anyJsonPath, type ByPath, type ByPaths, isJsonPath } from "./JsonPath.ts"
+import type { DocumentSchema, JsonType, JsonValue, RespJson } from "./JsonValue.ts"
 
-// --- models ----------------------------------------------------------------------------------
-
-/**
- * A JSON value as `JSON.parse` gives it.
- *
- * @since 0.1.0
- * @category models
- */
-export type JsonValue = null | boolean | number | string | Array<JsonValue> | { [key: string]: JsonValue }
-
-/**
- * The type names JSON.TYPE answers; a name a later module adds comes through as a string.
- *
- * @since 0.1.0
- * @category models
- */
-export type JsonType = "null" | "boolean" | "string" | "number" | "integer" | "object" | "array" | (string & {})
-
-/**
- * A value in the form JSON.RESP answers, read back into JavaScript: objects and arrays are
- * rebuilt, integers are numbers, but booleans (sent as the simple strings `true`/`false`) and
- * non-integer numbers (sent as bulk strings) arrive as strings, as the module sends them.
- *
- * @since 0.1.0
- * @category models
- */
-export type RespJson = null | boolean | number | string | Array<RespJson> | { [key: string]: RespJson }
-
-/**
- * A Schema for a document (or the part of it at a path). The commands use its JSON codec
- * (`Schema.toCodecJson`): a value is encoded to its JSON form before it is written (a `Date` as
- * its ISO string, a `bigint` as a string of digits, an `Option` as `{ "_tag": "Some", "value": … }`
- * or `{ "_tag": "None" }`, a branded value as the value itself) and a reply is decoded from that
- * form, so what a Schema writes the same Schema reads back. It must need no services.
- *
- * @since 0.1.0
- * @category models
- */
-export type DocumentSchema<A> = Schema.ConstraintCodec<A, unknown, never, never>
-
-/**
- * JSON text sent as it is, instead of the `JSON.stringify` text of a value.
- *
- * @since 0.1.0
- * @category models
- */
-export class RawJson {
-  /** The JSON text, sent as it is. */
-  readonly text: string
-  constructor(text: string) {
-    this.text = text
-  }
-}
-
-/**
- * Wraps JSON text so a command sends it unchanged (the module parses it and answers
- * `SYNTAXERR` when it is not JSON).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const raw = (text: string): RawJson => new RawJson(text)
+export type {
+  /**
+   * A Schema for a document (or the part of it at a path), used through its JSON codec.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  DocumentSchema,
+  /**
+   * The type names JSON.TYPE answers.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  JsonType,
+  /**
+   * A JSON value as `JSON.parse` gives it.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  JsonValue,
+  /**
+   * A value in the form JSON.RESP answers, read back into JavaScript.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RespJson
+} from "./JsonValue.ts"
+export {
+  /**
+   * JSON text sent as it is, instead of the `JSON.stringify` text of a value.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RawJson,
+  /**
+   * Wraps JSON text so a command sends it unchanged (the module parses it and answers
+   * `SYNTAXERR` when it is not JSON).
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  raw
+} from "./JsonValue.ts"
 
 // --- options ---------------------------------------------------------------------------------
 
@@ -166,224 +184,6 @@ export interface ArrIndexOptions {
   readonly start?: number
   readonly end?: number
 }
-
-// --- shared constants ------------------------------------------------------------------------
-
-const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
-const WRITE_KEY: Command.CommandOptions = { keys: 1 }
-const DEBUG_KEY: Command.CommandOptions = { keys: 2, readonly: true }
-const ROOT = "."
-
-// --- argument checks -------------------------------------------------------------------------
-
-/** Why a value cannot be sent. */
-class Unusable {
-  readonly reason: string
-  constructor(reason: string) {
-    this.reason = reason
-  }
-}
-
-/** The JSON text of a value (or of a `RawJson`), or why it has none. */
-const jsonText = (value: unknown): string | Unusable => {
-  if (value instanceof RawJson) return value.text
-  let text: string | undefined
-  try {
-    text = JSON.stringify(value)
-  } catch (cause) {
-    return new Unusable(`the value has no JSON text: ${cause instanceof Error ? cause.message : String(cause)}`)
-  }
-  return text === undefined ? new Unusable(`the value has no JSON text (${typeof value})`) : text
-}
-
-const badInteger = (n: number, what: string): string | undefined =>
-  Number.isSafeInteger(n) ? undefined : `${what} must be an integer, got ${n}`
-
-const badFinite = (n: number, what: string): string | undefined =>
-  typeof n === "number" && Number.isFinite(n) ? undefined : `${what} must be a finite number, got ${n}`
-
-/** Appends the JSON text of each value to `args`, or returns why one cannot be sent. */
-const pushValues = (args: Array<Key | number>, values: ReadonlyArray<unknown>): Unusable | undefined => {
-  for (const value of values) {
-    const text = jsonText(value)
-    if (text instanceof Unusable) return text
-    args.push(text)
-  }
-  return undefined
-}
-
-// --- Schema ----------------------------------------------------------------------------------
-
-type ValueDecoder<A> = (value: unknown) => A
-
-/** The SchemaError of a failed decode/encode and its message (the cause itself if it is no error). */
-const schemaIssue = (exit: Exit.Exit<unknown, Schema.SchemaError>): { message: string; cause: unknown } => {
-  const error = Exit.findErrorOption(exit)
-  return error._tag === "Some"
-    ? { message: error.value.message, cause: error.value }
-    : { message: String(Exit.isFailure(exit) ? exit.cause : exit), cause: exit }
-}
-
-/** How a document Schema reads parsed JSON and writes JSON text. */
-interface DocumentCodec {
-  readonly decode: ValueDecoder<unknown>
-  readonly text: (value: unknown) => string | Unusable
-}
-
-const documentCodecs = new WeakMap<object, DocumentCodec>()
-
-/**
- * A document Schema through Effect Schema's JSON codec (`Schema.toCodecJson`), derived once per
- * Schema: a `Date` is written as its ISO string, a `bigint` as a string, an `Option` as
- * `{ _tag, value }`, and read back through the same codec, so what `set` writes `get` reads. A
- * Schema whose values are JSON already (strings, numbers, structs of them) is unchanged by it.
- */
-const documentCodec = (schema: DocumentSchema<unknown>): DocumentCodec => {
-  const cached = documentCodecs.get(schema)
-  if (cached !== undefined) return cached
-  const codec = Schema.toCodecJson(schema)
-  const decodeExit = Schema.decodeUnknownExit(codec)
-  const encodeExit = Schema.encodeUnknownExit(codec)
-  const made: DocumentCodec = {
-    decode: (value) => {
-      const exit = decodeExit(value)
-      if (Exit.isSuccess(exit)) return exit.value
-      const issue = schemaIssue(exit)
-      throw new Command.DecodeFailure(`the document does not match the schema: ${issue.message}`, issue.cause)
-    },
-    text: (value) => {
-      const exit = encodeExit(value)
-      if (Exit.isFailure(exit)) return new Unusable(`the value does not match the schema: ${schemaIssue(exit).message}`)
-      return jsonText(exit.value)
-    }
-  }
-  documentCodecs.set(schema, made)
-  return made
-}
-
-/** A decoder of parsed JSON through a Schema's JSON codec; a mismatch throws DecodeFailure. */
-const schemaDecoder = <A>(schema: DocumentSchema<A>): ValueDecoder<A> =>
-  documentCodec(schema as DocumentSchema<unknown>).decode as ValueDecoder<A>
-
-/** The JSON text of `value` encoded through `schema`'s JSON codec, or why it cannot be sent. */
-const schemaText = <A>(schema: DocumentSchema<A>, value: A): string | Unusable =>
-  documentCodec(schema as DocumentSchema<unknown>).text(value)
-
-// --- reply decoders --------------------------------------------------------------------------
-
-const fail = (message: string): never => {
-  throw new Command.DecodeFailure(message)
-}
-
-const parse = (text: string): JsonValue => {
-  try {
-    return JSON.parse(text) as JsonValue
-  } catch (cause) {
-    throw new Command.DecodeFailure(`the reply is not JSON: ${JSON.stringify(text.slice(0, 60))}`, cause)
-  }
-}
-
-/** A bulk string of JSON text, parsed. */
-const json: Command.Decoder<JsonValue> = (reply) => parse(Reply.text(reply))
-
-const nullableJson: Command.Decoder<JsonValue | null> = Reply.nullable(json)
-
-/** JSON text that must be an array (the JSONPath form of a reply): one entry per match. */
-const jsonArray = (reply: RespValue): Array<JsonValue> => {
-  const value = json(reply)
-  return Array.isArray(value) ? value : fail(`expected a JSON array of matches, got ${describe(value)}`)
-}
-
-const describe = (value: JsonValue): string =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : typeof value
-
-const isRecord = (value: JsonValue): value is { [key: string]: JsonValue } =>
-  value !== null && typeof value === "object" && !Array.isArray(value)
-
-const number = (value: JsonValue): number =>
-  typeof value === "number" ? value : fail(`expected a number, got ${describe(value)}`)
-
-const numberOrNull = (value: JsonValue): number | null => (value === null ? null : number(value))
-
-/** JSON.NUMINCRBY / NUMMULTBY: JSON text `[n, null, …]` (JSONPath) or `n` (legacy). */
-const numbersReply: Command.Decoder<Array<number | null>> = (reply) => jsonArray(reply).map(numberOrNull)
-const numberReply: Command.Decoder<number> = (reply) => number(json(reply))
-
-const integers = Reply.array(Reply.nullableInteger)
-const nullableIntegers = Reply.nullable(integers)
-
-const toggled: Command.Decoder<boolean> = (reply) => {
-  if (typeof reply === "boolean") return reply
-  if (typeof reply === "number") return reply !== 0
-  const text = Reply.text(reply)
-  return text === "true" ? true : text === "false" ? false : fail(`expected true or false, got ${text}`)
-}
-const toggledMatches = Reply.array(Reply.nullable(toggled))
-
-const typeName = Reply.text as Command.Decoder<JsonType>
-const typeNames = Reply.nullable(Reply.array(typeName))
-const nullableTypeName = Reply.nullable(typeName)
-
-const popped = Reply.array(nullableJson)
-
-const keyList = Reply.array(Reply.string)
-const nullableKeyList = Reply.nullable(keyList)
-const keyLists = Reply.nullable(Reply.array(nullableKeyList))
-
-/** A member name in JSON.RESP form (a bulk or simple string). */
-const memberName = (reply: RespValue): string => Reply.text(reply)
-
-/**
- * One value in JSON.RESP form: `["{", [k, v], …]` or `["{", k, v, …]`, `["[", …]`, scalars.
- * valkey-json 1.0.2 sends those arrays under RESP3 too; a RESP3 map, set or an array without a
- * `[`/`{` marker, as a later module might send, is read as the object or array it stands for
- * rather than refused.
- */
-const respJson = (reply: RespValue): RespJson => {
-  if (reply === null || typeof reply === "string" || typeof reply === "number" || typeof reply === "boolean") {
-    return reply
-  }
-  if (typeof reply === "bigint") return Number(reply)
-  if (reply instanceof VerbatimString || reply instanceof Uint8Array) return Reply.text(reply)
-  if (reply instanceof Map) {
-    const entries: Array<[string, RespJson]> = []
-    for (const [k, v] of reply as ReadonlyMap<RespValue, RespValue>) entries.push([memberName(k), respJson(v)])
-    return Object.fromEntries(entries)
-  }
-  if (reply instanceof Set) return Array.from(reply as ReadonlySet<RespValue>, respJson)
-  if (Array.isArray(reply)) {
-    const items = reply as ReadonlyArray<RespValue>
-    const first = items[0]
-    const head = typeof first === "string" || first instanceof Uint8Array ? Reply.text(first) : undefined
-    if (head === "[") return items.slice(1).map(respJson)
-    if (head === "{") {
-      const entries: Array<[string, RespJson]> = []
-      if (items.length > 1 && Array.isArray(items[1])) {
-        for (let i = 1; i < items.length; i++) {
-          const member = items[i]
-          if (!Array.isArray(member) || member.length !== 2) return fail("expected [key, value] members after {")
-          entries.push([memberName(member[0]), respJson(member[1])])
-        }
-      } else {
-        if ((items.length - 1) % 2 !== 0) return fail("expected key/value pairs after {")
-        for (let i = 1; i < items.length; i += 2) entries.push([memberName(items[i]!), respJson(items[i + 1]!)])
-      }
-      return Object.fromEntries(entries)
-    }
-    return items.map(respJson)
-  }
-  return fail("expected a value in JSON.RESP form")
-}
-
-/** JSONPath form: one value per match; nil when the key does not exist (valkey-json 1.0.2). */
-const respMatches = Reply.nullable(Reply.array(respJson))
-const nullableResp = Reply.nullable(respJson)
-
-const debugNumbers = Reply.nullable(Reply.array(Reply.integer))
-
-/** Chooses the decoder by path syntax, the module's own rule. */
-const byPath = <J, L>(path: string, jsonPath: Command.Decoder<J>, legacy: Command.Decoder<L>) =>
-  (isJsonPath(path) ? jsonPath : legacy) as Command.Decoder<never>
 
 // --- JSON.SET / JSON.GET / JSON.MGET / JSON.MSET -----------------------------------------------
 

@@ -7,7 +7,8 @@
  * `MultiSlotError`, under RESP2 and RESP3.
  */
 import { assert, describe, it, layer } from "@effect/vitest"
-import { MultiSlot, Slot, ValkeyCluster } from "@effect-valkey/cluster"
+import { Slot, ValkeyCluster } from "@effect-valkey/cluster"
+import { MultiSlot } from "@effect-valkey/cluster/internal"
 import { Command, type CommandError, type RespValue } from "@effect-valkey/core"
 import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect, Exit, Schema } from "effect"

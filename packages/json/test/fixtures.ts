@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs"
 import { assert } from "@effect/vitest"
-import { type Command, RespDecoder, type RespValue } from "@effect-valkey/core"
+import type { Command, RespValue } from "@effect-valkey/core"
+import { RespDecoder } from "@effect-valkey/core/internal"
 import { Exit } from "effect"
 import { Json } from "../src/index.ts"
 

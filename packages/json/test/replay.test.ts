@@ -3,7 +3,8 @@
  * equal the recorded request, and the recorded reply decodes to the value stated for the case.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Command, encodeCommand } from "@effect-valkey/core"
+import { Command } from "@effect-valkey/core"
+import { encodeCommand } from "@effect-valkey/core/internal"
 import { Schema } from "effect"
 import { Json } from "../src/index.ts"
 import { type Case, cases, check, decodeOne, records, user1 } from "./fixtures.ts"

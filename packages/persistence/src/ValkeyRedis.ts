@@ -23,10 +23,11 @@
  *
  * @since 0.1.0
  */
-import { type ClusterConfig, Slot, type TopologyError, ValkeyCluster } from "@effect-valkey/cluster"
+import { type ClusterConfig, ClusterRouter, Slot, type TopologyError, ValkeyCluster } from "@effect-valkey/cluster"
 import {
   type AuthError,
   Command,
+  Commands,
   type ConfigError,
   type ConnectionError,
   type DedicatedService,
@@ -109,50 +110,6 @@ const isNoScript = (error: Redis.RedisError): boolean => {
 
 // --- commands -------------------------------------------------------------------------------
 
-const seconds = (arg: string | undefined): number | undefined => {
-  const value = Number(arg)
-  return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value * 1000)
-}
-
-const millis = (arg: string | undefined): number | undefined => {
-  const value = Number(arg)
-  return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value)
-}
-
-/**
- * The server-side block time (ms, `0` = forever) of a blocking command line, so the client
- * waits that long (plus `blockingMargin`) instead of `requestTimeout`, and, on the shared
- * client, runs it on a connection of the blocking pool. `undefined` for other commands.
- *
- * @since 0.1.0
- * @category commands
- */
-export const blockMillisOf = (command: string, args: ReadonlyArray<string>): number | undefined => {
-  switch (command.toUpperCase()) {
-    case "BLPOP":
-    case "BRPOP":
-    case "BRPOPLPUSH":
-    case "BLMOVE":
-    case "BZPOPMIN":
-    case "BZPOPMAX":
-      return seconds(args[args.length - 1])
-    case "BLMPOP":
-    case "BZMPOP":
-      return seconds(args[0])
-    case "XREAD":
-    case "XREADGROUP": {
-      const at = args.findIndex((arg) => arg.toUpperCase() === "BLOCK")
-      return at === -1 ? undefined : millis(args[at + 1])
-    }
-    case "WAIT":
-      return millis(args[1])
-    case "WAITAOF":
-      return millis(args[2])
-    default:
-      return undefined
-  }
-}
-
 /**
  * The command value of a command line: raw reply, routed in a cluster by the server's COMMAND
  * table, with its block time when it blocks.
@@ -161,7 +118,7 @@ export const blockMillisOf = (command: string, args: ReadonlyArray<string>): num
  * @category commands
  */
 export const commandOf = (command: string, args: ReadonlyArray<string>): Command.Command<RespValue> => {
-  const blockMillis = blockMillisOf(command, args)
+  const blockMillis = Command.blockMillisOf(command, args)
   return Command.make(
     [command, ...args],
     Reply.raw,
@@ -249,7 +206,7 @@ interface Reserved {
  */
 const reservedConnection = (
   valkey: ValkeyService,
-  cluster: Option.Option<ValkeyCluster.ValkeyCluster["Service"]>
+  cluster: Option.Option<ClusterRouter.ClusterRouter["Service"]>
 ): Effect.Effect<Reserved, Redis.RedisError> =>
   Effect.gen(function* () {
     const scope = yield* Scope.make()
@@ -357,7 +314,9 @@ const reservedConnection = (
           if (multi === "pending") {
             multi = "open"
             transaction = connection
-            return Effect.andThen(runOn(connection, "MULTI", []), runOn<A>(connection, command, args))
+            // The MULTI the caller asked for before its first command: the client's own definition.
+            const begin = Effect.mapError(connection.run(Commands.session.multi), toRedisError)
+            return Effect.andThen(begin, runOn<A>(connection, command, args))
           }
           if (name === "WATCH") watching = connection
           return runOn<A>(connection, command, args)
@@ -370,7 +329,7 @@ const reservedConnection = (
 
 /**
  * Builds Effect's `Redis` service on the `Valkey` and `PubSub` services in context (standalone
- * or cluster: in a cluster, `ValkeyCluster` is in context too and reserved connections route
+ * or cluster: in a cluster, `ClusterRouter` is in context too and reserved connections route
  * by key). Reserved connections close with the scope.
  *
  * @since 0.1.0
@@ -378,11 +337,11 @@ const reservedConnection = (
  */
 export const make = (
   options: Options = {}
-): Effect.Effect<Redis.Redis["Service"], never, Valkey | PubSub | Scope.Scope> =>
+): Effect.Effect<Redis.Redis["Service"], never, Valkey | PubSub.PubSub | Scope.Scope> =>
   Effect.gen(function* () {
     const valkey = yield* Valkey
-    const pubsub = yield* PubSub
-    const cluster = yield* Effect.serviceOption(ValkeyCluster.ValkeyCluster)
+    const pubsub = yield* PubSub.PubSub
+    const cluster = yield* Effect.serviceOption(ClusterRouter.ClusterRouter)
     // On a cluster the router routes raw commands by the server's COMMAND table (KEYS goes to
     // every primary and the arrays are concatenated, the documented default).
     const send: Send = sendWith((command) => valkey.run(command))
@@ -425,7 +384,7 @@ export const make = (
  *
  * const config = { url: "valkey://127.0.0.1:6379" }
  * const Live = ValkeyRedis.layer().pipe(
- *   Layer.provide(PubSub.layerStandalone(config)),
+ *   Layer.provide(PubSub.layer()),
  *   Layer.provideMerge(ValkeyStandalone.layer(config))
  * )
  * ```
@@ -433,7 +392,7 @@ export const make = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<Redis.Redis, never, Valkey | PubSub> =>
+export const layer = (options: Options = {}): Layer.Layer<Redis.Redis, never, Valkey | PubSub.PubSub> =>
   Layer.effect(Redis.Redis, make(options))
 
 /**
@@ -446,14 +405,14 @@ export const layer = (options: Options = {}): Layer.Layer<Redis.Redis, never, Va
 export const layerStandalone = (
   config: ValkeyConfig.ValkeyConfig = {},
   options: Options & { readonly pubsub?: PubSubOptions.PubSubOptions } = {}
-): Layer.Layer<Redis.Redis | Valkey | PubSub, ConfigError | ConnectionError | AuthError | SubscribeError> => {
+): Layer.Layer<Redis.Redis | Valkey | PubSub.PubSub, ConfigError | ConnectionError | AuthError | SubscribeError> => {
   const client = ValkeyStandalone.layer(config)
-  const pubsub = PubSub.layerStandalone(config, options.pubsub).pipe(Layer.provide(client))
+  const pubsub = PubSub.layer(options.pubsub).pipe(Layer.provide(client))
   return layer(options).pipe(Layer.provideMerge(Layer.merge(client, pubsub)))
 }
 
 /**
- * Everything for a cluster: Effect's `Redis`, and the `Valkey`, `ValkeyCluster` and `PubSub`
+ * Everything for a cluster: Effect's `Redis`, and the `Valkey`, `ClusterRouter` and `PubSub`
  * services under it (same `config`).
  *
  * @since 0.1.0
@@ -463,10 +422,10 @@ export const layerCluster = (
   config: ClusterConfig.ClusterConfig,
   options: Options & { readonly pubsub?: PubSubOptions.PubSubOptions } = {}
 ): Layer.Layer<
-  Redis.Redis | Valkey | ValkeyCluster.ValkeyCluster | PubSub,
+  Redis.Redis | Valkey | ClusterRouter.ClusterRouter | PubSub.PubSub,
   ConfigError | ConnectionError | AuthError | SubscribeError | TopologyError
 > => {
   const client = ValkeyCluster.layer(config)
-  const pubsub = PubSub.layerCluster(config, options.pubsub).pipe(Layer.provide(client))
+  const pubsub = PubSub.layer(options.pubsub).pipe(Layer.provide(client))
   return layer(options).pipe(Layer.provideMerge(Layer.merge(client, pubsub)))
 }

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { VerbatimString } from "@effect-valkey/core"
+import { Command, VerbatimString } from "@effect-valkey/core"
 import { ValkeyRedis } from "../src/index.ts"
 
 describe("replies and commands (no server)", () => {
@@ -23,19 +23,19 @@ describe("replies and commands (no server)", () => {
   })
 
   it("blockMillisOf finds the block time of blocking commands", () => {
-    assert.strictEqual(ValkeyRedis.blockMillisOf("BLPOP", ["a", "b", "1.5"]), 1500)
-    assert.strictEqual(ValkeyRedis.blockMillisOf("brpop", ["a", "0"]), 0)
-    assert.strictEqual(ValkeyRedis.blockMillisOf("BLMOVE", ["a", "b", "LEFT", "RIGHT", "2"]), 2000)
-    assert.strictEqual(ValkeyRedis.blockMillisOf("BZMPOP", ["0.25", "1", "z", "MIN"]), 250)
+    assert.strictEqual(Command.blockMillisOf("BLPOP", ["a", "b", "1.5"]), 1500)
+    assert.strictEqual(Command.blockMillisOf("brpop", ["a", "0"]), 0)
+    assert.strictEqual(Command.blockMillisOf("BLMOVE", ["a", "b", "LEFT", "RIGHT", "2"]), 2000)
+    assert.strictEqual(Command.blockMillisOf("BZMPOP", ["0.25", "1", "z", "MIN"]), 250)
     assert.strictEqual(
-      ValkeyRedis.blockMillisOf("XREADGROUP", ["GROUP", "g", "c", "block", "300", "STREAMS", "s", ">"]),
+      Command.blockMillisOf("XREADGROUP", ["GROUP", "g", "c", "block", "300", "STREAMS", "s", ">"]),
       300
     )
-    assert.isUndefined(ValkeyRedis.blockMillisOf("XREAD", ["COUNT", "1", "STREAMS", "s", "0"]))
-    assert.strictEqual(ValkeyRedis.blockMillisOf("WAIT", ["1", "100"]), 100)
-    assert.strictEqual(ValkeyRedis.blockMillisOf("WAITAOF", ["1", "0", "100"]), 100)
-    assert.isUndefined(ValkeyRedis.blockMillisOf("GET", ["k"]))
-    assert.isUndefined(ValkeyRedis.blockMillisOf("BLPOP", ["k", "soon"]))
+    assert.isUndefined(Command.blockMillisOf("XREAD", ["COUNT", "1", "STREAMS", "s", "0"]))
+    assert.strictEqual(Command.blockMillisOf("WAIT", ["1", "100"]), 100)
+    assert.strictEqual(Command.blockMillisOf("WAITAOF", ["1", "0", "100"]), 100)
+    assert.isUndefined(Command.blockMillisOf("GET", ["k"]))
+    assert.isUndefined(Command.blockMillisOf("BLPOP", ["k", "soon"]))
     const command = ValkeyRedis.commandOf("BLPOP", ["k", "2"])
     assert.strictEqual(command.blockMillis, 2000)
     assert.isTrue(command.serverRouted)

@@ -1,18 +1,20 @@
 /**
- * The `PubSub` service and its layers. Subscriptions run on connections of their own (never
+ * The `PubSub` service and its layer. Subscriptions run on connections of their own (never
  * the command connection), are reference counted, are re-established after reconnects and,
  * in a cluster, follow their slot through failovers and migrations.
  *
  * @since 0.1.0
  */
-import { type ClusterConfig, ValkeyCluster } from "@effect-valkey/cluster"
-import { type ConfigError, Observability, Router, type ValkeyConfig } from "@effect-valkey/core"
+import { ClusterRouter } from "@effect-valkey/cluster"
+import { type ConfigError, Observability, Router } from "@effect-valkey/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type { SubscribeError } from "./errors.ts"
 import * as ClusterBackend from "./internal/cluster.ts"
-import { make } from "./internal/make.ts"
+import { make as makeService } from "./internal/make.ts"
 import * as StandaloneBackend from "./internal/standalone.ts"
 import type { PubSubOptions } from "./PubSubOptions.ts"
 import type { PubSubService } from "./PubSubService.ts"
@@ -24,43 +26,34 @@ import type { PubSubService } from "./PubSubService.ts"
  * @since 0.1.0
  * @category services
  */
-export class PubSub extends Context.Service<PubSub, PubSubService>()("@effect-valkey/pubsub/PubSub") {
-  /**
-   * Pub/sub for one server, on top of the `Router` of `ValkeyStandalone.layer(config)`: give
-   * it the same `config`, so its subscriber connection connects and authenticates like the
-   * command connection (and picks up `updatePassword` on its next reconnect).
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layerStandalone = (
-    config: ValkeyConfig.ValkeyConfig,
-    options?: PubSubOptions
-  ): Layer.Layer<PubSub, ConfigError | SubscribeError, Router> =>
-    Layer.effect(
-      PubSub,
-      Effect.gen(function* () {
-        const backend = yield* StandaloneBackend.backend(config, yield* Router)
-        return yield* make(backend, options, yield* Observability.dropHook(Observability.settings(config)))
-      })
-    )
+export class PubSub extends Context.Service<PubSub, PubSubService>()("@effect-valkey/pubsub/PubSub") {}
 
-  /**
-   * Pub/sub for a cluster, on top of `ValkeyCluster.layer(config)`: give it the same
-   * `config`, so its subscriber connections connect and authenticate like the router's.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layerCluster = (
-    config: ClusterConfig.ClusterConfig,
-    options?: PubSubOptions
-  ): Layer.Layer<PubSub, ConfigError | SubscribeError, ValkeyCluster.ValkeyCluster> =>
-    Layer.effect(
-      PubSub,
-      Effect.gen(function* () {
-        const backend = yield* ClusterBackend.backend(config, yield* ValkeyCluster.ValkeyCluster)
-        return yield* make(backend, options, yield* Observability.dropHook(Observability.settings(config)))
-      })
-    )
-}
+/**
+ * The service on the client in context: on a cluster (`ClusterRouter` present) its
+ * subscriptions follow their slots; on one server they all share one subscriber connection.
+ * Its connections connect and authenticate as the client's do (the client's settings and
+ * credentials, so `updatePassword` reaches them on their next reconnect), and its dropped-message
+ * metric is on when the client's metrics are.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make = (
+  options?: PubSubOptions
+): Effect.Effect<PubSubService, ConfigError | SubscribeError, Router | Scope.Scope> =>
+  Effect.gen(function* () {
+    const router = yield* Router
+    const cluster = yield* Effect.serviceOption(ClusterRouter.ClusterRouter)
+    const backend = Option.isSome(cluster) ? ClusterBackend.backend(cluster.value) : StandaloneBackend.backend(router)
+    return yield* makeService(backend, options, yield* Observability.dropHook(router.observability))
+  })
+
+/**
+ * Pub/sub on top of the client's layer, either mode: `ValkeyStandalone.layer(config)` or
+ * `ValkeyCluster.layer(config)` (see `make`). It takes everything it needs from that client.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer = (options?: PubSubOptions): Layer.Layer<PubSub, ConfigError | SubscribeError, Router> =>
+  Layer.effect(PubSub, make(options))

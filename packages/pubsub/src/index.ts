@@ -21,9 +21,11 @@ export * from "./errors.ts"
  */
 export { type Message, messageKind, type SubscriptionKind } from "./Message.ts"
 /**
+ * The `PubSub` service (`PubSub.PubSub`), its layer (`PubSub.layer`) and `make`.
+ *
  * @since 0.1.0
  */
-export { PubSub } from "./PubSub.ts"
+export * as PubSub from "./PubSub.ts"
 /**
  * @since 0.1.0
  */

@@ -13,10 +13,8 @@ export const standaloneClient = (config: ValkeyConfig.ValkeyConfig = {}, options
   Effect.gen(function* () {
     const server = yield* ValkeyServer
     const full = { port: server.port, ...config }
-    const context = yield* Layer.build(
-      PubSub.layerStandalone(full, options).pipe(Layer.provideMerge(ValkeyStandalone.layer(full)))
-    )
-    return { pubsub: Context.get(context, PubSub), valkey: Context.get(context, Valkey) }
+    const context = yield* Layer.build(PubSub.layer(options).pipe(Layer.provideMerge(ValkeyStandalone.layer(full))))
+    return { pubsub: Context.get(context, PubSub.PubSub), valkey: Context.get(context, Valkey) }
   })
 
 /** A `PubSub` on the `ValkeyServer` in context. */
@@ -28,10 +26,8 @@ export const cluster = (options: PubSubOptions.PubSubOptions = {}) =>
   Effect.gen(function* () {
     const handle = yield* ValkeyTestCluster
     const config = { seeds: [handle.seeds[0]!] }
-    const context = yield* Layer.build(
-      PubSub.layerCluster(config, options).pipe(Layer.provide(ValkeyCluster.layer(config)))
-    )
-    return Context.get(context, PubSub)
+    const context = yield* Layer.build(PubSub.layer(options).pipe(Layer.provide(ValkeyCluster.layer(config))))
+    return Context.get(context, PubSub.PubSub)
   })
 
 /** Re-runs `check` until `done` holds of its value (bounded: fails after 15 s). */

@@ -40,13 +40,11 @@ describe.skipIf(!ServerVersion.atLeast("9.0"))(`atomic slot migration ${ServerVe
           const cluster = yield* ValkeyTestCluster
           const config = { seeds: [cluster.seeds[0]!], requestTimeout: 2000 }
           const context = yield* Layer.build(
-            PubSub.layerCluster(config, { reconcileInterval: "300 millis" }).pipe(
-              Layer.provideMerge(ValkeyCluster.layer(config))
-            )
+            PubSub.layer({ reconcileInterval: "300 millis" }).pipe(Layer.provideMerge(ValkeyCluster.layer(config)))
           )
           const valkey = Context.get(context, Valkey)
           const scan = Context.get(context, Scan)
-          const pubsub = Context.get(context, PubSub)
+          const pubsub = Context.get(context, PubSub.PubSub)
           const from = yield* cluster.slotOwner(FIRST)
           const to = cluster.primaries.find((p) => p.id !== from.id)!
           const slots = Array.from({ length: COUNT }, (_, i) => FIRST + i)

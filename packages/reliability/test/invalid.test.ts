@@ -168,10 +168,10 @@ describe("invalid configuration: ConfigError naming the field, no connection mad
         ["subscribeTimeout negative", { subscribeTimeout: -1 }]
       ]
       for (const [name, options] of pubsubOptions) {
-        const error = yield* outcome(Layer.build(PubSub.layerStandalone(base, options).pipe(Layer.provide(router))))
+        const error = yield* outcome(Layer.build(PubSub.layer(options).pipe(Layer.provide(router))))
         outcomes.push(`pubsub ${name}: ${error}`)
       }
-      const pubsub = Context.get(yield* Layer.build(PubSub.layerStandalone(base).pipe(Layer.provide(router))), PubSub)
+      const pubsub = Context.get(yield* Layer.build(PubSub.layer().pipe(Layer.provide(router))), PubSub.PubSub)
       const before = server.requests.length
       const subscriptions: ReadonlyArray<
         readonly [string, Effect.Effect<unknown, { readonly _tag: string }, Scope.Scope>]

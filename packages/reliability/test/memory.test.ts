@@ -136,10 +136,8 @@ describe("memory", () => {
     Effect.gen(function* () {
       const server = yield* ValkeyServer.make()
       const config = { port: server.port }
-      const context = yield* Layer.build(
-        PubSub.layerStandalone(config).pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
-      )
-      const pubsub: PubSubService = Context.get(context, PubSub)
+      const context = yield* Layer.build(PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config))))
+      const pubsub: PubSubService = Context.get(context, PubSub.PubSub)
       const valkey: ValkeyService = Context.get(context, Valkey)
       const cycles = scale(1000, 10_000)
       // One cycle: subscribe to a channel never used before, get one message, unsubscribe.

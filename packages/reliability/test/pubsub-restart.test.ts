@@ -23,10 +23,8 @@ describe("pub/sub through restarts", () => {
     Effect.gen(function* () {
       const server = yield* ValkeyServer.make()
       const config = { port: server.port, requestTimeout: 1000, reconnect: Schedule.spaced("50 millis") }
-      const context = yield* Layer.build(
-        PubSub.layerStandalone(config).pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
-      )
-      const pubsub = Context.get(context, PubSub)
+      const context = yield* Layer.build(PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config))))
+      const pubsub = Context.get(context, PubSub.PubSub)
       const publisher = Context.get(context, Valkey)
       const channel = `restart:${Math.random().toString(36).slice(2)}`
       const events: Array<{ readonly tag: SubscriptionEvent["_tag"]; readonly at: number }> = []

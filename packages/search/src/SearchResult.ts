@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Command, Reply, type RespValue } from "@effect-valkey/core"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 
 /**
  * A document's fields: UTF-8 text, or bytes for binary fields (vectors).
@@ -107,21 +107,14 @@ export const decoder =
 export const withSchema =
   <S extends Schema.ConstraintDecoder<unknown>>(schema: S) =>
   (command: Command.Command<SearchResult>): Command.Command<SearchResult<S["Type"]>> => {
-    const decode = Schema.decodeUnknownExit(schema)
+    const decode = Reply.schema(schema as Schema.ConstraintDecoder<S["Type"]>, "a document")
     return Command.map(command, (result) => ({
       total: result.total,
       documents: result.documents.map((document) => {
-        const exit = decode(document.fields)
-        if (exit._tag === "Failure") {
-          const error = exit.cause.reasons.find((r) => r._tag === "Fail")
-          throw new Command.DecodeFailure(
-            `document ${document.key}: ${error?._tag === "Fail" ? String(error.error) : "decoding failed"}`,
-            exit.cause
-          )
-        }
+        const fields = decode(document.fields, `document ${document.key}`)
         return document.score === undefined
-          ? { key: document.key, fields: exit.value }
-          : { key: document.key, score: document.score, fields: exit.value }
+          ? { key: document.key, fields }
+          : { key: document.key, score: document.score, fields }
       })
     }))
   }

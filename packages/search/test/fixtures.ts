@@ -3,7 +3,8 @@
  * call that stands for each recorded case.
  */
 import { readFileSync } from "node:fs"
-import { type Command, RespDecoder, type RespValue } from "@effect-valkey/core"
+import type { Command, RespValue } from "@effect-valkey/core"
+import { RespDecoder } from "@effect-valkey/core/internal"
 import { Field, Query, Search } from "../src/index.ts"
 
 export interface Record {

@@ -4,7 +4,8 @@
  * stated here.
  */
 import { readFileSync } from "node:fs"
-import { Command, encodeCommand } from "@effect-valkey/core"
+import { Command } from "@effect-valkey/core"
+import { encodeCommand } from "@effect-valkey/core/internal"
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { IndexDefinition, type IndexInfo, Search, Vector } from "../src/index.ts"

@@ -3,7 +3,8 @@
  * docs and command specs), for what the recordings do not cover; and the definitions it
  * refuses before sending.
  */
-import { Command, encodeCommand, RespError } from "@effect-valkey/core"
+import { Command, RespError } from "@effect-valkey/core"
+import { encodeCommand } from "@effect-valkey/core/internal"
 import { Exit, Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Aggregate, Field, Query, Search, Vector } from "../src/index.ts"

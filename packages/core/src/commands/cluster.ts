@@ -4,9 +4,9 @@
  *
  * @since 0.2.0
  */
-import { badInteger } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { badInteger } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 /**
  * Which slots CLUSTER SLOT-STATS describes: a range (inclusive), or the top `limit` (default

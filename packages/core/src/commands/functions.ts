@@ -3,10 +3,11 @@
  *
  * @since 0.1.0
  */
-import type { Key, Value } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import type { Key, Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 import type { RespValue } from "../resp/types.ts"
+import { numkeysCall } from "./scripting.ts"
 
 const ALL_SHARDS: Command.CommandOptions = { request: "all_shards", response: "all_succeeded" }
 
@@ -190,19 +191,6 @@ export const functionStats = (): Command.Command<FunctionStats> =>
 export const functionKill = (): Command.Command<"OK"> =>
   Command.make(["FUNCTION", "KILL"], Reply.ok, { request: "all_shards", response: "one_succeeded" })
 
-const functionCall = (
-  name: string,
-  fn: string,
-  keys: ReadonlyArray<Key>,
-  args: ReadonlyArray<Value>,
-  readonly: boolean
-): Command.Command<RespValue> =>
-  Command.make(
-    [name, fn, keys.length, ...keys, ...args],
-    Reply.raw,
-    keys.length === 0 ? { readonly } : { keys: [3, 2 + keys.length, 1], readonly }
-  )
-
 /**
  * FCALL function numkeys [key …] [arg …]: calls a loaded function; its reply as is.
  *
@@ -213,7 +201,7 @@ export const fcall = (
   fn: string,
   keys: ReadonlyArray<Key> = [],
   args: ReadonlyArray<Value> = []
-): Command.Command<RespValue> => functionCall("FCALL", fn, keys, args, false)
+): Command.Command<RespValue> => numkeysCall("FCALL", fn, keys, args, false, Reply.raw)
 
 /**
  * FCALL_RO function numkeys [key …] [arg …]: calls a function declared `no-writes`.
@@ -225,4 +213,4 @@ export const fcallReadonly = (
   fn: string,
   keys: ReadonlyArray<Key> = [],
   args: ReadonlyArray<Value> = []
-): Command.Command<RespValue> => functionCall("FCALL_RO", fn, keys, args, true)
+): Command.Command<RespValue> => numkeysCall("FCALL_RO", fn, keys, args, true, Reply.raw)

@@ -3,9 +3,9 @@
  *
  * @since 0.1.0
  */
-import { badInteger, type Key } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { badInteger, type Key } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
@@ -151,3 +151,50 @@ export const persist = (key: Key): Command.Command<boolean> => Command.make(["PE
  * @category generic
  */
 export const type = (key: Key): Command.Command<string> => Command.make(["TYPE", key], Reply.string, READ_KEY)
+
+/**
+ * WAIT numreplicas timeout: blocks until the writes of this connection reached `numreplicas`
+ * replicas or `timeout` ms passed (0 = forever); how many replicas acknowledged. The client
+ * waits the timeout plus its blocking margin instead of its request timeout.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const wait = (numReplicas: number, timeout: number): Command.Command<number> => {
+  const bad = badInteger(numReplicas, "numReplicas", 0) ?? badInteger(timeout, "timeout", 0)
+  return bad !== undefined
+    ? Command.invalid("WAIT", bad)
+    : Command.make(["WAIT", numReplicas, timeout], Reply.integer, {
+        request: "all_shards",
+        response: "agg_min",
+        blockMillis: timeout
+      })
+}
+
+/**
+ * WAITAOF numlocal numreplicas timeout: blocks until the writes of this connection were
+ * fsynced to the local AOF (`numLocal` 0 or 1) and to `numReplicas` replicas' AOFs, or
+ * `timeout` ms passed (0 = forever); how many of each acknowledged.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const waitaof = (
+  numLocal: number,
+  numReplicas: number,
+  timeout: number
+): Command.Command<{ readonly local: number; readonly replicas: number }> => {
+  const bad =
+    badInteger(numLocal, "numLocal", 0) ??
+    badInteger(numReplicas, "numReplicas", 0) ??
+    badInteger(timeout, "timeout", 0)
+  if (bad !== undefined) return Command.invalid("WAITAOF", bad)
+  return Command.make(
+    ["WAITAOF", numLocal, numReplicas, timeout],
+    (reply) => {
+      const [local, replicas] = Reply.tuple(Reply.integer, Reply.integer)(reply)
+      return { local, replicas }
+    },
+    { request: "all_shards", response: "agg_min", blockMillis: timeout }
+  )
+}

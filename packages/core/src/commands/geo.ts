@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import { badFinite, badInteger, type Key, type Value } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { badFinite, badInteger, type Key, type Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }

@@ -6,17 +6,9 @@
  *
  * @since 0.2.0
  */
-import {
-  badInteger,
-  type Entries,
-  type ExpiryOptions,
-  type Key,
-  pushEntries,
-  pushExpiry,
-  type Value
-} from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { badInteger, type Entries, type ExpiryOptions, type Key, pushEntries, pushExpiry, type Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 import type { ExpireCondition } from "./generic.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }

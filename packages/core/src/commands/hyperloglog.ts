@@ -3,9 +3,9 @@
  *
  * @since 0.1.0
  */
-import type { Key, Value } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import type { Key, Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 

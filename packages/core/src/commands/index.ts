@@ -4,12 +4,12 @@
  *
  * @since 0.1.0
  */
-import * as admin from "./admin.ts"
+import * as acl from "./acl.ts"
 import * as bitmaps from "./bitmaps.ts"
-import * as clients from "./clients.ts"
 import * as cluster from "./cluster.ts"
-import * as commandDocs from "./commandDocs.ts"
+import * as commandInfo from "./commandInfo.ts"
 import * as connection from "./connection.ts"
+import * as diagnostics from "./diagnostics.ts"
 import * as functions from "./functions.ts"
 import * as generic from "./generic.ts"
 import * as geo from "./geo.ts"
@@ -22,12 +22,15 @@ import * as pubsub from "./pubsub.ts"
 import * as scan from "./scan.ts"
 import * as scripting from "./scripting.ts"
 import * as server from "./server.ts"
+import * as session from "./session.ts"
 import * as sets from "./sets.ts"
 import * as sortedSets from "./sortedSets.ts"
 import * as streams from "./streams.ts"
 import * as strings from "./strings.ts"
 
+// Helpers the families share are not commands: they get no method.
 const { parseInfo: _parseInfo, ...serverCommands } = server
+const { numkeysCall: _numkeysCall, ...scriptingCommands } = scripting
 
 /**
  * All command constructors, keyed by method name.
@@ -36,12 +39,12 @@ const { parseInfo: _parseInfo, ...serverCommands } = server
  * @category commands
  */
 export const commands = {
-  ...admin,
+  ...acl,
   ...bitmaps,
-  ...clients,
   ...cluster,
-  ...commandDocs,
+  ...commandInfo,
   ...connection,
+  ...diagnostics,
   ...functions,
   ...generic,
   ...geo,
@@ -52,7 +55,7 @@ export const commands = {
   ...lists,
   ...pubsub,
   ...scan,
-  ...scripting,
+  ...scriptingCommands,
   ...serverCommands,
   ...sets,
   ...sortedSets,
@@ -62,12 +65,12 @@ export const commands = {
 
 export {
   /**
-   * Server administration and introspection: CONFIG RESETSTAT/REWRITE, SAVE/BGSAVE, ROLE, SWAPDB, ….
+   * Access control: ACL WHOAMI/LIST/USERS/GETUSER/SETUSER/DELUSER/CAT/DRYRUN/GENPASS/LOG.
    *
-   * @since 0.1.0
+   * @since 0.2.0
    * @category families
    */
-  admin,
+  acl,
   /**
    * Bitmap commands: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD and BITFIELD_RO.
    *
@@ -76,13 +79,6 @@ export {
    */
   bitmaps,
   /**
-   * Client administration: CLIENT LIST/INFO (parsed into records), CLIENT KILL, PAUSE/UNPAUSE, UNBLOCK.
-   *
-   * @since 0.1.0
-   * @category families
-   */
-  clients,
-  /**
    * Cluster introspection of Valkey 8.0+: CLUSTER SLOT-STATS.
    *
    * @since 0.2.0
@@ -90,19 +86,26 @@ export {
    */
   cluster,
   /**
-   * COMMAND DOCS, typed, keeping the fields a newer server adds.
+   * COMMAND and its subcommands: COUNT, INFO, LIST, GETKEYS and DOCS.
    *
    * @since 0.2.0
    * @category families
    */
-  commandDocs,
+  commandInfo,
   /**
-   * Connection commands that are safe on a shared connection: PING, ECHO, CLIENT ID/GETNAME.
+   * Connection commands safe on a shared connection: PING, ECHO, CLIENT ID/GETNAME/LIST/INFO/KILL/PAUSE/UNBLOCK.
    *
    * @since 0.1.0
    * @category families
    */
   connection,
+  /**
+   * What the server reports about itself: SLOWLOG, COMMANDLOG, MEMORY, LATENCY, LOLWUT.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  diagnostics,
   /**
    * Functions: FUNCTION LOAD/LIST/DELETE/FLUSH/DUMP/RESTORE/STATS/KILL, FCALL and FCALL_RO.
    *
@@ -111,7 +114,7 @@ export {
    */
   functions,
   /**
-   * Generic key commands: DEL, UNLINK, EXISTS, TOUCH, the EXPIRE family, TTL, PERSIST, TYPE.
+   * Generic key commands: DEL, UNLINK, EXISTS, TOUCH, the EXPIRE family, TTL, PERSIST, TYPE, WAIT, WAITAOF.
    *
    * @since 0.1.0
    * @category families
@@ -181,12 +184,21 @@ export {
    */
   scripting,
   /**
-   * Server commands: INFO, DBSIZE, FLUSHDB/FLUSHALL, TIME, CONFIG GET/SET.
+   * Server commands: INFO, DBSIZE, FLUSHDB/FLUSHALL, TIME, CONFIG, SAVE/BGSAVE, ROLE, SWAPDB, ….
    *
    * @since 0.1.0
    * @category families
    */
   server,
+  /**
+   * Connection-state commands (HELLO, AUTH, SELECT, CLIENT SETNAME, MULTI/EXEC, WATCH, ASKING, …):
+   * no method on the shared `Valkey` service; the handshake, batches, dedicated connections and the
+   * cluster router send them.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  session,
   /**
    * Set commands: SADD, SREM, SMEMBERS, SISMEMBER, …, and SINTER/SUNION/SDIFF with their STORE forms.
    *

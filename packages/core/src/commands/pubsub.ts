@@ -6,9 +6,9 @@
  *
  * @since 0.1.0
  */
-import type { Value } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import type { Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 const CHANNEL: Command.CommandOptions = { keys: 1 }
 

@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import { badInteger, type Key } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { badInteger, type Key } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 /**
  * Filters of a scan: a glob `match`, a `count` hint (work per call, not an exact page size),

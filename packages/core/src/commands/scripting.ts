@@ -5,13 +5,19 @@
  *
  * @since 0.1.0
  */
-import type { Key, Value } from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import type { Key, Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 import type { RespValue } from "../resp/types.ts"
 
-/** `name script|sha numkeys key … arg …`, with the keys declared for routing. */
-const scriptCall = <A>(
+/**
+ * `name target numkeys key … arg …` (EVAL, EVALSHA, FCALL and their read-only variants), with
+ * the keys declared for routing: the one layout of a call that names its keys by count.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const numkeysCall = <A>(
   name: string,
   target: string,
   keys: ReadonlyArray<Key>,
@@ -36,7 +42,7 @@ const evalCommand = (
   source: string,
   keys: ReadonlyArray<Key> = [],
   args: ReadonlyArray<Value> = []
-): Command.Command<RespValue> => scriptCall("EVAL", source, keys, args, false, Reply.raw)
+): Command.Command<RespValue> => numkeysCall("EVAL", source, keys, args, false, Reply.raw)
 
 export {
   /**
@@ -59,7 +65,7 @@ export const evalsha = (
   sha1: string,
   keys: ReadonlyArray<Key> = [],
   args: ReadonlyArray<Value> = []
-): Command.Command<RespValue> => scriptCall("EVALSHA", sha1, keys, args, false, Reply.raw)
+): Command.Command<RespValue> => numkeysCall("EVALSHA", sha1, keys, args, false, Reply.raw)
 
 /**
  * EVAL_RO script numkeys [key …] [arg …]: EVAL for scripts that only read (may run on a
@@ -72,7 +78,7 @@ export const evalReadonly = (
   source: string,
   keys: ReadonlyArray<Key> = [],
   args: ReadonlyArray<Value> = []
-): Command.Command<RespValue> => scriptCall("EVAL_RO", source, keys, args, true, Reply.raw)
+): Command.Command<RespValue> => numkeysCall("EVAL_RO", source, keys, args, true, Reply.raw)
 
 /**
  * EVALSHA_RO sha1 numkeys [key …] [arg …].
@@ -84,7 +90,7 @@ export const evalshaReadonly = (
   sha1: string,
   keys: ReadonlyArray<Key> = [],
   args: ReadonlyArray<Value> = []
-): Command.Command<RespValue> => scriptCall("EVALSHA_RO", sha1, keys, args, true, Reply.raw)
+): Command.Command<RespValue> => numkeysCall("EVALSHA_RO", sha1, keys, args, true, Reply.raw)
 
 /**
  * SCRIPT LOAD script: caches a script without running it; its SHA1.

@@ -1,10 +1,16 @@
 /**
- * Server commands: INFO, DBSIZE, FLUSHDB/FLUSHALL, TIME, CONFIG GET/SET.
+ * Server commands: INFO, DBSIZE, FLUSHDB/FLUSHALL, TIME, CONFIG GET/SET/RESETSTAT/REWRITE,
+ * SAVE/BGSAVE/BGREWRITEAOF/LASTSAVE, ROLE and SWAPDB.
  *
  * @since 0.1.0
  */
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { badInteger } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
+import type { RespValue } from "../resp/types.ts"
+
+const ALL_NODES_OK: Command.CommandOptions = { request: "all_nodes", response: "all_succeeded" }
+const READ: Command.CommandOptions = { readonly: true }
 
 /**
  * INFO [section …]: the raw text (see `parseInfo`).
@@ -108,3 +114,125 @@ export const configSet = (parameters: Readonly<Record<string, string | number>>)
     ? Command.invalid("CONFIG", "CONFIG SET needs at least one parameter")
     : Command.make(args, Reply.ok, { request: "all_nodes", response: "all_succeeded" })
 }
+
+/**
+ * CONFIG RESETSTAT: resets the statistics INFO reports.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const configResetStat = (): Command.Command<"OK"> =>
+  Command.make(["CONFIG", "RESETSTAT"], Reply.ok, ALL_NODES_OK)
+
+/**
+ * CONFIG REWRITE: writes the running configuration into the server's config file.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const configRewrite = (): Command.Command<"OK"> => Command.make(["CONFIG", "REWRITE"], Reply.ok, ALL_NODES_OK)
+
+/**
+ * SAVE: writes a snapshot synchronously (blocking the server).
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const save = (): Command.Command<"OK"> => Command.make(["SAVE"], Reply.ok)
+
+/**
+ * BGSAVE [SCHEDULE]: starts a snapshot in the background; the server's status text
+ * (`Background saving started`, or `Background saving scheduled` with `schedule`).
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const bgsave = (options?: { readonly schedule?: boolean }): Command.Command<string> =>
+  Command.make(options?.schedule === true ? ["BGSAVE", "SCHEDULE"] : ["BGSAVE"], Reply.string)
+
+/**
+ * BGREWRITEAOF: starts rewriting the append-only file in the background; the server's status
+ * text (`Background append only file rewriting started`, or `… scheduled` while a save runs).
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const bgrewriteaof = (): Command.Command<string> => Command.make(["BGREWRITEAOF"], Reply.string)
+
+/**
+ * SWAPDB index1 index2: swaps two databases, for every client at once.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const swapdb = (index1: number, index2: number): Command.Command<"OK"> => {
+  const bad = badInteger(index1, "index1", 0) ?? badInteger(index2, "index2", 0)
+  return bad === undefined ? Command.make(["SWAPDB", index1, index2], Reply.ok) : Command.invalid("SWAPDB", bad)
+}
+
+/**
+ * What ROLE says of the node that answered: a primary with its replicas and replication
+ * offset, a replica with its primary and link state, or a sentinel.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Role =
+  | {
+      readonly role: "primary"
+      readonly offset: number
+      readonly replicas: ReadonlyArray<{ readonly host: string; readonly port: number; readonly offset: number }>
+    }
+  | {
+      readonly role: "replica"
+      readonly primaryHost: string
+      readonly primaryPort: number
+      /** `connect`, `connecting`, `sync` or `connected`. */
+      readonly state: string
+      readonly offset: number
+    }
+  | { readonly role: "sentinel"; readonly primaries: ReadonlyArray<string> }
+
+const decodeRole = (reply: RespValue): Role => {
+  if (!Array.isArray(reply)) throw new Command.DecodeFailure("ROLE did not answer an array")
+  const [kind, ...rest] = reply as ReadonlyArray<RespValue>
+  switch (Reply.text(kind!)) {
+    case "master":
+      return {
+        role: "primary",
+        offset: Reply.integer(rest[0]!),
+        replicas: Reply.array((r) => {
+          const [host, port, offset] = Reply.array(Reply.text)(r)
+          return { host: host!, port: Number(port), offset: Number(offset) }
+        })(rest[1]!)
+      }
+    case "slave":
+      return {
+        role: "replica",
+        primaryHost: Reply.text(rest[0]!),
+        primaryPort: Reply.integer(rest[1]!),
+        state: Reply.text(rest[2]!),
+        offset: Reply.integer(rest[3]!)
+      }
+    case "sentinel":
+      return { role: "sentinel", primaries: Reply.array(Reply.text)(rest[0]!) }
+    default:
+      throw new Command.DecodeFailure(`ROLE answered an unknown role ${Reply.text(kind!)}`)
+  }
+}
+
+/**
+ * ROLE: the replication role of the node that answered.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const role = (): Command.Command<Role> => Command.make(["ROLE"], decodeRole, READ)
+
+/**
+ * LASTSAVE: the unix time in seconds of the last successful snapshot.
+ *
+ * @since 0.1.0
+ * @category server
+ */
+export const lastsave = (): Command.Command<number> => Command.make(["LASTSAVE"], Reply.integer, READ)

@@ -12,9 +12,9 @@ import {
   pushEntries,
   pushExpiry,
   type Value
-} from "../command/Args.ts"
-import * as Command from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+} from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }

@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Pool from "effect/Pool"
-import { type Command, name } from "../command/Command.ts"
+import { type Command, name } from "../Command.ts"
 import { type AuthError, type CommandError, type ConnectionError, TimeoutError } from "../errors.ts"
 import type { Connection } from "./Connection.ts"
 

@@ -17,8 +17,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
-import { type Command, name as commandName, make as makeCommand, settle } from "../command/Command.ts"
-import * as Reply from "../command/Reply.ts"
+import { type Command, name as commandName, settle } from "../Command.ts"
+import * as Session from "../commands/session.ts"
 import {
   type AuthError,
   ClosedError,
@@ -226,14 +226,14 @@ class ConnectionImpl implements Connection {
   private session: { readonly database: number; readonly clientName: string | undefined }
 
   readonly select = (database: number): Effect.Effect<"OK", CommandError> =>
-    Effect.tap(this.send(makeCommand(["SELECT", database], Reply.ok)), () =>
+    Effect.tap(this.send(Session.select(database)), () =>
       Effect.sync(() => {
         this.session = { ...this.session, database }
       })
     )
 
   readonly setName = (name: string): Effect.Effect<"OK", CommandError> =>
-    Effect.tap(this.send(makeCommand(["CLIENT", "SETNAME", name], Reply.ok)), () =>
+    Effect.tap(this.send(Session.clientSetName(name)), () =>
       Effect.sync(() => {
         this.session = { ...this.session, clientName: name }
       })

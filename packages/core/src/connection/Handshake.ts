@@ -6,6 +6,7 @@
  * @internal
  */
 import * as Redacted from "effect/Redacted"
+import * as Session from "../commands/session.ts"
 import { AuthError, ConnectionError } from "../errors.ts"
 import { type RespArg, RespError, type RespValue } from "../resp/types.ts"
 import type { ConnectionOptions } from "./ConnectionOptions.ts"
@@ -20,31 +21,27 @@ export interface HandshakeStep {
   readonly auth: boolean
 }
 
-const credentialArgs = (options: ConnectionOptions): Array<RespArg> => {
+const credentials = (options: ConnectionOptions): readonly [username: string, password: string] | undefined => {
   const { username, password } = options.credentials
-  if (password === undefined) return []
-  return [username ?? "default", Redacted.value(password)]
+  return password === undefined ? undefined : [username ?? "default", Redacted.value(password)]
 }
 
 /** The handshake for `protocol`; RESP2 is also the fallback when HELLO 3 is not known. */
 export const steps = (options: ConnectionOptions, protocol: 2 | 3): Array<HandshakeStep> => {
   const out: Array<HandshakeStep> = []
-  const auth = credentialArgs(options)
+  const auth = credentials(options)
   if (protocol === 3) {
-    const hello: Array<RespArg> = ["HELLO", "3"]
-    if (auth.length > 0) hello.push("AUTH", ...auth)
-    if (options.clientName !== undefined) hello.push("SETNAME", options.clientName)
-    out.push({ args: hello, required: true, auth: true })
+    out.push({ args: Session.hello(3, { auth, clientName: options.clientName }).args, required: true, auth: true })
   } else {
-    if (auth.length > 0) out.push({ args: ["AUTH", ...auth], required: true, auth: true })
+    if (auth !== undefined) out.push({ args: Session.auth(...auth).args, required: true, auth: true })
     if (options.clientName !== undefined) {
-      out.push({ args: ["CLIENT", "SETNAME", options.clientName], required: true, auth: false })
+      out.push({ args: Session.clientSetName(options.clientName).args, required: true, auth: false })
     }
   }
-  if (options.database !== 0) out.push({ args: ["SELECT", options.database], required: true, auth: false })
-  if (options.readOnly === true) out.push({ args: ["READONLY"], required: true, auth: false })
-  out.push({ args: ["CLIENT", "SETINFO", "LIB-NAME", LIB_NAME], required: false, auth: false })
-  out.push({ args: ["CLIENT", "SETINFO", "LIB-VER", LIB_VERSION], required: false, auth: false })
+  if (options.database !== 0) out.push({ args: Session.select(options.database).args, required: true, auth: false })
+  if (options.readOnly === true) out.push({ args: Session.readonly.args, required: true, auth: false })
+  out.push({ args: Session.clientSetInfo("LIB-NAME", LIB_NAME).args, required: false, auth: false })
+  out.push({ args: Session.clientSetInfo("LIB-VER", LIB_VERSION).args, required: false, auth: false })
   return out
 }
 

@@ -10,7 +10,7 @@
  * @internal
  */
 import type * as Effect from "effect/Effect"
-import type { Command } from "../command/Command.ts"
+import type { Command } from "../Command.ts"
 
 /** The fiber continuation of a caller; `undefined` once it was resumed (reply, timeout). */
 export type Resume = (effect: Effect.Effect<unknown, unknown>) => void

@@ -60,7 +60,7 @@ export class Engine {
   /** Makes every desired subscription served where it belongs (serialized). */
   readonly reconcile: Effect.Effect<void> = this.lock.withPermits(1)(
     Effect.suspend(() =>
-      this.closed || (this.registry.desired.size === 0 && this.nodes.size === 0)
+      this.registry.desired.size === 0 && this.nodes.size === 0
         ? Effect.void
         : Effect.andThen(this.placement.refresh, this.place)
     )
@@ -135,7 +135,8 @@ export class Engine {
 
   /** Asks for a reconcile soon (at most one waits at a time). */
   requestReconcile(): void {
-    if (this.requested || this.closed) return
+    // Once the service is released its fiber set is closed: the fork is born interrupted.
+    if (this.requested) return
     this.requested = true
     this.runFork(
       Effect.sleep("50 millis").pipe(

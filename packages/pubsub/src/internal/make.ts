@@ -6,6 +6,7 @@ import { type Command, type CommandError, Commands, ConfigError } from "@effect-
 import type * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Hub from "effect/PubSub"
 import * as Queue from "effect/Queue"
@@ -63,14 +64,20 @@ export const make = (
     if (!isCapacity(buffer.capacity)) {
       return yield* new ConfigError({ message: "buffer.capacity: must be a positive integer", field: "buffer" })
     }
-    const scope = yield* Scope.Scope
-    const runFork = Effect.runForkWith(yield* Effect.context<never>())
+    // Released in order: the background fibers (reconciles, overflow drains, the static
+    // callback) are interrupted, then every consumer hears the service closed, then the
+    // subscriber connections close.
+    const scope = yield* Scope.fork(yield* Scope.Scope, "sequential")
+    const nodes = yield* Scope.fork(scope, "sequential")
+    const closing = yield* Scope.fork(scope, "sequential")
+    const fibers = yield* FiberSet.make().pipe(Scope.provide(scope))
+    const runFork = yield* FiberSet.runtime(fibers)()
     const events = yield* Hub.sliding<SubscriptionEvent>(1024)
-    const engine = new Engine(backend.placement, scope, runFork, (event) => {
+    const engine = new Engine(backend.placement, nodes, runFork, (event) => {
       Hub.publishUnsafe(events, event)
     })
     yield* Scope.addFinalizer(
-      scope,
+      closing,
       Effect.sync(() =>
         engine.close(
           ({ kind, name }) =>
@@ -83,7 +90,7 @@ export const make = (
         )
       )
     )
-    yield* Effect.sleep(interval).pipe(Effect.andThen(engine.reconcile), Effect.forever, Effect.forkIn(scope))
+    runFork(Effect.sleep(interval).pipe(Effect.andThen(engine.reconcile), Effect.forever))
     let dropped = 0
 
     const open = <P extends string | Uint8Array>(
@@ -181,7 +188,7 @@ export const make = (
       statics
     )
     if (statics.callback !== undefined) {
-      yield* Stream.runForEach(staticSubscription.messages, statics.callback).pipe(Effect.forkIn(scope))
+      runFork(Stream.runForEach(staticSubscription.messages, statics.callback))
     }
 
     return {

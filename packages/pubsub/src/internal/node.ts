@@ -2,7 +2,7 @@
  * A subscriber connection to one node: what it has confirmed, the commands it wrote that
  * still wait for their confirmation, and how many consumers asked it to stop reading.
  */
-import type { Connection } from "@effect-valkey/core"
+import type { Connection } from "@effect-valkey/core/internal"
 import type * as Scope from "effect/Scope"
 import type { SubscriptionKind } from "../Message.ts"
 import type { Pausable } from "./consumer.ts"

@@ -2,7 +2,7 @@
  * Where subscriptions live: the one server of a standalone client, or, in a cluster, the
  * primary owning the slot of the channel (of the pattern string, for a pattern).
  */
-import type { Connection } from "@effect-valkey/core"
+import type { Connection } from "@effect-valkey/core/internal"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { SubscriptionKind } from "../Message.ts"

@@ -2,23 +2,24 @@
  * The backend for one server: every subscription on one subscriber connection to it,
  * commands through the client's `Router`.
  */
-import { Connection, type RouterService, ValkeyConfig } from "@effect-valkey/core"
+import type { RouterService } from "@effect-valkey/core"
+import { Connection } from "@effect-valkey/core/internal"
 import * as Effect from "effect/Effect"
 import type { Backend } from "./make.ts"
 
-export const backend = (config: ValkeyConfig.ValkeyConfig, router: RouterService) =>
-  Effect.map(ValkeyConfig.resolve(config), (resolved): Backend => {
-    // The router's credentials object: a rotated password reaches these connections too.
-    const options = { ...resolved.connection, credentials: router.credentials }
-    const node = { host: options.host, port: options.port, address: `${options.host}:${options.port}` }
-    return {
-      placement: {
-        nodeFor: () => node,
-        // A lazy connection only connects on its first write, so making it cannot fail.
-        connect: () => Effect.orDie(Connection.make(options, { lazy: true })),
-        refresh: Effect.void
-      },
-      run: (command) => router.run(command),
-      everyNode: (command) => Effect.map(router.run(command), (value) => [value])
-    }
-  })
+export const backend = (router: RouterService): Backend => {
+  // The client's settings, with its credentials object: a rotated password reaches these
+  // connections too.
+  const options = router.connectionOptions
+  const node = { host: options.host, port: options.port, address: `${options.host}:${options.port}` }
+  return {
+    placement: {
+      nodeFor: () => node,
+      // A lazy connection only connects on its first write, so making it cannot fail.
+      connect: () => Effect.orDie(Connection.make(options, { lazy: true })),
+      refresh: Effect.void
+    },
+    run: (command) => router.run(command),
+    everyNode: (command) => Effect.map(router.run(command), (value) => [value])
+  }
+}

@@ -88,7 +88,8 @@ export const pushExpiry = (
 /**
  * A reason a number argument is unusable, or undefined when it is fine.
  *
- * @internal
+ * @since 0.2.0
+ * @category checks
  */
 export const badInteger = (n: number, what: string, minimum = Number.MIN_SAFE_INTEGER): string | undefined =>
   Number.isSafeInteger(n)
@@ -100,7 +101,8 @@ export const badInteger = (n: number, what: string, minimum = Number.MIN_SAFE_IN
 /**
  * A reason a number argument is unusable (NaN), or undefined when it is fine.
  *
- * @internal
+ * @since 0.2.0
+ * @category checks
  */
 export const badNumber = (n: number, what: string): string | undefined =>
   Number.isNaN(n) ? `${what} must be a number, got NaN` : undefined
@@ -108,7 +110,8 @@ export const badNumber = (n: number, what: string): string | undefined =>
 /**
  * A reason a blocking timeout (seconds, 0 = forever) is unusable, or undefined when it is fine.
  *
- * @internal
+ * @since 0.2.0
+ * @category checks
  */
 export const badTimeout = (seconds: number): string | undefined =>
   Number.isFinite(seconds) && seconds >= 0
@@ -118,7 +121,8 @@ export const badTimeout = (seconds: number): string | undefined =>
 /**
  * A reason a score is unusable (NaN), or undefined: ±Infinity is a valid score.
  *
- * @internal
+ * @since 0.2.0
+ * @category checks
  */
 export const badScore = (n: number, what = "score"): string | undefined =>
   typeof n !== "number" || Number.isNaN(n) ? `${what} must be a number, got ${n}` : undefined
@@ -126,7 +130,8 @@ export const badScore = (n: number, what = "score"): string | undefined =>
 /**
  * A reason a number that must be finite is unusable, or undefined when it is fine.
  *
- * @internal
+ * @since 0.2.0
+ * @category checks
  */
 export const badFinite = (n: number, what: string): string | undefined =>
   Number.isFinite(n) ? undefined : `${what} must be a finite number, got ${n}`

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as Exit from "effect/Exit"
-import { type CommandError, DecodeError, InvalidArgumentError, ReplyError } from "../errors.ts"
-import { type RespArg, RespError, type RespValue } from "../resp/types.ts"
+import { type CommandError, DecodeError, InvalidArgumentError, ReplyError } from "./errors.ts"
+import { type RespArg, RespError, type RespValue } from "./resp/types.ts"
 
 /**
  * Where a command goes in a cluster, in the server's own COMMAND tips vocabulary. Keyless
@@ -414,5 +414,51 @@ export const settle = <A>(command: Command<A>, reply: RespValue): Exit.Exit<A, C
     return Exit.succeed(command.decode(reply))
   } catch (cause) {
     return decodeError(command, cause)
+  }
+}
+
+const seconds = (arg: string | undefined): number | undefined => {
+  const value = Number(arg)
+  return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value * 1000)
+}
+
+const millis = (arg: string | undefined): number | undefined => {
+  const value = Number(arg)
+  return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value)
+}
+
+/**
+ * The server-side block time (ms, `0` = forever) of a blocking command line given as text (a
+ * `custom` or persistence command), so the client waits that long (plus `blockingMargin`)
+ * instead of `requestTimeout` and, on the shared client, runs it on a connection of the
+ * blocking pool. `undefined` for other commands. The typed definitions know their own block
+ * time and set `blockMillis` from their arguments.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const blockMillisOf = (command: string, args: ReadonlyArray<string>): number | undefined => {
+  switch (command.toUpperCase()) {
+    case "BLPOP":
+    case "BRPOP":
+    case "BRPOPLPUSH":
+    case "BLMOVE":
+    case "BZPOPMIN":
+    case "BZPOPMAX":
+      return seconds(args[args.length - 1])
+    case "BLMPOP":
+    case "BZMPOP":
+      return seconds(args[0])
+    case "XREAD":
+    case "XREADGROUP": {
+      const at = args.findIndex((arg) => arg.toUpperCase() === "BLOCK")
+      return at === -1 ? undefined : millis(args[at + 1])
+    }
+    case "WAIT":
+      return millis(args[1])
+    case "WAITAOF":
+      return millis(args[2])
+    default:
+      return undefined
   }
 }

@@ -5,8 +5,10 @@
  *
  * @since 0.1.0
  */
-import { RespError, type RespValue, VerbatimString } from "../resp/types.ts"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import { DecodeFailure, type Decoder } from "./Command.ts"
+import { RespError, type RespValue, VerbatimString } from "./resp/types.ts"
 
 const fail = (expected: string, reply: RespValue): never => {
   throw new DecodeFailure(`expected ${expected}, got ${describe(reply)}`)
@@ -338,4 +340,30 @@ export const lineRecords: Decoder<Array<Record<string, string>>> = (reply) => {
     out.push(record)
   }
   return out
+}
+
+/**
+ * A Schema as a decoder: of a reply (`custom`, a script's result) or of a value another decoder
+ * has read (a JSON document, a search hit's fields). A value that does not match throws
+ * `DecodeFailure` with the Schema's issue as its cause, so the command fails with a typed
+ * `DecodeError`; `what` names the value in the message, and a call may name it afresh (`document k`).
+ *
+ * @since 0.2.0
+ * @category decoders
+ */
+export const schema = <A>(
+  schema: Schema.ConstraintDecoder<A>,
+  what = "the reply"
+): ((value: unknown, name?: string) => A) => {
+  const decode = Schema.decodeUnknownExit(schema)
+  return (value, name = what) => {
+    const exit = decode(value)
+    if (Exit.isSuccess(exit)) return exit.value
+    const error = Exit.findErrorOption(exit)
+    const issue = error._tag === "Some" ? error.value.message : String(exit.cause)
+    throw new DecodeFailure(
+      `${name} does not match the schema: ${issue}`,
+      error._tag === "Some" ? error.value : exit.cause
+    )
+  }
 }

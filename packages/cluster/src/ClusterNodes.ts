@@ -1,0 +1,257 @@
+/**
+ * The cluster router's node connections and the topology they follow: a lazy connection and a
+ * blocking pool per node, the slot table (primary and readers per slot), the topology fetch
+ * (CLUSTER SHARDS, else CLUSTER SLOTS) with its periodic and on-demand refresh, and which
+ * connection serves a slot. Routing (`ClusterRouter`) is built on it.
+ *
+ * @since 0.2.0
+ * @internal
+ */
+import { type AuthError, type Command, type CommandError, Commands, ConnectionError } from "@effect-valkey/core"
+import { Connection } from "@effect-valkey/core/internal"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Pool from "effect/Pool"
+import * as Scope from "effect/Scope"
+import type { ResolvedClusterConfig } from "./ClusterConfig.ts"
+import * as Slot from "./Slot.ts"
+import * as Topology from "./Topology.ts"
+
+/** A node's connections: the shared one, its scope, and its pool for blocking commands. */
+export interface NodeEntry {
+  readonly node: Topology.NodeAddress
+  readonly connection: Connection.Connection
+  readonly scope: Scope.Closeable
+  readonly blocking: Pool.Pool<Connection.Connection, ConnectionError | AuthError>
+  zone: string | undefined
+}
+
+const SLOTS = Slot.SLOTS
+const ZONE = Commands.server.configGet(["availability-zone"])
+
+export abstract class ClusterNodes {
+  readonly config: ResolvedClusterConfig
+  readonly scope: Scope.Scope
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+  readonly entries = new Map<string, NodeEntry>()
+  current: Topology.Topology | undefined = undefined
+  /** Per slot: the primary's connection, and the connections allowed to serve reads. */
+  readonly slotPrimary = new Array<Connection.Connection | undefined>(SLOTS)
+  readonly slotReaders = new Array<ReadonlyArray<Connection.Connection>>(SLOTS)
+  readCursor = 0
+  refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
+
+  constructor(
+    config: ResolvedClusterConfig,
+    scope: Scope.Scope,
+    runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+  ) {
+    this.config = config
+    this.scope = scope
+    this.runFork = runFork
+  }
+
+  // --- connections --------------------------------------------------------------------------
+
+  /**
+   * Pooled blocking and dedicated connections while they live: with the nodes' shared ones,
+   * what a password rotation with immediateAuth re-authenticates.
+   */
+  readonly others = new Set<Connection.Connection>()
+
+  tracked<E>(
+    make: Effect.Effect<Connection.Connection, E, Scope.Scope>
+  ): Effect.Effect<Connection.Connection, E, Scope.Scope> {
+    return Effect.tap(make, (connection) =>
+      Effect.acquireRelease(
+        Effect.sync(() => this.others.add(connection)),
+        () => Effect.sync(() => this.others.delete(connection))
+      )
+    )
+  }
+
+  /** The entry of a node, opening its (lazy) connection the first time it is needed. */
+  entry(node: Topology.NodeAddress): Effect.Effect<NodeEntry> {
+    const existing = this.entries.get(node.address)
+    if (existing !== undefined) return Effect.succeed(existing)
+    const options = { ...this.config.base.connection, host: node.host, port: node.port, readOnly: true }
+    return Effect.gen({ self: this }, function* () {
+      const scope = yield* Scope.fork(this.scope, "sequential")
+      const connection = yield* Connection.make(options, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
+      const blocking = yield* Pool.makeWithTTL({
+        acquire: this.tracked(Connection.make(options)),
+        min: 0,
+        max: this.config.base.blockingPoolSize,
+        timeToLive: "60 seconds"
+      }).pipe(Scope.provide(scope))
+      const again = this.entries.get(node.address)
+      if (again !== undefined) {
+        yield* Scope.close(scope, Exit.void)
+        return again
+      }
+      const entry: NodeEntry = { node, connection, scope, blocking, zone: undefined }
+      this.entries.set(node.address, entry)
+      return entry
+    })
+  }
+
+  // --- topology -----------------------------------------------------------------------------
+
+  get topology(): Topology.Topology {
+    return this.current!
+  }
+
+  /** Asks the known primaries, then the seeds, for the topology; the first answer wins. */
+  readonly fetchTopology: Effect.Effect<Topology.Topology, ConnectionError | AuthError | Topology.TopologyError> =
+    Effect.suspend(() => {
+      const seen = new Set<string>()
+      const candidates: Array<Topology.NodeAddress> = []
+      for (const node of [...(this.current?.primaries() ?? []), ...this.config.seeds]) {
+        if (!seen.has(node.address)) {
+          seen.add(node.address)
+          candidates.push(node)
+        }
+      }
+      // Connected nodes first: a dead node would hold each refresh up for a request timeout.
+      const connected = (node: Topology.NodeAddress) =>
+        this.entries.get(node.address)?.connection.status() === "ready" ? 0 : 1
+      candidates.sort((a, b) => connected(a) - connected(b))
+      const ask = (node: Topology.NodeAddress) =>
+        Effect.flatMap(this.entry(node), ({ connection }) =>
+          connection.send(Topology.shardsCommand).pipe(
+            Effect.flatMap((reply) => Topology.fromShards(reply, { host: node.host })),
+            // No CLUSTER SHARDS (a ReplyError), or a shard list that does not say who owns the
+            // slots (a TopologyError, e.g. two online primaries mid-failover): CLUSTER SLOTS.
+            Effect.catchTags({
+              ReplyError: () => this.fromSlots(connection, node),
+              TopologyError: () => this.fromSlots(connection, node)
+            })
+          )
+        )
+      return Effect.firstSuccessOf(candidates.map(ask)).pipe(
+        Effect.mapError((error) =>
+          // Refused credentials are the user's to fix, not a network fault: keep them typed.
+          error._tag === "TopologyError" || error._tag === "AuthError"
+            ? error
+            : new ConnectionError({
+                message: `no seed or known node answered CLUSTER SHARDS: ${error.message}`
+              })
+        )
+      ) as Effect.Effect<Topology.Topology, ConnectionError | AuthError | Topology.TopologyError>
+    })
+
+  fromSlots(connection: Connection.Connection, node: Topology.NodeAddress) {
+    return Effect.flatMap(connection.send(Topology.slotsCommand), (reply) =>
+      Topology.fromSlots(reply, { host: node.host })
+    )
+  }
+
+  readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.flatMap(
+    this.fetchTopology,
+    (topology) => this.apply(topology)
+  )
+
+  /** Refreshes in the background, at most one refresh at a time. */
+  requestRefresh(): void {
+    // Once the client is released the fiber set is closed: the fork is born interrupted.
+    if (this.refreshing !== undefined) return
+    this.refreshing = this.runFork(
+      Effect.sleep("20 millis").pipe(
+        Effect.andThen(this.refreshTopology),
+        Effect.ignore,
+        Effect.ensuring(
+          Effect.sync(() => {
+            this.refreshing = undefined
+          })
+        )
+      )
+    )
+  }
+
+  apply(topology: Topology.Topology): Effect.Effect<void> {
+    return Effect.gen({ self: this }, function* () {
+      const nodes = topology.nodes()
+      for (const node of nodes) yield* this.entry(node)
+      if (typeof this.config.readFrom === "object") yield* this.learnZones(nodes)
+      const primaries = new Set(topology.primaries().map((n) => n.address))
+      for (let slot = 0; slot < SLOTS; slot++) {
+        const shard = topology.shardOfSlot(slot)
+        this.slotPrimary[slot] = shard === undefined ? undefined : this.entries.get(shard.primary.address)!.connection
+        this.slotReaders[slot] = shard === undefined ? [] : this.readers(shard)
+      }
+      this.current = topology
+      const live = new Set(nodes.map((n) => n.address))
+      for (const [address, entry] of this.entries) {
+        // Requests waiting on a node that no longer serves slots go where their slots are now:
+        // they were never written, so re-sending them cannot run anything twice.
+        if (!primaries.has(address) && entry.connection.status() !== "ready") this.reroute(entry)
+        if (!live.has(address)) {
+          this.entries.delete(address)
+          this.reroute(entry)
+          yield* Scope.close(entry.scope, Exit.void)
+        }
+      }
+    })
+  }
+
+  reroute(entry: NodeEntry): void {
+    for (const [command, resume] of entry.connection.takeUnsent()) {
+      this.runFork(this.run(command)).addObserver((exit) => resume(exit))
+    }
+  }
+
+  readers(shard: Topology.ShardInfo): ReadonlyArray<Connection.Connection> {
+    const readFrom = this.config.readFrom
+    if (readFrom === "primary") return []
+    // CLUSTER SHARDS calls a replica "loading" until its replication offset moves, which on an
+    // idle cluster can be long after it is in sync: isReadable keeps it, and a LOADING reply
+    // sends the read to the primary instead.
+    const replicas = shard.replicas.filter(Topology.isReadable).map((n) => this.entries.get(n.address)!)
+    if (typeof readFrom === "object") {
+      const local = replicas.filter((e) => e.zone === readFrom.azAffinity)
+      if (local.length > 0) return local.map((e) => e.connection)
+    }
+    return replicas.map((e) => e.connection)
+  }
+
+  /** Reads each node's `availability-zone` once (for AZ affinity). */
+  learnZones(nodes: ReadonlyArray<Topology.NodeInfo>): Effect.Effect<void> {
+    const unknown = nodes.map((n) => this.entries.get(n.address)!).filter((e) => e.zone === undefined)
+    return Effect.forEach(
+      unknown,
+      (entry) =>
+        Effect.match(entry.connection.send(ZONE), {
+          onFailure: () => undefined,
+          onSuccess: (config) => {
+            entry.zone = config["availability-zone"] ?? ""
+          }
+        }),
+      { concurrency: "unbounded", discard: true }
+    )
+  }
+
+  // --- where a slot is served --------------------------------------------------------------
+
+  pick(slot: number, readonly: boolean): Connection.Connection | undefined {
+    if (readonly && this.config.readFrom !== "primary") {
+      const readers = this.slotReaders[slot]!
+      if (readers.length > 0) return readers[this.readCursor++ % readers.length]
+    }
+    return this.slotPrimary[slot]
+  }
+
+  randomPrimary(): Connection.Connection {
+    const primaries = this.topology.primaries()
+    const node = primaries[Math.floor(Math.random() * primaries.length)]!
+    return this.entries.get(node.address)!.connection
+  }
+
+  replicaOf(slot: number): Connection.Connection | undefined {
+    const node = this.topology.shardOfSlot(slot)?.replicas.find(Topology.isReadable)
+    return node === undefined ? undefined : this.entries.get(node.address)?.connection
+  }
+
+  /** Routes a command (the router's own `run`): what re-routed requests go through. */
+  abstract run<A>(command: Command.Command<A>): Effect.Effect<A, CommandError>
+}
