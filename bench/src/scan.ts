@@ -30,7 +30,7 @@ const plainLoops = (router: ClusterRouterService) =>
       const route = { type: "address", host: node.host, port: node.port } as const
       let cursor = "0"
       do {
-        const page = yield* router.runOn(Commands.scan.scan(cursor, { count: COUNT }), route)
+        const page = yield* router.runOn(Commands.scan.scanPage(cursor, { count: COUNT }), route)
         seen += page.items.length
         cursor = page.cursor
       } while (cursor !== "0")

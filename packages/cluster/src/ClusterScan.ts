@@ -132,7 +132,7 @@ const continuePass = (
 ): Step =>
   Effect.gen(function* () {
     const route = { type: "address", host: pass.host, port: pass.port } as const
-    const page = yield* Effect.exit(router.runOn(Commands.scan.scan(pass.cursor, options), route))
+    const page = yield* Effect.exit(router.runOn(Commands.scan.scanPage(pass.cursor, options), route))
     if (page._tag === "Failure") return yield* failedPass(router, cursor, page)
     const { cursor: next, items } = page.value
     if (next !== "0") return [items, { ...cursor, pass: { ...pass, cursor: next } }] as const

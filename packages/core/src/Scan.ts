@@ -88,10 +88,10 @@ export const paginate = <A>(
 export const make = (router: RouterService): ScanService => {
   const run = <X>(command: Command<X>) => router.run(command)
   return {
-    keys: (options) => paginate(run, (cursor) => ScanCommands.scan(cursor, options)),
-    hscan: (key, options) => paginate(run, (cursor) => ScanCommands.hscan(key, cursor, options)),
-    sscan: (key, options) => paginate(run, (cursor) => ScanCommands.sscan(key, cursor, options)),
-    zscan: (key, options) => paginate(run, (cursor) => ScanCommands.zscan(key, cursor, options))
+    keys: (options) => paginate(run, (cursor) => ScanCommands.scanPage(cursor, options)),
+    hscan: (key, options) => paginate(run, (cursor) => ScanCommands.hscanPage(key, cursor, options)),
+    sscan: (key, options) => paginate(run, (cursor) => ScanCommands.sscanPage(key, cursor, options)),
+    zscan: (key, options) => paginate(run, (cursor) => ScanCommands.zscanPage(key, cursor, options))
   }
 }
 

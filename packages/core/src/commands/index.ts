@@ -31,6 +31,17 @@ import * as strings from "./strings.ts"
 // Helpers the families share are not commands: they get no method.
 const { parseInfo: _parseInfo, ...serverCommands } = server
 const { numkeysCall: _numkeysCall, ...scriptingCommands } = scripting
+// PUBSUB CHANNELS/NUMSUB/NUMPAT/SHARD… answer for the one node they reach: as methods they would
+// be a second, node-local name beside `pubsub.numsub` & co., which combine every node's answer.
+// They stay definitions (for `valkey.run` on a node of your choice, and for the PubSub service).
+const {
+  pubsubChannels: _channels,
+  pubsubNumsub: _numsub,
+  pubsubNumpat: _numpat,
+  pubsubShardChannels: _shardChannels,
+  pubsubShardNumsub: _shardNumsub,
+  ...pubsubCommands
+} = pubsub
 
 /**
  * All command constructors, keyed by method name.
@@ -53,7 +64,7 @@ export const commands = {
   ...hyperloglog,
   ...keyspace,
   ...lists,
-  ...pubsub,
+  ...pubsubCommands,
   ...scan,
   ...scriptingCommands,
   ...serverCommands,
@@ -163,14 +174,16 @@ export {
    */
   lists,
   /**
-   * Pub/sub commands that get one reply: PUBLISH, SPUBLISH and the PUBSUB subcommands.
+   * Pub/sub commands that get one reply: PUBLISH, SPUBLISH and the PUBSUB subcommands (these as
+   * definitions only: `@effect-valkey/pubsub`'s `channels`, `numsub`, … combine every node).
    *
    * @since 0.1.0
    * @category families
    */
   pubsub,
   /**
-   * One page of SCAN, HSCAN, SSCAN or ZSCAN (the `Scan` service turns them into Streams).
+   * One page of SCAN, HSCAN, SSCAN or ZSCAN: `scanPage`, `hscanPage`, … (the `Scan` service
+   * turns them into Streams).
    *
    * @since 0.1.0
    * @category families

@@ -1,6 +1,7 @@
 /**
- * One page of SCAN, HSCAN, SSCAN and ZSCAN. The `Scan` service turns them into Streams that
- * call the next page only when the consumer pulls.
+ * One page of SCAN, HSCAN, SSCAN and ZSCAN: `valkey.scanPage(cursor)`, `valkey.hscanPage(key,
+ * cursor)`, …, named for what they return. The `Scan` service turns them into Streams
+ * (`scan.keys()`, `scan.hscan(key)`, …) that ask for the next page only when the consumer pulls.
  *
  * @since 0.1.0
  */
@@ -77,7 +78,7 @@ const scored = (items: ReadonlyArray<unknown>): Array<{ readonly member: string;
  * @since 0.1.0
  * @category scan
  */
-export const scan = (cursor: string, options?: ScanOptions): Command.Command<ScanPage<string>> => {
+export const scanPage = (cursor: string, options?: ScanOptions): Command.Command<ScanPage<string>> => {
   const rest = filters("SCAN", options, true)
   return typeof rest === "string"
     ? Command.invalid("SCAN", rest)
@@ -90,7 +91,7 @@ export const scan = (cursor: string, options?: ScanOptions): Command.Command<Sca
  * @since 0.1.0
  * @category scan
  */
-export const hscan = (
+export const hscanPage = (
   key: Key,
   cursor: string,
   options?: ScanOptions
@@ -107,7 +108,7 @@ export const hscan = (
  * @since 0.1.0
  * @category scan
  */
-export const sscan = (key: Key, cursor: string, options?: ScanOptions): Command.Command<ScanPage<string>> => {
+export const sscanPage = (key: Key, cursor: string, options?: ScanOptions): Command.Command<ScanPage<string>> => {
   const rest = filters("SSCAN", options, false)
   return typeof rest === "string"
     ? Command.invalid("SSCAN", rest)
@@ -120,7 +121,7 @@ export const sscan = (key: Key, cursor: string, options?: ScanOptions): Command.
  * @since 0.1.0
  * @category scan
  */
-export const zscan = (
+export const zscanPage = (
   key: Key,
   cursor: string,
   options?: ScanOptions
