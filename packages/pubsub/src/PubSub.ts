@@ -6,13 +6,14 @@
  * @since 0.1.0
  */
 import { type ClusterConfig, ValkeyCluster } from "@effect-valkey/cluster"
-import { type ConfigError, Observability, Router, type ValkeyConfig } from "@effect-valkey/core"
+import { type ConfigError, Observability, Router, type ValkeyConfig, ValkeySentinel } from "@effect-valkey/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { SubscribeError } from "./errors.ts"
 import * as ClusterBackend from "./internal/cluster.ts"
 import { make } from "./internal/make.ts"
+import * as SentinelBackend from "./internal/sentinel.ts"
 import * as StandaloneBackend from "./internal/standalone.ts"
 import type { PubSubOptions } from "./PubSubOptions.ts"
 import type { PubSubService } from "./PubSubService.ts"
@@ -60,6 +61,26 @@ export class PubSub extends Context.Service<PubSub, PubSubService>()("@effect-va
       PubSub,
       Effect.gen(function* () {
         const backend = yield* ClusterBackend.backend(config, yield* ValkeyCluster.ValkeyCluster)
+        return yield* make(backend, options, yield* Observability.dropHook(Observability.settings(config)))
+      })
+    )
+
+  /**
+   * Pub/sub on the primary the sentinels name, on top of `ValkeySentinel.layer(config)`: give
+   * it the same `config`. Subscriptions follow failovers: `Lost` on the old primary, then
+   * `Resubscribed` with the new primary as `node`.
+   *
+   * @since 0.2.0
+   * @category layers
+   */
+  static readonly layerSentinel = (
+    config: ValkeySentinel.SentinelConfig,
+    options?: PubSubOptions
+  ): Layer.Layer<PubSub, ConfigError | SubscribeError, Router | ValkeySentinel.ValkeySentinel> =>
+    Layer.effect(
+      PubSub,
+      Effect.gen(function* () {
+        const backend = SentinelBackend.backend(yield* ValkeySentinel.ValkeySentinel, yield* Router)
         return yield* make(backend, options, yield* Observability.dropHook(Observability.settings(config)))
       })
     )

@@ -84,6 +84,7 @@ export const make = (
       )
     )
     yield* Effect.sleep(interval).pipe(Effect.andThen(engine.reconcile), Effect.forever, Effect.forkIn(scope))
+    if (backend.placement.watch !== undefined) yield* backend.placement.watch(() => engine.requestReconcile())
     let dropped = 0
 
     const open = <P extends string | Uint8Array>(
