@@ -312,6 +312,7 @@ export const make = (
 
     // The sentinel that answered last is asked first next time.
     let preferred = 0
+    let inUse: string | undefined
     /** Asks the sentinels in turn; the first primary named whose ROLE says so wins. */
     const discover: Effect.Effect<NodeAddress, SentinelError> = Effect.gen(function* () {
       const notes: Array<string> = []
@@ -328,7 +329,9 @@ export const make = (
           notes.push(`${answer.sentinel}: does not know "${name}"`)
           continue
         }
-        const role = yield* isPrimary(answer.primary)
+        // The node in use already passed ROLE, and commands would show if it stopped being
+        // the primary; only a new one is checked (a connection per check saved).
+        const role = answer.primary.address === inUse ? "master" : yield* isPrimary(answer.primary)
         if (role === "master") {
           preferred = i
           return answer.primary
@@ -350,6 +353,7 @@ export const make = (
 
     const first = yield* discover
     let current = first
+    inUse = first.address
     const history: Array<Switch> = []
     const listeners = new Set<(change: Switch) => void>()
 
@@ -378,6 +382,7 @@ export const make = (
         ...(announcedAt !== undefined ? { announcedAt } : {})
       }
       current = to
+      inUse = to.address
       moveAll()
       history.push(change)
       for (const listener of listeners) listener(change)

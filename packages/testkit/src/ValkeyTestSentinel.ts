@@ -154,7 +154,9 @@ export const make = (
       `sentinel down-after-milliseconds ${name} ${downAfter}`,
       `sentinel failover-timeout ${name} ${failoverTimeout}`,
       `sentinel parallel-syncs ${name} 1`,
-      ...(options.password === undefined ? [] : [`sentinel auth-pass ${name} ${options.password}`])
+      ...(options.password === undefined ? [] : [`sentinel auth-pass ${name} ${options.password}`]),
+      // Sentinels with a password must give it to each other (votes, is-master-down-by-addr).
+      ...(options.sentinelPassword === undefined ? [] : [`sentinel sentinel-pass ${options.sentinelPassword}`])
     ]
     const sentinels = yield* Effect.forEach(
       Array.from({ length: sentinelCount }, (_, i) => i),
