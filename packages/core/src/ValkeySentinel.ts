@@ -28,7 +28,7 @@ import * as Option from "effect/Option"
 import * as Pool from "effect/Pool"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import { type Decoder, make as makeCommand } from "./command/Command.ts"
 import * as Reply from "./command/Reply.ts"
 import * as BlockingPool from "./connection/BlockingPool.ts"
@@ -71,6 +71,13 @@ export interface SentinelConfig extends Omit<ValkeyConfig.ValkeyConfig, "url" | 
   readonly sentinel?: SentinelConnectionConfig
   /** How often the sentinels are asked again, besides listening to `+switch-master`. Default 2 s. */
   readonly checkInterval?: Duration.Input
+  /**
+   * `"primary"` (default): every command goes to the primary. `"preferReplica"`: read-only
+   * commands go to a healthy replica the sentinels list (moving to another when it goes
+   * away or is promoted), to the primary while there is none. Replicas lag: a read there
+   * may not see a write just made.
+   */
+  readonly readFrom?: "primary" | "preferReplica"
 }
 
 /**
@@ -202,6 +209,25 @@ const addressReply = (reply: RespValue): NodeAddress | null => {
   return node(Reply.text(reply[0]!), Number(Reply.text(reply[1]!)))
 }
 
+/** `SENTINEL REPLICAS`: the replicas that are up and linked to their primary. */
+const replicasReply = (reply: RespValue): Array<NodeAddress> => {
+  if (!Array.isArray(reply)) return []
+  const out: Array<NodeAddress> = []
+  for (const entry of reply) {
+    const fields = new Map<string, string>()
+    if (entry instanceof Map) for (const [k, v] of entry) fields.set(Reply.text(k), Reply.text(v))
+    else if (Array.isArray(entry)) {
+      for (let i = 0; i + 1 < entry.length; i += 2) fields.set(Reply.text(entry[i]!), Reply.text(entry[i + 1]!))
+    }
+    const flags = fields.get("flags") ?? ""
+    if (/s_down|o_down|disconnected/.test(flags) || fields.get("master-link-status") !== "ok") continue
+    const host = fields.get("ip")
+    const port = Number(fields.get("port"))
+    if (host !== undefined && port > 0) out.push(node(host, port))
+  }
+  return out
+}
+
 const roleReply = (reply: RespValue): string => (Array.isArray(reply) ? Reply.text(reply[0]!) : "unknown")
 
 /** What one sentinel said of the name. */
@@ -231,7 +257,11 @@ export const make = (
   Scope.Scope
 > =>
   Effect.gen(function* () {
-    const { sentinels: entries, name, sentinel: sentinelAuth, checkInterval, ...dataFields } = config
+    const { sentinels: entries, name, sentinel: sentinelAuth, checkInterval, readFrom, ...dataFields } = config
+    if (readFrom !== undefined && readFrom !== "primary" && readFrom !== "preferReplica") {
+      return yield* new ConfigError({ message: "readFrom: primary or preferReplica", field: "readFrom" })
+    }
+    const scope = yield* Scope.Scope
     if (typeof name !== "string" || name === "") {
       return yield* new ConfigError({ message: "name: the monitored primary's name is required", field: "name" })
     }
@@ -388,15 +418,56 @@ export const make = (
       for (const listener of listeners) listener(change)
     }
 
+    // Reads from a replica (readFrom: preferReplica): one connection to a healthy replica the
+    // sentinels list, replaced when it leaves that list or becomes the primary.
+    let replica:
+      | { readonly at: NodeAddress; readonly connection: Connection.Connection; readonly scope: Scope.Closeable }
+      | undefined
+    const healthyReplicas: Effect.Effect<ReadonlyArray<NodeAddress>> = Effect.gen(function* () {
+      for (let k = 0; k < sentinels.length; k++) {
+        const at = sentinels[(preferred + k) % sentinels.length]!
+        const listed = yield* Effect.exit(ask(sentinelOptions(at), ["SENTINEL", "REPLICAS", name], replicasReply))
+        if (Exit.isSuccess(listed)) return listed.value
+      }
+      return []
+    })
+    const refreshReplica: Effect.Effect<void> = Effect.gen(function* () {
+      if (readFrom !== "preferReplica") return
+      const healthy = yield* healthyReplicas
+      const held = replica
+      if (
+        held !== undefined &&
+        held.at.address !== current.address &&
+        healthy.some((r) => r.address === held.at.address)
+      ) {
+        return
+      }
+      replica = undefined
+      if (held !== undefined) yield* Scope.close(held.scope, Exit.void)
+      for (const candidate of healthy) {
+        if (candidate.address === current.address) continue
+        const own = yield* Scope.fork(scope, "sequential")
+        const opened = yield* Effect.exit(Connection.make(dataOptions(candidate)).pipe(Scope.provide(own)))
+        if (Exit.isSuccess(opened)) {
+          replica = { at: candidate, connection: opened.value, scope: own }
+          return
+        }
+        yield* Scope.close(own, Exit.void)
+      }
+    })
+
     // The periodic check, woken early by +switch-master (with the announced address).
     let wake: Deferred.Deferred<{ readonly to: NodeAddress; readonly at: number } | undefined> = Deferred.makeUnsafe()
     const check = (hint: { readonly to: NodeAddress; readonly at: number } | undefined) =>
       Effect.gen(function* () {
-        if (hint !== undefined && hint.to.address !== current.address) {
-          if ((yield* isPrimary(hint.to)) === "master") return switchTo(hint.to, "+switch-master", hint.at)
+        const announced =
+          hint !== undefined && hint.to.address !== current.address && (yield* isPrimary(hint.to)) === "master"
+        if (announced) switchTo(hint.to, "+switch-master", hint.at)
+        else {
+          const found = yield* Effect.exit(discover)
+          if (Exit.isSuccess(found)) switchTo(found.value, "check")
         }
-        const found = yield* Effect.exit(discover)
-        if (Exit.isSuccess(found)) switchTo(found.value, "check")
+        yield* refreshReplica
       })
     const checker = Effect.forever(
       Effect.gen(function* () {
@@ -440,6 +511,7 @@ export const make = (
         return Effect.andThen(listenOn(at), Effect.sleep("100 millis"))
       })
     )
+    yield* refreshReplica
     yield* Effect.forkScoped(checker)
     yield* Effect.forkScoped(listener)
 
@@ -450,15 +522,26 @@ export const make = (
       timeToLive: "60 seconds"
     })
     const plain: RouterService = Router.of({
-      run: (command) =>
-        command.blockMillis === undefined
-          ? connection.send(command)
-          : BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis),
+      run: (command) => {
+        if (command.blockMillis !== undefined) {
+          return BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis)
+        }
+        if (readFrom !== "preferReplica" || !command.readonly) return connection.send(command)
+        // Chosen when the call runs, not when its Effect is built: the replica may change
+        // between the two. One that is not connected now (lost, reconnecting) leaves reads
+        // to the primary.
+        return Effect.suspend(() => {
+          const reader = replica
+          return reader !== undefined && reader.connection.status() === "ready"
+            ? reader.connection.send(command)
+            : connection.send(command)
+        })
+      },
       sendBatch: (commands) => connection.sendBatch(commands),
       dedicated,
       dedicatedFor: () => dedicated,
       credentials: resolved.connection.credentials,
-      connections: () => [...open]
+      connections: () => (replica === undefined ? [...open] : [...open, replica.connection])
     })
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     const router =
