@@ -657,11 +657,22 @@ class ConnectionImpl implements Connection {
 
   readonly moveTo = (host: string, port: number): void => {
     if (this.state === "closed" || (host === this.options.host && port === this.options.port)) return
+    const previous = this.address
     this.options = { ...this.options, host, port }
     this.address = Socket.address(this.options)
-    // A ready socket's close fails what it wrote and reconnects (to the new address); a
-    // socket still in its handshake with the old node is dropped with its attempt.
-    this.socket?.destroy()
+    const socket = this.socket
+    if (socket !== undefined) {
+      // Handled now rather than on the socket's close event, so a command issued meanwhile
+      // waits for the new node instead of being written to the dropped socket: what was
+      // written fails, a ready connection reconnects (to the new address), and a socket
+      // still in its handshake with the old node is dropped with its attempt.
+      this.lastError = new ConnectionError({
+        message: `${previous} is no longer the node to use (moved to ${this.address}); a request written there may have run`,
+        address: previous
+      })
+      socket.destroy()
+      this.onClose(socket)
+    }
     const attempt = this.reconnectFiber
     if (attempt === undefined) return
     // An attempt on the old address, or a backoff sleep: start over on the new one now.
