@@ -4,8 +4,8 @@
  */
 import { assert, expect, layer } from "@effect/vitest"
 import { freePort, ValkeyTestSentinel } from "@effect-valkey/testkit"
-import { Effect, Exit, Redacted } from "effect"
-import { Command, Reply, ValkeySentinel } from "../src/index.ts"
+import { Config, ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import { Command, Reply, Valkey, ValkeySentinel } from "../src/index.ts"
 
 const eventually = <A, E>(check: Effect.Effect<A, E>, done: (a: A) => boolean, what: string) =>
   Effect.gen(function* () {
@@ -77,6 +77,27 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
         expect(error.message).not.toContain("secret")
         expect(error.message).toContain(`127.0.0.1:${ports[0]}`)
       }).pipe(Effect.scoped)
+    )
+
+    it.effect("layerConfig reads the sentinels, the name and the data nodes' fields from Effect Config", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const env = ConfigProvider.layer(
+          ConfigProvider.fromEnv({
+            env: {
+              VALKEY_SENTINELS: topology.sentinelAddresses.map((s) => `${s.host}:${s.port}`).join(", "),
+              VALKEY_SENTINEL_NAME: topology.name,
+              VALKEY_CLIENT_NAME: "via-sentinel"
+            }
+          })
+        )
+        const name = yield* Valkey.use((v) => v.clientGetName()).pipe(
+          Effect.provide(
+            ValkeySentinel.layerConfig(ValkeySentinel.config.pipe(Config.nested("VALKEY"))).pipe(Layer.provide(env))
+          )
+        )
+        expect(name).toBe("via-sentinel")
+      })
     )
 
     it.effect("bad settings are ConfigErrors before any socket", () =>
