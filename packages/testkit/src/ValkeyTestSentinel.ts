@@ -43,6 +43,12 @@ export interface ValkeyTestSentinelOptions {
   readonly password?: string
   /** Password of the sentinels themselves (`requirepass` on each sentinel). */
   readonly sentinelPassword?: string
+  /**
+   * TLS everywhere: one CA for every process; data nodes and sentinels listen with TLS only,
+   * and replication and the sentinels' own connections use it (`tls-replication yes`).
+   * Default `false`.
+   */
+  readonly tls?: boolean
   /** Extra config of the data nodes. */
   readonly config?: ExtraConfig
   /** Server binary for every process; default env `VALKEY_SERVER`, then `valkey-server`. */
@@ -129,10 +135,17 @@ export const make = (
     const password = options.password === undefined ? {} : { password: options.password }
     const extra = configLines(options.config)
 
-    const first = yield* makeServer({ ...binary, ...password, config: extra })
+    const first = yield* makeServer({
+      ...binary,
+      ...password,
+      ...(options.tls === true ? { tls: true } : {}),
+      config: extra
+    })
+    // The first node's material is shared: every process trusts the same CA.
+    const tls = first.tls === undefined ? {} : { tls: first.tls }
     const replicas = yield* Effect.forEach(
       Array.from({ length: replicaCount }, (_, i) => i),
-      () => makeServer({ ...binary, ...password, config: [`replicaof ${HOST} ${first.port}`, ...extra] }),
+      () => makeServer({ ...binary, ...password, ...tls, config: [`replicaof ${HOST} ${first.port}`, ...extra] }),
       { concurrency: "unbounded" }
     )
     const nodes = [first, ...replicas]
@@ -163,6 +176,7 @@ export const make = (
       () =>
         makeServer({
           ...binary,
+          ...tls,
           sentinel: true,
           config: sentinelConfig,
           ...(options.sentinelPassword === undefined ? {} : { password: options.sentinelPassword })
