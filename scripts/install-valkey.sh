@@ -40,11 +40,16 @@ fi
 say "installing valkey-server from ${codename}-backports"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-apt-get install -y -qq -t "${codename}-backports" valkey-server valkey-tools >/dev/null \
-  || apt-get install -y -qq valkey-server valkey-tools >/dev/null \
+# valkey-sentinel is the same binary under Sentinel's name (for users' own set-ups); the
+# testkit starts its sentinels as `valkey-server <conf> --sentinel`, which needs only the server.
+apt-get install -y -qq -t "${codename}-backports" valkey-server valkey-tools valkey-sentinel >/dev/null \
+  || apt-get install -y -qq valkey-server valkey-tools valkey-sentinel >/dev/null \
   || need "apt-get could not install valkey-server."
 # Debian starts a service on 6379 after install; this project never uses it.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now valkey-server >/dev/null 2>&1 || true; fi
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now valkey-server >/dev/null 2>&1 || true
+  systemctl disable --now valkey-sentinel >/dev/null 2>&1 || true
+fi
 pkill -f 'valkey-server .*:6379' >/dev/null 2>&1 || true
 command -v valkey-server >/dev/null 2>&1 || need "valkey-server was installed but is not on PATH."
 say "$(valkey-server --version)"

@@ -28,4 +28,5 @@ export {
   type ValkeyService
 } from "./Valkey.ts"
 export * as ValkeyConfig from "./ValkeyConfig.ts"
+export * as ValkeySentinel from "./ValkeySentinel.ts"
 export * as ValkeyStandalone from "./ValkeyStandalone.ts"

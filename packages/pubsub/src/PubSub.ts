@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { ClusterRouter } from "@effect-valkey/cluster"
-import { type ConfigError, Observability, Router } from "@effect-valkey/core"
+import { type ConfigError, Observability, Router, ValkeySentinel } from "@effect-valkey/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -15,6 +15,7 @@ import type * as Scope from "effect/Scope"
 import type { SubscribeError } from "./errors.ts"
 import * as ClusterBackend from "./internal/cluster.ts"
 import { make as makeService } from "./internal/make.ts"
+import * as SentinelBackend from "./internal/sentinel.ts"
 import * as StandaloneBackend from "./internal/standalone.ts"
 import type { PubSubOptions } from "./PubSubOptions.ts"
 import type { PubSubService } from "./PubSubService.ts"
@@ -30,7 +31,10 @@ export class PubSub extends Context.Service<PubSub, PubSubService>()("@effect-va
 
 /**
  * The service on the client in context: on a cluster (`ClusterRouter` present) its
- * subscriptions follow their slots; on one server they all share one subscriber connection.
+ * subscriptions follow their slots; on one server they all share one subscriber connection; on
+ * a Sentinel client (`ValkeySentinel` present) they share one subscriber connection to the
+ * primary the sentinels name and follow failovers (`Lost` on the old primary, then
+ * `Resubscribed` naming the new one).
  * Its connections connect and authenticate as the client's do (the client's settings and
  * credentials, so `updatePassword` reaches them on their next reconnect), and its dropped-message
  * metric is on when the client's metrics are.
@@ -44,13 +48,18 @@ export const make = (
   Effect.gen(function* () {
     const router = yield* Router
     const cluster = yield* Effect.serviceOption(ClusterRouter.ClusterRouter)
-    const backend = Option.isSome(cluster) ? ClusterBackend.backend(cluster.value) : StandaloneBackend.backend(router)
+    const sentinel = yield* Effect.serviceOption(ValkeySentinel.ValkeySentinel)
+    const backend = Option.isSome(cluster)
+      ? ClusterBackend.backend(cluster.value)
+      : Option.isSome(sentinel)
+        ? SentinelBackend.backend(sentinel.value, router)
+        : StandaloneBackend.backend(router)
     return yield* makeService(backend, options, yield* Observability.dropHook(router.observability))
   })
 
 /**
- * Pub/sub on top of the client's layer, either mode: `ValkeyStandalone.layer(config)` or
- * `ValkeyCluster.layer(config)` (see `make`). It takes everything it needs from that client.
+ * Pub/sub on top of the client's layer, any mode: `ValkeyStandalone.layer(config)`,
+ * `ValkeyCluster.layer(config)` or `ValkeySentinel.layer(config)` (see `make`). It takes everything it needs from that client.
  *
  * @since 0.2.0
  * @category layers

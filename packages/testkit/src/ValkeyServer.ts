@@ -65,6 +65,12 @@ export interface ValkeyServerOptions {
   readonly persistence?: boolean
   /** Listen on this port instead of a free one. */
   readonly port?: number
+  /**
+   * Run as a Sentinel (`<binary> <conf> --sentinel`): the same binary serves both roles, so
+   * no separate `valkey-sentinel` is needed. The `sentinel …` lines go in `config`. Sentinel
+   * rewrites its config file; `start`/`restart` write the original one again. Default `false`.
+   */
+  readonly sentinel?: boolean
   /** Server binary; default env `VALKEY_SERVER`, then `valkey-server` from PATH. */
   readonly binary?: string
   /** How long to wait for PING after spawning. Default 10 seconds. */

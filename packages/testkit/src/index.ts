@@ -36,3 +36,9 @@ export {
   type ValkeyTestClusterHandle,
   type ValkeyTestClusterOptions
 } from "./ValkeyTestCluster.ts"
+export {
+  type SentinelAddress,
+  ValkeyTestSentinel,
+  type ValkeyTestSentinelHandle,
+  type ValkeyTestSentinelOptions
+} from "./ValkeyTestSentinel.ts"

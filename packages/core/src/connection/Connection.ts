@@ -136,6 +136,15 @@ export interface Connection {
   readonly takeUnsent: () => Array<readonly [Command<unknown>, Resume]>
   /** What the server said of itself in HELLO (RESP3 only): version, role, availability zone. */
   readonly serverInfo: () => ReadonlyMap<string, RespValue> | undefined
+  /**
+   * Points the connection at another node (a Sentinel failover): requests already written
+   * fail with `ConnectionError` (they may have run: never re-sent), the ones not yet written
+   * wait and go to the new node once its handshake is done. Reconnects at once, without
+   * waiting out the backoff. A no-op when the address is the same or the connection closed.
+   *
+   * @since 0.2.0
+   */
+  readonly moveTo: (host: string, port: number) => void
 }
 
 interface HandshakeWaiter {
@@ -147,8 +156,9 @@ interface HandshakeWaiter {
 const fail = (error: CommandError) => Exit.fail(error)
 
 class ConnectionImpl implements Connection {
-  readonly address: string
-  private readonly options: ConnectionOptions
+  address: string
+  /** Mutable only through `moveTo`. */
+  private options: ConnectionOptions
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   private readonly queue: PendingQueue
   private readonly writer = new CommandWriter()
@@ -644,6 +654,37 @@ class ConnectionImpl implements Connection {
 
   private hello: ReadonlyMap<string, RespValue> | undefined = undefined
   readonly serverInfo = () => this.hello
+
+  readonly moveTo = (host: string, port: number): void => {
+    if (this.state === "closed" || (host === this.options.host && port === this.options.port)) return
+    const previous = this.address
+    this.options = { ...this.options, host, port }
+    this.address = Socket.address(this.options)
+    const socket = this.socket
+    if (socket !== undefined) {
+      // Handled now rather than on the socket's close event, so a command issued meanwhile
+      // waits for the new node instead of being written to the dropped socket: what was
+      // written fails, a ready connection reconnects (to the new address), and a socket
+      // still in its handshake with the old node is dropped with its attempt.
+      this.lastError = new ConnectionError({
+        message: `${previous} is no longer the node to use (moved to ${this.address}); a request written there may have run`,
+        address: previous
+      })
+      socket.destroy()
+      this.onClose(socket)
+    }
+    const attempt = this.reconnectFiber
+    if (attempt === undefined) return
+    // An attempt on the old address, or a backoff sleep: start over on the new one now.
+    this.runFork(
+      Effect.andThen(
+        Fiber.interrupt(attempt),
+        Effect.sync(() => {
+          if (this.state !== "ready" && this.state !== "closed") this.reconnect()
+        })
+      )
+    )
+  }
 
   readonly close: Effect.Effect<void> = Effect.suspend(() => {
     if (this.state === "closed") return Effect.void

@@ -91,6 +91,8 @@ export const make = (
       )
     )
     runFork(Effect.sleep(interval).pipe(Effect.andThen(engine.reconcile), Effect.forever))
+    // A backend that hears of topology changes (a Sentinel failover) reconciles at once.
+    if (backend.placement.watch !== undefined) yield* backend.placement.watch(() => engine.requestReconcile())
     let dropped = 0
 
     const open = <P extends string | Uint8Array>(

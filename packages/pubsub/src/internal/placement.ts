@@ -21,4 +21,9 @@ export interface Placement {
   readonly connect: (node: Node) => Effect.Effect<Connection.Connection, never, Scope.Scope>
   /** Brings the view of the cluster up to date (nothing to do for one server). */
   readonly refresh: Effect.Effect<void>
+  /**
+   * Calls `onChange` whenever subscriptions may belong elsewhere now (a Sentinel failover),
+   * so they move at once instead of at the next periodic reconcile.
+   */
+  readonly watch?: (onChange: () => void) => Effect.Effect<void, never, Scope.Scope>
 }

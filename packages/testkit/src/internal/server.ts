@@ -189,7 +189,8 @@ class ServerInstance implements ValkeyServerHandle {
     const attempt = (left: number): Effect.Effect<void, ServerStartError | SetupError> =>
       Effect.gen({ self: this }, function* () {
         const configFile = yield* this.writeConfig()
-        const proc = yield* spawnProcess(this.binary, [configFile], this.dir).pipe(
+        const args = this.options.sentinel === true ? [configFile, "--sentinel"] : [configFile]
+        const proc = yield* spawnProcess(this.binary, args, this.dir).pipe(
           Effect.mapError((cause) =>
             this.startError(`could not spawn ${this.binary}: ${cause.message}`, undefined, cause)
           )

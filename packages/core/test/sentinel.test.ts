@@ -1,0 +1,194 @@
+/**
+ * The Sentinel client against a real topology (primary, 1 replica, 3 sentinels): discovery,
+ * following a SENTINEL FAILOVER, and the typed errors of a wrong name or dead sentinels.
+ */
+import { assert, expect, layer } from "@effect/vitest"
+import { freePort, ValkeyTestSentinel } from "@effect-valkey/testkit"
+import { Config, ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import { Command, Reply, Valkey, ValkeySentinel } from "../src/index.ts"
+
+const eventually = <A, E>(check: Effect.Effect<A, E>, done: (a: A) => boolean, what: string) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      const a = yield* check
+      if (done(a)) return a
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 25)))
+    }
+    return yield* Effect.die(new Error(`never held: ${what}`))
+  })
+
+// Real clock: the client checks the sentinels periodically.
+layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, timeout: "90 seconds" })(
+  "ValkeySentinel",
+  (it) => {
+    it.effect("finds the primary through the sentinels and serves Valkey on it", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const primary = yield* topology.awaitPrimary()
+        const { sentinel, valkey } = yield* ValkeySentinel.make({
+          sentinels: topology.sentinelAddresses,
+          name: topology.name
+        })
+        expect(sentinel.primary().address).toBe(primary.address)
+        yield* valkey.set("sentinel:k", "v")
+        expect(yield* valkey.get("sentinel:k")).toBe("v")
+        const role = yield* valkey.custom(["ROLE"])
+        assert.isTrue(Array.isArray(role) && role[0] === "master")
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("accepts sentinels as host:port strings and skips a dead one", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const dead = yield* freePort
+        const { sentinel } = yield* ValkeySentinel.make({
+          sentinels: [`127.0.0.1:${dead}`, ...topology.sentinelAddresses.map((s) => `${s.host}:${s.port}`)],
+          name: topology.name,
+          connectTimeout: "500 millis"
+        })
+        expect(sentinel.primary().address).toBe((yield* topology.awaitPrimary()).address)
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("a name no sentinel knows is a PrimaryNotFoundError naming what each said", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const error = yield* Effect.flip(ValkeySentinel.make({ sentinels: topology.sentinelAddresses, name: "nobody" }))
+        expect(error._tag).toBe("PrimaryNotFoundError")
+        assert.isTrue(error._tag === "PrimaryNotFoundError" && error.sentinels.length === 3)
+        expect(error.message).toContain('does not know "nobody"')
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("no sentinel answering is a SentinelUnavailableError; secrets stay out of it", () =>
+      Effect.gen(function* () {
+        const ports = [yield* freePort, yield* freePort]
+        const error = yield* Effect.flip(
+          ValkeySentinel.make({
+            sentinels: ports.map((port) => ({ host: "127.0.0.1", port })),
+            name: "primary",
+            password: Redacted.make("data-secret"),
+            sentinel: { password: Redacted.make("sentinel-secret") },
+            connectTimeout: "500 millis"
+          })
+        )
+        expect(error._tag).toBe("SentinelUnavailableError")
+        expect(error.message).not.toContain("secret")
+        expect(error.message).toContain(`127.0.0.1:${ports[0]}`)
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("layerConfig reads the sentinels, the name and the data nodes' fields from Effect Config", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const env = ConfigProvider.layer(
+          ConfigProvider.fromEnv({
+            env: {
+              VALKEY_SENTINELS: topology.sentinelAddresses.map((s) => `${s.host}:${s.port}`).join(", "),
+              VALKEY_SENTINEL_NAME: topology.name,
+              VALKEY_CLIENT_NAME: "via-sentinel"
+            }
+          })
+        )
+        const name = yield* Valkey.use((v) => v.clientGetName()).pipe(
+          Effect.provide(
+            ValkeySentinel.layerConfig(ValkeySentinel.config.pipe(Config.nested("VALKEY"))).pipe(Layer.provide(env))
+          )
+        )
+        expect(name).toBe("via-sentinel")
+      })
+    )
+
+    it.effect("bad settings are ConfigErrors before any socket", () =>
+      Effect.gen(function* () {
+        const noSentinels = yield* Effect.exit(ValkeySentinel.make({ sentinels: [], name: "primary" }))
+        const badAddress = yield* Effect.exit(ValkeySentinel.make({ sentinels: ["nowhere"], name: "primary" }))
+        for (const exit of [noSentinels, badAddress]) {
+          assert.isTrue(Exit.isFailure(exit))
+          expect(Exit.isFailure(exit) && String(exit.cause)).toContain("ConfigError")
+        }
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("readFrom preferReplica: read-only commands go to a replica, the rest to the primary", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const { valkey } = yield* ValkeySentinel.make({
+          sentinels: topology.sentinelAddresses,
+          name: topology.name,
+          readFrom: "preferReplica"
+        })
+        const role = (readonly: boolean) =>
+          Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly })), (reply) =>
+            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
+          )
+        expect(yield* role(false)).toBe("master")
+        expect(yield* role(true)).toBe("slave")
+        yield* valkey.set("sentinel:read", "r")
+        expect(yield* valkey.wait(1, 1000)).toBeGreaterThanOrEqual(1)
+        expect(yield* valkey.get("sentinel:read")).toBe("r")
+        const bad = yield* Effect.flip(
+          ValkeySentinel.make({
+            sentinels: topology.sentinelAddresses,
+            name: topology.name,
+            readFrom: "nearest" as "primary"
+          })
+        )
+        expect(bad._tag).toBe("ConfigError")
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("readFrom preferReplica after a failover: reads find a replica again, writes the new primary", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const before = yield* topology.awaitPrimary()
+        const { sentinel, valkey } = yield* ValkeySentinel.make({
+          sentinels: topology.sentinelAddresses,
+          name: topology.name,
+          readFrom: "preferReplica",
+          checkInterval: "200 millis"
+        })
+        const reader = (readonly: boolean) =>
+          Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly })), (reply) =>
+            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
+          )
+        yield* topology.failover
+        const after = yield* topology.awaitPrimary({ not: before.address })
+        yield* eventually(Effect.sync(sentinel.primary), (p) => p.address === after.address, "the client to move")
+        yield* eventually(reader(false).pipe(Effect.exit), (e) => Exit.isSuccess(e) && e.value === "master", "writes")
+        // The old primary becomes a replica of the new one; reads go there once the sentinels
+        // see it linked (their INFO refresh of replicas is every 10 s).
+        // The same Effect value, run again and again: the replica is chosen when it runs.
+        yield* eventually(reader(true).pipe(Effect.exit), (e) => Exit.isSuccess(e) && e.value === "slave", "reads")
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("follows SENTINEL FAILOVER: later calls go to the new primary", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const before = yield* topology.awaitPrimary()
+        const { sentinel, valkey } = yield* ValkeySentinel.make({
+          sentinels: topology.sentinelAddresses,
+          name: topology.name
+        })
+        const moves: Array<ValkeySentinel.Switch> = []
+        yield* sentinel.onSwitch((change) => moves.push(change))
+        yield* valkey.set("sentinel:before", "1")
+        yield* topology.failover
+        const after = yield* topology.awaitPrimary({ not: before.address })
+        yield* eventually(Effect.sync(sentinel.primary), (p) => p.address === after.address, "the client to move")
+        // Calls right after the move may still meet the old socket closing; they settle quickly
+        yield* eventually(
+          valkey.set("sentinel:after", "2").pipe(Effect.exit),
+          (exit) => Exit.isSuccess(exit),
+          "a write to succeed on the new primary"
+        )
+        expect(yield* valkey.get("sentinel:before")).toBe("1")
+        expect(yield* after.command(["GET", "sentinel:after"])).toBe("2")
+        expect(moves.map((m) => m.to.address)).toEqual([after.address])
+        yield* Effect.logInfo(`moved via ${moves[0]!.via}`)
+      }).pipe(Effect.scoped)
+    )
+  }
+)
