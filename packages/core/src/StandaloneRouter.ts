@@ -10,6 +10,7 @@
 import * as Effect from "effect/Effect"
 import * as Pool from "effect/Pool"
 import type * as Scope from "effect/Scope"
+import { pooled } from "./Command.ts"
 import * as BlockingPool from "./connection/BlockingPool.ts"
 import * as Connection from "./connection/Connection.ts"
 import type { AuthError, ConnectionError } from "./errors.ts"
@@ -44,9 +45,9 @@ export const make = (
     })
     return Router.of({
       run: (command) =>
-        command.blockMillis === undefined
-          ? connection.send(command)
-          : BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis),
+        pooled(command)
+          ? BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis)
+          : connection.send(command),
       sendBatch: (batch) => connection.sendBatch(batch.commands),
       dedicated,
       dedicatedFor: () => dedicated,
