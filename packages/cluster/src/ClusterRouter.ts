@@ -247,9 +247,9 @@ class ClusterState extends ClusterNodes {
     )
   }
 
-  /** Blocking commands (BLPOP, XREAD BLOCK, …) go to the node's pool, never its shared connection. */
+  /** Blocking commands (BLPOP, WAIT, …) go to the node's pool, never its shared connection. */
   private sendOn<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {
-    return Command.pooled(command) ? this.blocking(connection, command) : connection.send(command)
+    return command.blockMillis === undefined ? connection.send(command) : this.blocking(connection, command)
   }
 
   private blocking<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {

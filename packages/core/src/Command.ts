@@ -70,11 +70,6 @@ export interface Command<A> {
   readonly response?: ResponsePolicy | undefined
   /** For blocking commands: the server-side block time in ms (0 = forever). */
   readonly blockMillis?: number | undefined
-  /**
-   * A blocking command about this connection's own writes (WAIT, WAITAOF): it must run on the
-   * connection that sent them, the shared one, never on a pooled connection of its own.
-   */
-  readonly ownWrites?: boolean | undefined
   /** Bulk and simple strings of the reply as `Uint8Array` instead of UTF-8 strings. */
   readonly bytes: boolean
   /** Set when the arguments were rejected client-side: the command is never sent. */
@@ -118,7 +113,6 @@ export interface CommandOptions {
   readonly request?: RequestPolicy
   readonly response?: ResponsePolicy
   readonly blockMillis?: number
-  readonly ownWrites?: boolean
   readonly serverRouted?: boolean
   readonly shards?: Shards<unknown>
 }
@@ -169,9 +163,6 @@ class CommandImpl<A> implements Command<A> {
   get blockMillis(): number | undefined {
     return this.options?.blockMillis
   }
-  get ownWrites(): boolean {
-    return this.options?.ownWrites === true
-  }
   get serverRouted(): boolean {
     return this.options?.serverRouted === true
   }
@@ -213,7 +204,6 @@ const optionsOf = (command: Command<unknown>): CommandOptions | undefined =>
         ...(command.request !== undefined ? { request: command.request } : {}),
         ...(command.response !== undefined ? { response: command.response } : {}),
         ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {}),
-        ...(command.ownWrites === true ? { ownWrites: true } : {}),
         ...(command.serverRouted === true ? { serverRouted: true } : {}),
         ...(command.shards !== undefined ? { shards: command.shards } : {})
       }
@@ -436,18 +426,6 @@ const millis = (arg: string | undefined): number | undefined => {
   const value = Number(arg)
   return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value)
 }
-
-/**
- * Whether a command runs on a pooled connection of its own: a blocking command (BLPOP, XREAD
- * BLOCK, …) would stall every caller behind it on the shared connection. WAIT and WAITAOF block
- * too, but they are about the writes of the connection they run on, so they stay on the shared
- * one.
- *
- * @since 0.2.0
- * @category getters
- */
-export const pooled = (command: Command<unknown>): boolean =>
-  command.blockMillis !== undefined && command.ownWrites !== true
 
 /**
  * The server-side block time (ms, `0` = forever) of a blocking command line given as text (a

@@ -10,7 +10,6 @@
 import * as Effect from "effect/Effect"
 import * as Pool from "effect/Pool"
 import type * as Scope from "effect/Scope"
-import { pooled } from "./Command.ts"
 import * as BlockingPool from "./connection/BlockingPool.ts"
 import * as Connection from "./connection/Connection.ts"
 import type { AuthError, ConnectionError } from "./errors.ts"
@@ -45,9 +44,9 @@ export const make = (
     })
     return Router.of({
       run: (command) =>
-        pooled(command)
-          ? BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis)
-          : connection.send(command),
+        command.blockMillis === undefined
+          ? connection.send(command)
+          : BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis),
       sendBatch: (batch) => connection.sendBatch(batch.commands),
       dedicated,
       dedicatedFor: () => dedicated,

@@ -29,7 +29,7 @@ import * as Pool from "effect/Pool"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
-import { type Decoder, make as makeCommand, pooled } from "./Command.ts"
+import { type Decoder, make as makeCommand } from "./Command.ts"
 import * as BlockingPool from "./connection/BlockingPool.ts"
 import * as Connection from "./connection/Connection.ts"
 import type { ConnectionOptions, TlsOptions } from "./connection/ConnectionOptions.ts"
@@ -523,7 +523,7 @@ export const make = (
     })
     const plain: RouterService = Router.of({
       run: (command) => {
-        if (pooled(command)) {
+        if (command.blockMillis !== undefined) {
           return BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis)
         }
         if (readFrom !== "preferReplica" || !command.readonly) return connection.send(command)

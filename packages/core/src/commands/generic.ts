@@ -167,8 +167,7 @@ export const wait = (numReplicas: number, timeout: number): Command.Command<numb
     : Command.make(["WAIT", numReplicas, timeout], Reply.integer, {
         request: "all_shards",
         response: "agg_min",
-        blockMillis: timeout,
-        ownWrites: true
+        blockMillis: timeout
       })
 }
 
@@ -196,6 +195,6 @@ export const waitaof = (
       const [local, replicas] = Reply.tuple(Reply.integer, Reply.integer)(reply)
       return { local, replicas }
     },
-    { request: "all_shards", response: "agg_min", blockMillis: timeout, ownWrites: true }
+    { request: "all_shards", response: "agg_min", blockMillis: timeout }
   )
 }
