@@ -175,6 +175,15 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
         const moves: Array<ValkeySentinel.Switch> = []
         yield* sentinel.onSwitch((change) => moves.push(change))
         yield* valkey.set("sentinel:before", "1")
+        // A forced failover promotes a replica with what it has: wait until the write reached
+        // every replica (read on the replicas themselves).
+        for (const node of topology.nodes.filter((n) => n.address !== before.address)) {
+          yield* eventually(
+            node.command(["GET", "sentinel:before"]),
+            (value) => value === "1",
+            "the write to replicate"
+          )
+        }
         yield* topology.failover
         const after = yield* topology.awaitPrimary({ not: before.address })
         yield* eventually(Effect.sync(sentinel.primary), (p) => p.address === after.address, "the client to move")
