@@ -12,6 +12,7 @@ import * as Pool from "effect/Pool"
 import type * as Scope from "effect/Scope"
 import * as BlockingPool from "./connection/BlockingPool.ts"
 import * as Connection from "./connection/Connection.ts"
+import type { ConnectionOptions } from "./connection/ConnectionOptions.ts"
 import type { AuthError, ConnectionError } from "./errors.ts"
 import { Router, type RouterService } from "./Router.ts"
 import type * as ValkeyConfig from "./ValkeyConfig.ts"
@@ -19,22 +20,26 @@ import type * as ValkeyConfig from "./ValkeyConfig.ts"
 /**
  * Connects (unless `lazyConnect`) and returns the router; every connection closes with the
  * scope. Tracing and metrics are not applied here: `ValkeyStandalone` wraps the router when
- * they are on.
+ * they are on. `target` says where connections made later (dedicated, pooled) go: the
+ * configured server, unless a client that follows a moving primary (Sentinel) says otherwise.
  *
  * @since 0.2.0
  * @category constructors
  */
 export const make = (
-  resolved: ValkeyConfig.ResolvedConfig
+  resolved: ValkeyConfig.ResolvedConfig,
+  target: () => ConnectionOptions = () => resolved.connection
 ): Effect.Effect<RouterService, ConnectionError | AuthError, Scope.Scope> =>
   Effect.gen(function* () {
-    const connection = yield* Connection.make(resolved.connection, { lazy: resolved.lazyConnect })
+    const connection = yield* Connection.make(target(), { lazy: resolved.lazyConnect })
     const open = new Set<Connection.Connection>([connection])
-    const dedicated = Effect.tap(Connection.make(resolved.connection), (c) =>
-      Effect.acquireRelease(
-        Effect.sync(() => open.add(c)),
-        () => Effect.sync(() => open.delete(c))
-      )
+    const dedicated = Effect.tap(
+      Effect.suspend(() => Connection.make(target())),
+      (c) =>
+        Effect.acquireRelease(
+          Effect.sync(() => open.add(c)),
+          () => Effect.sync(() => open.delete(c))
+        )
     )
     const blocking = yield* Pool.makeWithTTL({
       acquire: dedicated,

@@ -25,12 +25,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Pool from "effect/Pool"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { type Decoder, make as makeCommand } from "./Command.ts"
-import * as BlockingPool from "./connection/BlockingPool.ts"
 import * as Connection from "./connection/Connection.ts"
 import type { ConnectionOptions, TlsOptions } from "./connection/ConnectionOptions.ts"
 import { type AuthError, ConfigError, ConnectionError } from "./errors.ts"
@@ -39,6 +37,7 @@ import * as Reply from "./Reply.ts"
 import { Router, type RouterService } from "./Router.ts"
 import type { RespValue } from "./resp/types.ts"
 import * as Scan from "./Scan.ts"
+import * as StandaloneRouter from "./StandaloneRouter.ts"
 import * as Valkey from "./Valkey.ts"
 import * as ValkeyConfig from "./ValkeyConfig.ts"
 
@@ -173,8 +172,6 @@ export interface SentinelService {
   readonly onSwitch: (listener: (change: Switch) => void) => Effect.Effect<void, never, Scope.Scope>
   /** Asks the sentinels now (and moves if they name another primary). */
   readonly refresh: Effect.Effect<void>
-  /** The data nodes' connection settings (address aside): for pub/sub connections. */
-  readonly connectionOptions: ConnectionOptions
 }
 
 /**
@@ -387,19 +384,11 @@ export const make = (
     const history: Array<Switch> = []
     const listeners = new Set<(change: Switch) => void>()
 
-    const connection = yield* Connection.make(dataOptions(current), { lazy: resolved.lazyConnect })
-    const open = new Set<Connection.Connection>([connection])
-    // New connections go to the primary of the moment; `moveAll` brings the rest along.
-    const dedicated = Effect.suspend(() => Connection.make(dataOptions(current))).pipe(
-      Effect.tap((c) =>
-        Effect.acquireRelease(
-          Effect.sync(() => open.add(c)),
-          () => Effect.sync(() => open.delete(c))
-        )
-      )
-    )
+    // The standalone router on the primary of the moment: new connections go there, and
+    // `moveAll` brings the open ones along.
+    const primaryRouter = yield* StandaloneRouter.make(resolved, () => dataOptions(current))
     const moveAll = () => {
-      for (const c of open) c.moveTo(current.host, current.port)
+      for (const c of primaryRouter.connections()) c.moveTo(current.host, current.port)
     }
     const switchTo = (to: NodeAddress, via: Switch["via"], announcedAt?: number) => {
       moveAll()
@@ -515,36 +504,26 @@ export const make = (
     yield* Effect.forkScoped(checker)
     yield* Effect.forkScoped(listener)
 
-    const blocking = yield* Pool.makeWithTTL({
-      acquire: dedicated,
-      min: 0,
-      max: resolved.blockingPoolSize,
-      timeToLive: "60 seconds"
-    })
-    const plain: RouterService = Router.of({
-      run: (command) => {
-        if (command.blockMillis !== undefined) {
-          return BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis)
-        }
-        if (readFrom !== "preferReplica" || !command.readonly) return connection.send(command)
-        // Chosen when the call runs, not when its Effect is built: the replica may change
-        // between the two. One that is not connected now (lost, reconnecting) leaves reads
-        // to the primary.
-        return Effect.suspend(() => {
-          const reader = replica
-          return reader !== undefined && reader.connection.status() === "ready"
-            ? reader.connection.send(command)
-            : connection.send(command)
-        })
-      },
-      sendBatch: (batch) => connection.sendBatch(batch.commands),
-      dedicated,
-      dedicatedFor: () => dedicated,
-      credentials: resolved.connection.credentials,
-      connectionOptions: resolved.connection,
-      observability: resolved.observability,
-      connections: () => (replica === undefined ? [...open] : [...open, replica.connection])
-    })
+    const plain: RouterService =
+      readFrom !== "preferReplica"
+        ? primaryRouter
+        : Router.of({
+            ...primaryRouter,
+            run: (command) => {
+              if (command.blockMillis !== undefined || !command.readonly) return primaryRouter.run(command)
+              // Chosen when the call runs, not when its Effect is built: the replica may change
+              // between the two. One that is not connected now (lost, reconnecting) leaves reads
+              // to the primary.
+              return Effect.suspend(() => {
+                const reader = replica
+                return reader !== undefined && reader.connection.status() === "ready"
+                  ? reader.connection.send(command)
+                  : primaryRouter.run(command)
+              })
+            },
+            connections: () =>
+              replica === undefined ? primaryRouter.connections() : [...primaryRouter.connections(), replica.connection]
+          })
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     const router =
       instrumentation === undefined ? plain : instrumentation.instrument(plain, { host: first.host, port: first.port })
@@ -557,8 +536,7 @@ export const make = (
           Effect.sync(() => listeners.add(listener)),
           () => Effect.sync(() => listeners.delete(listener))
         ).pipe(Effect.asVoid),
-      refresh: check(undefined),
-      connectionOptions: resolved.connection
+      refresh: check(undefined)
     }
     return { router, valkey: Valkey.make(router, instrumentation), scan: Scan.make(router), sentinel }
   })

@@ -10,8 +10,9 @@ import * as Effect from "effect/Effect"
 import type { Backend } from "./make.ts"
 
 export const backend = (sentinel: ValkeySentinel.SentinelService, router: RouterService): Backend => {
-  // The router's credentials object: a rotated password reaches these connections too.
-  const options = { ...sentinel.connectionOptions, credentials: router.credentials }
+  // The client's settings, with its credentials object: a rotated password reaches these
+  // connections too.
+  const options = router.connectionOptions
   return {
     placement: {
       nodeFor: () => sentinel.primary(),
