@@ -38,16 +38,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 3. The first Debian archive URI this machine already uses (deb822 sources, then one-line lists).
-mirror=""
-for f in /etc/apt/sources.list.d/*.sources; do
-  [ -f "$f" ] || continue
-  mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
-  [ -n "$mirror" ] && break
-done
-if [ -z "$mirror" ]; then
-  mirror=$(grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
-    | grep -v security | awk '{ print $2; exit }')
-fi
+mirror="$(bash "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh")"
 [ -n "$mirror" ] || fail "no Debian mirror found in this machine's apt sources."
 
 # 4. A private apt configuration that knows only sid's source index.
