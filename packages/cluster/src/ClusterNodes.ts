@@ -181,9 +181,24 @@ export abstract class ClusterNodes {
     )
   }
 
-  readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.flatMap(
-    this.fetchTopology,
-    (topology) => this.apply(topology)
+  /** Topology fetches started, and the number of the one whose answer was applied last. */
+  fetches = 0
+  appliedFetch = 0
+
+  /**
+   * Fetches and applies the topology. Refreshes overlap (the recovery loop, MOVED, the timer,
+   * pub/sub): an answer is applied only if no fetch started after it was applied already, so
+   * a slow answer from before a failover never replaces a newer one.
+   */
+  readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.suspend(
+    () => {
+      const fetch = ++this.fetches
+      return Effect.flatMap(this.fetchTopology, (topology) => {
+        if (fetch < this.appliedFetch) return Effect.void
+        this.appliedFetch = fetch
+        return this.apply(topology)
+      })
+    }
   )
 
   /** Refreshes in the background, at most one refresh at a time. */
@@ -212,9 +227,7 @@ export abstract class ClusterNodes {
   nodeLost(address: string): void {
     if (!this.suspects.has(address)) this.suspects.set(address, Date.now())
     if (this.recovering !== undefined) return
-    const round: Effect.Effect<boolean> = Effect.suspend(() =>
-      Effect.as(Effect.ignore(this.refreshTopology), this.settleSuspects())
-    )
+    const round: Effect.Effect<boolean> = Effect.map(Effect.ignore(this.refreshTopology), () => this.settleSuspects())
     this.recovering = this.runFork(
       Effect.gen({ self: this }, function* () {
         while (!(yield* round)) {
