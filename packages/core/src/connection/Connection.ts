@@ -418,6 +418,8 @@ class ConnectionImpl implements Connection {
     const wait = Math.min(LOADING_BACKOFF * 2 ** (retries - 1), LOADING_BACKOFF_CAP)
     // Room for the wait and as long again for the answer: else the caller hears LOADING now.
     if (retries >= 255 || Date.now() + 2 * wait >= deadline) return false
+    // A replica loading a full sync: a cluster router sends the read to the primary instead.
+    if (this.hello?.get("role") === "replica") return false
     this.options.onRetry?.(this.address, "LOADING")
     setTimeout(() => {
       const refusal = this.refusal(command, 1)
