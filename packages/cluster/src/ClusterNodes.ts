@@ -1,13 +1,21 @@
 /**
  * The cluster router's node connections and the topology they follow: a lazy connection and a
  * blocking pool per node, the slot table (primary and readers per slot), the topology fetch
- * (CLUSTER SHARDS, else CLUSTER SLOTS) with its periodic and on-demand refresh, and which
- * connection serves a slot. Routing (`ClusterRouter`) is built on it.
+ * (CLUSTER SHARDS, else CLUSTER SLOTS) with its periodic and on-demand refresh, the prompt
+ * refresh after a node is lost (see `nodeLost`), and which connection serves a slot. Routing
+ * (`ClusterRouter`) is built on it.
  *
  * @since 0.2.0
  * @internal
  */
-import { type AuthError, type Command, type CommandError, Commands, ConnectionError } from "@effect-valkey/core"
+import {
+  type AuthError,
+  Command,
+  type CommandError,
+  Commands,
+  ConnectionError,
+  TimeoutError
+} from "@effect-valkey/core"
 import { Connection } from "@effect-valkey/core/internal"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -30,6 +38,20 @@ export interface NodeEntry {
 const SLOTS = Slot.SLOTS
 const ZONE = Commands.server.configGet(["availability-zone"])
 
+/**
+ * After a node is lost, the topology is fetched this often (from the other nodes) until its
+ * slots have a reachable owner: a failover is seen within this of the promotion. After
+ * `RECOVERY_FAST_FOR` it slows to `RECOVERY_SLOW`, and after `RECOVERY_GIVE_UP` the periodic
+ * refresh alone goes on (a primary without a replica may stay down for long).
+ */
+const RECOVERY_INTERVAL = 150
+const RECOVERY_FAST_FOR = 15_000
+const RECOVERY_SLOW = 1000
+const RECOVERY_GIVE_UP = 120_000
+/** A connection whose oldest written request waited this long (capped by half the request timeout) is suspect. */
+const STALL_MILLIS = 1000
+const WATCH_MILLIS = 250
+
 export abstract class ClusterNodes {
   readonly config: ResolvedClusterConfig
   readonly scope: Scope.Scope
@@ -41,6 +63,11 @@ export abstract class ClusterNodes {
   readonly slotReaders = new Array<ReadonlyArray<Connection.Connection>>(SLOTS)
   readCursor = 0
   refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
+  /** Nodes lost or stalled whose slots have no reachable owner yet, with when each was first suspected. */
+  readonly suspects = new Map<string, number>()
+  recovering: Fiber.Fiber<void, unknown> | undefined = undefined
+  /** Told whenever a refresh gives a slot another primary (pub/sub moves sharded channels). */
+  readonly topologyListeners = new Set<() => void>()
 
   constructor(
     config: ResolvedClusterConfig,
@@ -75,7 +102,13 @@ export abstract class ClusterNodes {
   entry(node: Topology.NodeAddress): Effect.Effect<NodeEntry> {
     const existing = this.entries.get(node.address)
     if (existing !== undefined) return Effect.succeed(existing)
-    const options = { ...this.config.base.connection, host: node.host, port: node.port, readOnly: true }
+    const options = {
+      ...this.config.base.connection,
+      host: node.host,
+      port: node.port,
+      readOnly: true,
+      onLoss: (address: string) => this.nodeLost(address)
+    }
     return Effect.gen({ self: this }, function* () {
       const scope = yield* Scope.fork(this.scope, "sequential")
       const connection = yield* Connection.make(options, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
@@ -113,9 +146,10 @@ export abstract class ClusterNodes {
           candidates.push(node)
         }
       }
-      // Connected nodes first: a dead node would hold each refresh up for a request timeout.
+      // Connected nodes first: a dead or stalled node would hold each refresh up for a request
+      // timeout.
       const connected = (node: Topology.NodeAddress) =>
-        this.entries.get(node.address)?.connection.status() === "ready" ? 0 : 1
+        this.entries.get(node.address)?.connection.status() === "ready" && !this.suspects.has(node.address) ? 0 : 1
       candidates.sort((a, b) => connected(a) - connected(b))
       const ask = (node: Topology.NodeAddress) =>
         Effect.flatMap(this.entry(node), ({ connection }) =>
@@ -147,9 +181,24 @@ export abstract class ClusterNodes {
     )
   }
 
-  readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.flatMap(
-    this.fetchTopology,
-    (topology) => this.apply(topology)
+  /** Topology fetches started, and the number of the one whose answer was applied last. */
+  fetches = 0
+  appliedFetch = 0
+
+  /**
+   * Fetches and applies the topology. Refreshes overlap (the recovery loop, MOVED, the timer,
+   * pub/sub): an answer is applied only if no fetch started after it was applied already, so
+   * a slow answer from before a failover never replaces a newer one.
+   */
+  readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError> = Effect.suspend(
+    () => {
+      const fetch = ++this.fetches
+      return Effect.flatMap(this.fetchTopology, (topology) => {
+        if (fetch < this.appliedFetch) return Effect.void
+        this.appliedFetch = fetch
+        return this.apply(topology)
+      })
+    }
   )
 
   /** Refreshes in the background, at most one refresh at a time. */
@@ -169,15 +218,83 @@ export abstract class ClusterNodes {
     )
   }
 
+  /**
+   * A node's connection was lost, or stopped answering: fetch the topology now and every
+   * `RECOVERY_INTERVAL` until every suspect node is reachable again or serves no slot, so the
+   * requests waiting for it go to the promoted replica as soon as the cluster names it (see
+   * `apply`), instead of waiting out their timeout or the periodic refresh.
+   */
+  nodeLost(address: string): void {
+    if (!this.suspects.has(address)) this.suspects.set(address, Date.now())
+    if (this.recovering !== undefined) return
+    const round: Effect.Effect<boolean> = Effect.map(Effect.ignore(this.refreshTopology), () => this.settleSuspects())
+    this.recovering = this.runFork(
+      Effect.gen({ self: this }, function* () {
+        while (!(yield* round)) {
+          const oldest = Math.min(...this.suspects.values())
+          yield* Effect.sleep(Date.now() - oldest < RECOVERY_FAST_FOR ? RECOVERY_INTERVAL : RECOVERY_SLOW)
+        }
+      }).pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            this.recovering = undefined
+          })
+        )
+      )
+    )
+  }
+
+  /** Forgets the suspects that are answering again or own no slot; true when none is left. */
+  settleSuspects(): boolean {
+    const primaries = new Set((this.current?.primaries() ?? []).map((n) => n.address))
+    const now = Date.now()
+    for (const [address, since] of this.suspects) {
+      const connection = this.entries.get(address)?.connection
+      const answering = connection?.status() === "ready" && connection.stalledMillis() < this.stallMillis()
+      if (!primaries.has(address) || answering || now - since > RECOVERY_GIVE_UP) this.suspects.delete(address)
+    }
+    return this.suspects.size === 0
+  }
+
+  stallMillis(): number {
+    return Math.min(STALL_MILLIS, this.config.base.connection.requestTimeoutMillis / 2)
+  }
+
+  /**
+   * Watches the primaries' connections for one that stopped answering without closing (a
+   * paused or hung node keeps its socket): it is treated like a lost one. Runs only with a
+   * request timeout (without one a stall cannot be told from a slow command).
+   */
+  watchStalls(): void {
+    if (this.config.base.connection.requestTimeoutMillis <= 0) return
+    this.runFork(
+      Effect.forever(
+        Effect.andThen(
+          Effect.sleep(WATCH_MILLIS),
+          Effect.sync(() => {
+            const stall = this.stallMillis()
+            for (const node of this.current?.primaries() ?? []) {
+              const connection = this.entries.get(node.address)?.connection
+              if (connection !== undefined && connection.stalledMillis() >= stall) this.nodeLost(node.address)
+            }
+          })
+        )
+      )
+    )
+  }
+
   apply(topology: Topology.Topology): Effect.Effect<void> {
     return Effect.gen({ self: this }, function* () {
       const nodes = topology.nodes()
       for (const node of nodes) yield* this.entry(node)
       if (typeof this.config.readFrom === "object") yield* this.learnZones(nodes)
       const primaries = new Set(topology.primaries().map((n) => n.address))
+      let moved = false
       for (let slot = 0; slot < SLOTS; slot++) {
         const shard = topology.shardOfSlot(slot)
-        this.slotPrimary[slot] = shard === undefined ? undefined : this.entries.get(shard.primary.address)!.connection
+        const primary = shard === undefined ? undefined : this.entries.get(shard.primary.address)!.connection
+        if (primary !== this.slotPrimary[slot]) moved = true
+        this.slotPrimary[slot] = primary
         this.slotReaders[slot] = shard === undefined ? [] : this.readers(shard)
       }
       this.current = topology
@@ -185,19 +302,43 @@ export abstract class ClusterNodes {
       for (const [address, entry] of this.entries) {
         // Requests waiting on a node that no longer serves slots go where their slots are now:
         // they were never written, so re-sending them cannot run anything twice.
-        if (!primaries.has(address) && entry.connection.status() !== "ready") this.reroute(entry)
+        if (!primaries.has(address)) {
+          if (entry.connection.status() !== "ready") this.reroute(entry)
+          // A former primary that stopped answering (paused) and was failed over: what was
+          // written there fails now with a ConnectionError (it may still run when the node
+          // wakes up, so it is never re-sent) rather than at its timeout.
+          else if (this.suspects.has(address) && entry.connection.stalledMillis() >= this.stallMillis())
+            entry.connection.destroySocket()
+        }
         if (!live.has(address)) {
           this.entries.delete(address)
           this.reroute(entry)
           yield* Scope.close(entry.scope, Exit.void)
         }
       }
+      if (moved) for (const listener of this.topologyListeners) listener()
     })
   }
 
+  /** Sends a node's unsent requests where their slots are now, each within its own deadline. */
   reroute(entry: NodeEntry): void {
-    for (const [command, resume] of entry.connection.takeUnsent()) {
-      this.runFork(this.run(command)).addObserver((exit) => resume(exit))
+    const timeout = this.config.base.connection.requestTimeoutMillis
+    for (const [command, resume, deadline] of entry.connection.takeUnsent()) {
+      const run =
+        deadline === Infinity
+          ? this.run(command)
+          : Effect.timeoutOrElse(this.run(command), {
+              duration: Math.max(1, deadline - Date.now()),
+              orElse: () =>
+                Effect.fail(
+                  new TimeoutError({
+                    message: `${Command.name(command)} got no reply within ${timeout} ms (re-routed from ${entry.node.address})`,
+                    command: Command.name(command),
+                    timeoutMillis: timeout
+                  })
+                )
+            })
+      this.runFork(run).addObserver((exit) => resume(exit))
     }
   }
 
@@ -243,8 +384,14 @@ export abstract class ClusterNodes {
 
   randomPrimary(): Connection.Connection {
     const primaries = this.topology.primaries()
-    const node = primaries[Math.floor(Math.random() * primaries.length)]!
-    return this.entries.get(node.address)!.connection
+    const start = Math.floor(Math.random() * primaries.length)
+    // Any primary will do: skip one that is lost or stalled, if another is not.
+    for (let i = 0; i < primaries.length; i++) {
+      const node = primaries[(start + i) % primaries.length]!
+      const connection = this.entries.get(node.address)!.connection
+      if (!this.suspects.has(node.address) && connection.status() !== "reconnecting") return connection
+    }
+    return this.entries.get(primaries[start]!.address)!.connection
   }
 
   replicaOf(slot: number): Connection.Connection | undefined {

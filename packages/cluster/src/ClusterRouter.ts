@@ -80,6 +80,21 @@ export interface ClusterRouterService extends RouterService {
    * none. For callers that pick a node themselves (a dedicated connection per node).
    */
   firstKeyOf(args: ReadonlyArray<RespArg>): Effect.Effect<Key | undefined, CommandError>
+  /**
+   * Calls `onChange` each time a topology refresh gives slots another primary (a failover, a
+   * migration), until the scope closes: what pub/sub follows to move sharded channels.
+   *
+   * @since 0.3.0
+   */
+  readonly watchTopology: (onChange: () => void) => Effect.Effect<void, never, Scope.Scope>
+  /**
+   * Tells the router that a connection of its own to `address` (a pub/sub subscriber's) was
+   * lost: it refreshes the topology promptly until the node's slots have a reachable owner,
+   * as it does for its own connections.
+   *
+   * @since 0.3.0
+   */
+  readonly nodeLost: (address: string) => void
 }
 
 const SLOTS = Slot.SLOTS
@@ -124,6 +139,7 @@ export const make = (
         return database === 0 ? error : databaseRefused(database, error)
       })
     )
+    state.watchStalls()
     if (resolved.refreshMillis !== undefined) {
       state.runFork(
         Effect.sleep(resolved.refreshMillis).pipe(Effect.andThen(Effect.ignore(state.refreshTopology)), Effect.forever)
@@ -420,6 +436,17 @@ class ClusterState extends ClusterNodes {
       refreshTopology: this.refreshTopology,
       endpointOf: (command) => this.endpointOf(command),
       firstKeyOf: (args) => this.firstKeyOf(args),
+      watchTopology: (onChange) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            // A function of its own, so the same callback registered twice is released twice.
+            const listener = () => onChange()
+            this.topologyListeners.add(listener)
+            return listener
+          }),
+          (listener) => Effect.sync(() => this.topologyListeners.delete(listener))
+        ).pipe(Effect.asVoid),
+      nodeLost: (address) => this.nodeLost(address),
       runOn: (command, route) => this.runOn(command, route),
       runOnAll: (command, nodes) =>
         Effect.map(

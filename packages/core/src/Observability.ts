@@ -8,7 +8,7 @@
  *   for a server error, `db.response.status_code` (`WRONGTYPE`, `NOSCRIPT`, …). Arguments,
  *   keys, values and credentials never go into a span.
  * - `metrics`: Effect `Metric`s named `valkey.*` (see `commands`, `commandErrors`,
- *   `commandDuration`, `inflight`, `reconnects`, `pubsubDropped`), updated in the
+ *   `commandDuration`, `inflight`, `reconnects`, `retries`, `pubsubDropped`), updated in the
  *   `MetricRegistry` of the context the client's layer is built in.
  *
  * What is on is decided once, when the client is built: with both off the client's command
@@ -86,6 +86,7 @@ const ERRORS = "Commands that failed, by error.type (the error's tag)"
 const DURATION = "Command latency in milliseconds, from issue to reply, by db.operation.name"
 const INFLIGHT = "Commands issued and not yet answered"
 const RECONNECTS = "Connections re-established after a loss, by server.address and server.port"
+const RETRIES = "Commands sent again after a -LOADING reply, by error.type, server.address and server.port"
 const DROPPED = "Pub/sub messages dropped by a full subscription buffer (dropping or sliding)"
 
 /**
@@ -154,6 +155,19 @@ export const inflight: Metric.Gauge<number> = Metric.gauge("valkey.commands.infl
  */
 export const reconnects: Metric.Counter<number> = Metric.counter("valkey.reconnects", {
   description: RECONNECTS,
+  incremental: true
+})
+
+/**
+ * `valkey.command.retries`: a counter of commands sent again because the server answered
+ * `-LOADING` (still loading its dataset), attributes `error.type` (`LOADING`),
+ * `server.address` and `server.port`. The caller sees one command; this counts the extra sends.
+ *
+ * @since 0.3.0
+ * @category metrics
+ */
+export const retries: Metric.Counter<number> = Metric.counter("valkey.command.retries", {
+  description: RETRIES,
   incremental: true
 })
 
@@ -227,21 +241,37 @@ export const make = (settings: Settings, database: number): Effect.Effect<Instru
  * @since 0.1.0
  * @category constructors
  */
-export const reconnectHook = (settings: Settings): Effect.Effect<((address: string) => void) | undefined> => {
+export const reconnectHook = (settings: Settings): Effect.Effect<((address: string) => void) | undefined> =>
+  perServerHook(settings, reconnects, RECONNECTS)
+
+/**
+ * The retry hook of a client's connections (see `ConnectionOptions.onRetry`), or `undefined`
+ * with metrics off.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const retryHook = (settings: Settings): Effect.Effect<((address: string, reason: string) => void) | undefined> =>
+  perServerHook(settings, retries, RETRIES)
+
+/** A counter hook with one series per server (and per `error.type`, when given one). */
+const perServerHook = (settings: Settings, base: Metric.Counter<number>, description: string) => {
   const metrics = settings.metrics
   if (metrics === undefined) return Effect.succeed(undefined)
   return Effect.map(Effect.context<never>(), (context) => {
     const series = new Map<string, Metric.Counter<number>>()
-    return (address: string) => {
-      let counter = series.get(address)
+    return (address: string, errorType?: string) => {
+      const id = errorType === undefined ? address : `${errorType} ${address}`
+      let counter = series.get(id)
       if (counter === undefined) {
         const colon = address.lastIndexOf(":")
-        counter = counterSeries(reconnects, RECONNECTS, {
+        counter = counterSeries(base, description, {
           ...metrics.attributes,
+          ...(errorType === undefined ? {} : { "error.type": errorType }),
           "server.address": address.slice(0, colon).replace(/^\[(.*)\]$/, "$1"),
           "server.port": address.slice(colon + 1)
         })
-        series.set(address, counter)
+        series.set(id, counter)
       }
       counter.updateUnsafe(1, context)
     }

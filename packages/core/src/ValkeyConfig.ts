@@ -234,6 +234,7 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
     const tls = config.tls === true ? {} : config.tls === false ? undefined : config.tls
     const observability = Observability.settings(config)
     const onReconnect = yield* Observability.reconnectHook(observability)
+    const onRetry = yield* Observability.retryHook(observability)
     return {
       connection: {
         host: config.host ?? defaults.host,
@@ -255,7 +256,8 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
           ...(config.maxBulkLength !== undefined ? { maxBulkLength: config.maxBulkLength } : {}),
           ...(config.maxDepth !== undefined ? { maxDepth: config.maxDepth } : {})
         },
-        ...(onReconnect !== undefined ? { onReconnect } : {})
+        ...(onReconnect !== undefined ? { onReconnect } : {}),
+        ...(onRetry !== undefined ? { onRetry } : {})
       },
       lazyConnect: config.lazyConnect ?? false,
       blockingPoolSize: config.blockingPoolSize ?? defaults.blockingPoolSize,

@@ -58,6 +58,10 @@ export type ConnectionStatus = "connecting" | "ready" | "reconnecting" | "discon
 /** The fewest unsent commands written before the end of a tick (see `push`). */
 const EARLY_FLUSH = 16
 
+/** The first wait before a command answered `-LOADING` is sent again; it doubles up to the cap. */
+const LOADING_BACKOFF = 10
+const LOADING_BACKOFF_CAP = 200
+
 /**
  * What a connection dedicated to pub/sub hears (see `Connection.setSubscriber`).
  *
@@ -130,10 +134,19 @@ export interface Connection {
   /** Drops the socket as if the network failed (tests, and forced reconnects). */
   readonly destroySocket: () => void
   /**
-   * Removes the requests not yet written (waiting for a reconnect) and hands them over, so a
-   * cluster router can send them to the node that now owns their slots. They never ran.
+   * Removes the requests not yet written (waiting for a reconnect) and hands them over with
+   * their deadlines, so a cluster router can send them to the node that now owns their slots.
+   * They never ran.
    */
-  readonly takeUnsent: () => Array<readonly [Command<unknown>, Resume]>
+  readonly takeUnsent: () => Array<readonly [Command<unknown>, Resume, deadline: number]>
+  /**
+   * How long (ms) the oldest request written to the socket has waited for its reply: 0 when
+   * none waits, or without a request timeout. A node that stopped answering (paused, hung)
+   * shows here long before the request timeout.
+   *
+   * @since 0.3.0
+   */
+  readonly stalledMillis: () => number
   /** What the server said of itself in HELLO (RESP3 only): version, role, availability zone. */
   readonly serverInfo: () => ReadonlyMap<string, RespValue> | undefined
   /**
@@ -270,7 +283,7 @@ class ConnectionImpl implements Connection {
       resume(fail(refusal))
       return
     }
-    this.push(command, resume)
+    this.push(command, resume, 1, this.deadlineOf(command))
   }
 
   sendBatch(
@@ -290,15 +303,15 @@ class ConnectionImpl implements Connection {
           if (--remaining === 0) resume(Effect.succeed(results))
         }
         if (command.invalid !== undefined) done(fail(command.invalid))
-        else this.push(command, done)
+        else this.push(command, done, 0, this.deadlineOf(command))
       }
     })
   }
 
-  private push(command: Command<unknown>, resume: Resume): void {
+  /** `retries`: 0 for a command of a batch (never re-sent alone), else 1 + LOADING retries so far. */
+  private push(command: Command<unknown>, resume: Resume, retries: number, deadline: number): void {
     const queue = this.queue
-    const deadline = this.deadlineOf(command)
-    queue.push(resume, command, deadline)
+    queue.push(resume, command, deadline, retries)
     if (deadline < this.timerAt) this.setTimer(deadline)
     const state = this.state
     if (state === "ready") {
@@ -389,7 +402,31 @@ class ConnectionImpl implements Connection {
     const command = queue.commands[i]!
     queue.clear(i)
     if (resume === undefined) return
+    if (reply instanceof RespError && reply.code === "LOADING" && queue.retries[i]! > 0) {
+      if (this.retryLoading(command, resume, queue.deadlines[i]!, queue.retries[i]!)) return
+    }
     resume(settle(command, reply))
+  }
+
+  /**
+   * A server loading its dataset (just restarted, a replica syncing) answers `-LOADING`: it
+   * ran nothing, so a lone command is sent again after a backoff while its deadline allows
+   * (a command of a batch is not: MULTI/EXEC and pipelines stay together and in order).
+   * Returns false when the deadline leaves no room: the caller gets the `LOADING` error.
+   */
+  private retryLoading(command: Command<unknown>, resume: Resume, deadline: number, retries: number): boolean {
+    const wait = Math.min(LOADING_BACKOFF * 2 ** (retries - 1), LOADING_BACKOFF_CAP)
+    // Room for the wait and as long again for the answer: else the caller hears LOADING now.
+    if (retries >= 255 || Date.now() + 2 * wait >= deadline) return false
+    // A replica loading a full sync: a cluster router sends the read to the primary instead.
+    if (this.hello?.get("role") === "replica") return false
+    this.options.onRetry?.(this.address, "LOADING")
+    setTimeout(() => {
+      const refusal = this.refusal(command, 1)
+      if (refusal !== undefined) resume(fail(refusal))
+      else this.push(command, resume, retries + 1, deadline)
+    }, wait)
+    return true
   }
 
   // ---------------------------------------------------------------------------------------
@@ -577,6 +614,7 @@ class ConnectionImpl implements Connection {
         : (this.lastError ??
           new ConnectionError({ message: `connection to ${this.address} closed`, address: this.address }))
     this.lastError = error
+    if (this.state === "ready") this.options.onLoss?.(this.address)
     // Written requests may have run: they fail, and are never re-sent.
     const queue = this.queue
     while (queue.head < queue.sent) {
@@ -639,17 +677,27 @@ class ConnectionImpl implements Connection {
     this.socket?.destroy()
   }
 
-  readonly takeUnsent = (): Array<readonly [Command<unknown>, Resume]> => {
+  readonly takeUnsent = (): Array<readonly [Command<unknown>, Resume, number]> => {
     const queue = this.queue
-    const out: Array<readonly [Command<unknown>, Resume]> = []
+    const out: Array<readonly [Command<unknown>, Resume, number]> = []
     for (let seq = queue.sent; seq < queue.tail; seq++) {
       const i = queue.slot(seq)
       const resume = queue.resumes[i]
-      if (resume !== undefined) out.push([queue.commands[i]!, resume])
+      if (resume !== undefined) out.push([queue.commands[i]!, resume, queue.deadlines[i]!])
       queue.resumes[i] = undefined
     }
     queue.compactUnsent()
     return out
+  }
+
+  readonly stalledMillis = (): number => {
+    const queue = this.queue
+    const timeout = this.options.requestTimeoutMillis
+    if (queue.head === queue.sent || timeout <= 0) return 0
+    const i = queue.slot(queue.head)
+    // A blocking command waits by design; its deadline is not `timeout` after it was written.
+    if (queue.commands[i]?.blockMillis !== undefined) return 0
+    return Math.max(0, Date.now() - (queue.deadlines[i]! - timeout))
   }
 
   private hello: ReadonlyMap<string, RespValue> | undefined = undefined

@@ -75,4 +75,18 @@ export interface ConnectionOptions {
    * loss (not on its first connect): the `valkey.reconnects` metric, when metrics are on.
    */
   readonly onReconnect?: ((address: string) => void) | undefined
+  /**
+   * Called with the node's `host:port` when a ready connection loses its socket: a cluster
+   * router refreshes its topology at once rather than wait for a timeout or a redirect.
+   *
+   * @since 0.3.0
+   */
+  readonly onLoss?: ((address: string) => void) | undefined
+  /**
+   * Called each time a command is sent again after a `-LOADING` reply (`reason` is the error
+   * code): the `valkey.command.retries` metric, when metrics are on.
+   *
+   * @since 0.3.0
+   */
+  readonly onRetry?: ((address: string, reason: string) => void) | undefined
 }

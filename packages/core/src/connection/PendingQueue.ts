@@ -21,6 +21,11 @@ export class PendingQueue {
   readonly resumes: Array<Resume | undefined>
   readonly commands: Array<Command<unknown> | undefined>
   readonly deadlines: Float64Array
+  /**
+   * Per request: 0 never retried (part of a batch: its commands stay together and in order);
+   * n > 0 a lone command that may be re-sent after a `-LOADING` reply, n - 1 times so far.
+   */
+  readonly retries: Uint8Array
   head = 0
   sent = 0
   tail = 0
@@ -33,6 +38,7 @@ export class PendingQueue {
     this.resumes = new Array(capacity).fill(undefined)
     this.commands = new Array(capacity).fill(undefined)
     this.deadlines = new Float64Array(capacity)
+    this.retries = new Uint8Array(capacity)
   }
 
   get size(): number {
@@ -43,11 +49,12 @@ export class PendingQueue {
     return seq & this.mask
   }
 
-  push(resume: Resume, command: Command<unknown>, deadline: number): void {
+  push(resume: Resume, command: Command<unknown>, deadline: number, retries: number): void {
     const i = this.tail & this.mask
     this.resumes[i] = resume
     this.commands[i] = command
     this.deadlines[i] = deadline
+    this.retries[i] = retries
     this.tail++
   }
 
@@ -77,6 +84,7 @@ export class PendingQueue {
         this.resumes[to] = this.resumes[from]
         this.commands[to] = this.commands[from]
         this.deadlines[to] = this.deadlines[from]!
+        this.retries[to] = this.retries[from]!
         this.clear(from)
       }
       write++

@@ -79,7 +79,7 @@ export class Engine {
 
   private placeOne(entry: Entry): Effect.Effect<void> {
     if (!this.registry.isWanted(entry)) return Effect.void
-    const target = this.placement.nodeFor(entry.kind, entry.name)
+    const target = this.placement.nodeFor(entry.kind, entry.name, this.down)
     if (target === undefined) return Effect.void
     return Effect.map(this.node(target), (node) => {
       if (!this.registry.isWanted(entry)) return
@@ -92,6 +92,8 @@ export class Engine {
     })
   }
 
+  private readonly down = (address: string): boolean => this.nodes.get(address)?.lost === true
+
   /** Unsubscribes what no entry wants on a node; closes nodes that serve nothing. */
   private readonly cleanUp: Effect.Effect<void> = Effect.suspend(() => {
     const idle: Array<SubscriberNode> = []
@@ -103,7 +105,8 @@ export class Engine {
         const [kind, name] = splitKey(key)
         if (!node.isWritten(kind, name, false)) node.write(kind, name, false)
       }
-      if (node.confirmed.size === 0 && !this.registry.uses(node)) idle.push(node)
+      // A lost node is kept while it reconnects: it tells `down` that the node is unreachable.
+      if (node.confirmed.size === 0 && !this.registry.uses(node) && !node.lost) idle.push(node)
     }
     return Effect.forEach(
       idle,
@@ -241,13 +244,17 @@ export class Engine {
       this.publishEvent({ _tag: "Lost", kind: entry.kind, name: entry.name, node: node.address })
     }
     node.reset()
-    // In a cluster the node may be gone for good: look where its subscriptions belong now.
+    node.lost = true
+    this.placement.lost?.(node.address)
+    // In a cluster the node may be gone for good: look where its subscriptions belong now
+    // (a non-sharded one moves to another live node at once; see `Placement.nodeFor`).
     this.requestReconcile()
   }
 
   /** A (re)connected socket: resubscribe everything this node should serve. */
   private onConnect(node: SubscriberNode): void {
     node.reset()
+    node.lost = false
     node.reapplyPause()
     for (const entry of this.registry.desired.values()) {
       if (entry.node === node) node.write(entry.kind, entry.name, true)

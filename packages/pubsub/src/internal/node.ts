@@ -26,6 +26,8 @@ export class SubscriberNode implements Pausable {
   readonly confirmed = new Set<string>()
   /** Commands written, oldest first, each waiting for its one confirmation or error. */
   written: Array<Written> = []
+  /** The connection was lost and has not come back: the node may be down. */
+  lost = false
   private pauses = 0
 
   constructor(address: string, connection: Connection.Connection, scope: Scope.Closeable) {

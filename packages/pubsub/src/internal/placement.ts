@@ -15,12 +15,18 @@ export interface Node {
 }
 
 export interface Placement {
-  /** The node that should serve a subscription now, or undefined if none can. */
-  readonly nodeFor: (kind: SubscriptionKind, name: string) => Node | undefined
+  /**
+   * The node that should serve a subscription now, or undefined if none can. `down` tells
+   * the nodes whose subscriber connection was lost and is not back: a subscription any node
+   * can serve (non-sharded, in a cluster) goes elsewhere rather than wait for them.
+   */
+  readonly nodeFor: (kind: SubscriptionKind, name: string, down: (address: string) => boolean) => Node | undefined
   /** A lazy connection to a node (it connects on its first write), closed with the scope. */
   readonly connect: (node: Node) => Effect.Effect<Connection.Connection, never, Scope.Scope>
   /** Brings the view of the cluster up to date (nothing to do for one server). */
   readonly refresh: Effect.Effect<void>
+  /** A subscriber connection to `address` was lost (a cluster then refreshes its topology promptly). */
+  readonly lost?: (address: string) => void
   /**
    * Calls `onChange` whenever subscriptions may belong elsewhere now (a Sentinel failover),
    * so they move at once instead of at the next periodic reconcile.
