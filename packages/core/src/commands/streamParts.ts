@@ -1,0 +1,138 @@
+/**
+ * What the stream families share (not a family: no `Valkey` methods come from here): the entry
+ * models and decoders, the streams to read and the COUNT/BLOCK options of XREAD and XREADGROUP.
+ *
+ * @since 0.2.0
+ */
+import { badInteger, type Key, type Value } from "../Args.ts"
+import * as Command from "../Command.ts"
+import * as Reply from "../Reply.ts"
+
+/**
+ * A stream entry: its id and its fields.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamEntry {
+  readonly id: string
+  readonly fields: Record<string, string>
+}
+
+/**
+ * An entry read by XREADGROUP: `fields` is null when the entry was deleted after it was
+ * delivered (reading the pending history with an id other than `>`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamGroupEntry {
+  readonly id: string
+  readonly fields: Record<string, string> | null
+}
+
+const entryFields = Reply.record(Reply.string)
+
+/**
+ * An entry as XREADGROUP gives it (fields null once deleted).
+ *
+ * @since 0.2.0
+ * @category decoders
+ */
+export const groupEntry: Command.Decoder<StreamGroupEntry> = (reply) => {
+  const [id, fields] = Reply.tuple(Reply.string, Reply.raw)(reply)
+  return { id, fields: fields === null ? null : entryFields(fields) }
+}
+
+/**
+ * An entry with its fields.
+ *
+ * @since 0.2.0
+ * @category decoders
+ */
+export const entry: Command.Decoder<StreamEntry> = (reply) => {
+  const decoded = groupEntry(reply)
+  if (decoded.fields === null) throw new Command.DecodeFailure(`expected the fields of entry ${decoded.id}, got null`)
+  return decoded as StreamEntry
+}
+
+/**
+ * A list of entries.
+ *
+ * @since 0.2.0
+ * @category decoders
+ */
+export const entries = Reply.array(entry)
+
+/**
+ * Streams to read and the id after which to read each: a record from key to id, or a list of
+ * pairs (for binary keys). `$` means "only entries added from now on".
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StreamIds = Readonly<Record<string, string>> | ReadonlyArray<readonly [Key, string]>
+
+/**
+ * Options of XREAD.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamReadOptions {
+  readonly count?: number
+  /** Wait up to this many milliseconds for an entry (0 = forever). */
+  readonly block?: number
+}
+
+/**
+ * Pushes COUNT, BLOCK and NOACK: the error text of a bad option, or the command options
+ * (`blockMillis` with BLOCK).
+ *
+ * @since 0.2.0
+ * @category arguments
+ */
+export const pushReadOptions = (
+  args: Array<Key | Value>,
+  options: (StreamReadOptions & { readonly noAck?: boolean }) | undefined
+): string | Command.CommandOptions => {
+  let blockMillis: number | undefined
+  if (options?.count !== undefined) {
+    const bad = badInteger(options.count, "count", 1)
+    if (bad !== undefined) return bad
+    args.push("COUNT", options.count)
+  }
+  if (options?.block !== undefined) {
+    const bad = badInteger(options.block, "block", 0)
+    if (bad !== undefined) return bad
+    args.push("BLOCK", options.block)
+    blockMillis = options.block
+  }
+  if (options?.noAck === true) args.push("NOACK")
+  return blockMillis === undefined ? {} : { blockMillis }
+}
+
+/**
+ * Pushes `STREAMS key … id …`: how many streams.
+ *
+ * @since 0.2.0
+ * @category arguments
+ */
+export const pushStreams = (args: Array<Key | Value>, streams: StreamIds): number => {
+  args.push("STREAMS")
+  const keys: Array<Key> = []
+  const ids: Array<string> = []
+  if (Array.isArray(streams)) {
+    for (const [key, id] of streams as ReadonlyArray<readonly [Key, string]>) {
+      keys.push(key)
+      ids.push(id)
+    }
+  } else {
+    for (const key in streams) {
+      keys.push(key)
+      ids.push((streams as Record<string, string>)[key]!)
+    }
+  }
+  args.push(...keys, ...ids)
+  return keys.length
+}
