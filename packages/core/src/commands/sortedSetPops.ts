@@ -8,9 +8,10 @@
  *
  * @since 0.2.0
  */
-import { badInteger, badTimeout, type Key, type Value } from "../Args.ts"
+import { badInteger, type Key } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
+import { blockingPop, multiPop } from "./popParts.ts"
 import { type ScoredMember, scoredMembers } from "./sortedSetParts.ts"
 
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
@@ -74,18 +75,6 @@ export const zpopmin = pop("ZPOPMIN")
  */
 export const zpopmax = pop("ZPOPMAX")
 
-const blockingPop =
-  (name: string) =>
-  (keys: ReadonlyArray<Key>, timeout: number): Command.Command<KeyedScoredMember | null> => {
-    const bad = keys.length === 0 ? "needs at least one key" : badTimeout(timeout)
-    return bad !== undefined
-      ? Command.invalid(name, bad)
-      : Command.make([name, ...keys, timeout], keyedScoredMember, {
-          keys: [1, keys.length, 1],
-          blockMillis: timeout * 1000
-        })
-  }
-
 /**
  * BZPOPMIN key [key …] timeout: the lowest-scored member of the first non-empty set as
  * `{ key, member, score }`, waiting up to `timeout` seconds (0 = forever); null on timeout.
@@ -93,7 +82,7 @@ const blockingPop =
  * @since 0.1.0
  * @category sorted sets
  */
-export const bzpopmin = blockingPop("BZPOPMIN")
+export const bzpopmin = blockingPop("BZPOPMIN", keyedScoredMember)
 
 /**
  * BZPOPMAX key [key …] timeout: the highest-scored member of the first non-empty set as
@@ -102,16 +91,10 @@ export const bzpopmin = blockingPop("BZPOPMIN")
  * @since 0.1.0
  * @category sorted sets
  */
-export const bzpopmax = blockingPop("BZPOPMAX")
+export const bzpopmax = blockingPop("BZPOPMAX", keyedScoredMember)
 
-const mpopBad = (keys: ReadonlyArray<Key>, modifier: "MIN" | "MAX", count: number | undefined): string | undefined =>
-  keys.length === 0
-    ? "needs at least one key"
-    : modifier !== "MIN" && modifier !== "MAX"
-      ? `modifier must be MIN or MAX, got ${String(modifier)}`
-      : count === undefined
-        ? undefined
-        : badInteger(count, "count", 1)
+const badModifier = (modifier: "MIN" | "MAX"): string | undefined =>
+  modifier !== "MIN" && modifier !== "MAX" ? `modifier must be MIN or MAX, got ${String(modifier)}` : undefined
 
 /**
  * ZMPOP numkeys key [key …] MIN|MAX [COUNT count]: pops up to `count` (default 1) members from
@@ -124,13 +107,8 @@ export const zmpop = (
   keys: ReadonlyArray<Key>,
   modifier: "MIN" | "MAX",
   count?: number
-): Command.Command<KeyedScoredMembers | null> => {
-  const bad = mpopBad(keys, modifier, count)
-  if (bad !== undefined) return Command.invalid("ZMPOP", bad)
-  const args: Array<Key | Value> = ["ZMPOP", keys.length, ...keys, modifier]
-  if (count !== undefined) args.push("COUNT", count)
-  return Command.make(args, keyedScoredMembers, { keys: [2, 1 + keys.length, 1] })
-}
+): Command.Command<KeyedScoredMembers | null> =>
+  multiPop("ZMPOP", keys, modifier, badModifier(modifier), count, undefined, keyedScoredMembers)
 
 /**
  * BZMPOP timeout numkeys key [key …] MIN|MAX [COUNT count]: ZMPOP that waits up to `timeout`
@@ -144,10 +122,5 @@ export const bzmpop = (
   modifier: "MIN" | "MAX",
   timeout: number,
   count?: number
-): Command.Command<KeyedScoredMembers | null> => {
-  const bad = mpopBad(keys, modifier, count) ?? badTimeout(timeout)
-  if (bad !== undefined) return Command.invalid("BZMPOP", bad)
-  const args: Array<Key | Value> = ["BZMPOP", timeout, keys.length, ...keys, modifier]
-  if (count !== undefined) args.push("COUNT", count)
-  return Command.make(args, keyedScoredMembers, { keys: [3, 2 + keys.length, 1], blockMillis: timeout * 1000 })
-}
+): Command.Command<KeyedScoredMembers | null> =>
+  multiPop("BZMPOP", keys, modifier, badModifier(modifier), count, timeout, keyedScoredMembers)

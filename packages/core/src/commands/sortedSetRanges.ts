@@ -139,19 +139,28 @@ const pushRange = (args: Array<Key | Value>, range: ZRange, options: ZRangeOptio
   return undefined
 }
 
+/** `name key min max` with its bounds checked: ZCOUNT, ZLEXCOUNT, ZREMRANGEBYSCORE/LEX. */
+const bounded =
+  <B>(
+    name: string,
+    boundary: (bound: B, what: string) => Value | { readonly bad: string },
+    options: Command.CommandOptions
+  ) =>
+  (key: Key, min: B, max: B): Command.Command<number> => {
+    const lo = boundary(min, "min")
+    if (isBad(lo)) return Command.invalid(name, lo.bad)
+    const hi = boundary(max, "max")
+    if (isBad(hi)) return Command.invalid(name, hi.bad)
+    return Command.make([name, key, lo, hi], Reply.integer, options)
+  }
+
 /**
  * ZCOUNT key min max: how many members have a score within the bounds.
  *
  * @since 0.1.0
  * @category sorted sets
  */
-export const zcount = (key: Key, min: ScoreBoundary, max: ScoreBoundary): Command.Command<number> => {
-  const lo = scoreBoundary(min, "min")
-  const hi = scoreBoundary(max, "max")
-  if (isBad(lo)) return Command.invalid("ZCOUNT", lo.bad)
-  if (isBad(hi)) return Command.invalid("ZCOUNT", hi.bad)
-  return Command.make(["ZCOUNT", key, lo, hi], Reply.integer, READ_KEY)
-}
+export const zcount = bounded("ZCOUNT", scoreBoundary, READ_KEY)
 
 /**
  * ZLEXCOUNT key min max: how many members lie within the lexicographic bounds (meaningful when
@@ -160,13 +169,7 @@ export const zcount = (key: Key, min: ScoreBoundary, max: ScoreBoundary): Comman
  * @since 0.1.0
  * @category sorted sets
  */
-export const zlexcount = (key: Key, min: LexBoundary, max: LexBoundary): Command.Command<number> => {
-  const lo = lexBoundary(min, "min")
-  const hi = lexBoundary(max, "max")
-  if (isBad(lo)) return Command.invalid("ZLEXCOUNT", lo.bad)
-  if (isBad(hi)) return Command.invalid("ZLEXCOUNT", hi.bad)
-  return Command.make(["ZLEXCOUNT", key, lo, hi], Reply.integer, READ_KEY)
-}
+export const zlexcount = bounded("ZLEXCOUNT", lexBoundary, READ_KEY)
 
 /**
  * ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]: the members in the range.
@@ -239,13 +242,7 @@ export const zremRangeByRank = (key: Key, start: number, stop: number): Command.
  * @since 0.1.0
  * @category sorted sets
  */
-export const zremRangeByScore = (key: Key, min: ScoreBoundary, max: ScoreBoundary): Command.Command<number> => {
-  const lo = scoreBoundary(min, "min")
-  const hi = scoreBoundary(max, "max")
-  if (isBad(lo)) return Command.invalid("ZREMRANGEBYSCORE", lo.bad)
-  if (isBad(hi)) return Command.invalid("ZREMRANGEBYSCORE", hi.bad)
-  return Command.make(["ZREMRANGEBYSCORE", key, lo, hi], Reply.integer, WRITE_KEY)
-}
+export const zremRangeByScore = bounded("ZREMRANGEBYSCORE", scoreBoundary, WRITE_KEY)
 
 /**
  * ZREMRANGEBYLEX key min max: removes the members within the lexicographic bounds; how many.
@@ -253,10 +250,4 @@ export const zremRangeByScore = (key: Key, min: ScoreBoundary, max: ScoreBoundar
  * @since 0.1.0
  * @category sorted sets
  */
-export const zremRangeByLex = (key: Key, min: LexBoundary, max: LexBoundary): Command.Command<number> => {
-  const lo = lexBoundary(min, "min")
-  const hi = lexBoundary(max, "max")
-  if (isBad(lo)) return Command.invalid("ZREMRANGEBYLEX", lo.bad)
-  if (isBad(hi)) return Command.invalid("ZREMRANGEBYLEX", hi.bad)
-  return Command.make(["ZREMRANGEBYLEX", key, lo, hi], Reply.integer, WRITE_KEY)
-}
+export const zremRangeByLex = bounded("ZREMRANGEBYLEX", lexBoundary, WRITE_KEY)

@@ -14,9 +14,7 @@ import {
   entries,
   entry,
   groupEntry,
-  pushReadOptions,
-  pushStreams,
-  type StreamEntry,
+  readCommand,
   type StreamGroupEntry,
   type StreamIds,
   type StreamReadOptions
@@ -52,14 +50,7 @@ export const xreadgroup = (
   streams: StreamIds,
   options?: StreamReadGroupOptions
 ): Command.Command<Record<string, Array<StreamGroupEntry>> | null> => {
-  const args: Array<Key | Value> = ["XREADGROUP", "GROUP", group, consumer]
-  const read = pushReadOptions(args, options)
-  if (typeof read === "string") return Command.invalid("XREADGROUP", read)
-  const first = args.length + 1
-  const n = pushStreams(args, streams)
-  return n === 0
-    ? Command.invalid("XREADGROUP", "needs at least one stream")
-    : Command.make(args, readGroupReply, { ...read, keys: [first, first + n - 1, 1] })
+  return readCommand(["XREADGROUP", "GROUP", group, consumer], streams, options, readGroupReply, false)
 }
 
 /**
@@ -308,6 +299,21 @@ const claimArgs = (
   return args
 }
 
+/** XCLAIM, or XCLAIM … JUSTID, decoded by `decode`. */
+const claim =
+  <A>(justId: boolean, decode: Command.Decoder<A>) =>
+  (
+    key: Key,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    ids: ReadonlyArray<string>,
+    options?: StreamClaimOptions
+  ): Command.Command<A> => {
+    const args = claimArgs(key, group, consumer, minIdleTime, ids, options, justId)
+    return typeof args === "string" ? Command.invalid("XCLAIM", args) : Command.make(args, decode, WRITE_KEY)
+  }
+
 /**
  * XCLAIM key group consumer min-idle-time id [id …] [IDLE ms] [TIME unix-ms] [RETRYCOUNT n]
  * [FORCE]: the entries now held by `consumer` (ids idle for less than `minIdleTime`, or no
@@ -316,17 +322,7 @@ const claimArgs = (
  * @since 0.1.0
  * @category streams
  */
-export const xclaim = (
-  key: Key,
-  group: string,
-  consumer: string,
-  minIdleTime: number,
-  ids: ReadonlyArray<string>,
-  options?: StreamClaimOptions
-): Command.Command<Array<StreamEntry>> => {
-  const args = claimArgs(key, group, consumer, minIdleTime, ids, options, false)
-  return typeof args === "string" ? Command.invalid("XCLAIM", args) : Command.make(args, entries, WRITE_KEY)
-}
+export const xclaim = claim(false, entries)
 
 /**
  * XCLAIM … JUSTID: like `xclaim`, giving only the ids (and not counting a delivery).
@@ -334,19 +330,7 @@ export const xclaim = (
  * @since 0.1.0
  * @category streams
  */
-export const xclaimJustId = (
-  key: Key,
-  group: string,
-  consumer: string,
-  minIdleTime: number,
-  ids: ReadonlyArray<string>,
-  options?: StreamClaimOptions
-): Command.Command<Array<string>> => {
-  const args = claimArgs(key, group, consumer, minIdleTime, ids, options, true)
-  return typeof args === "string"
-    ? Command.invalid("XCLAIM", args)
-    : Command.make(args, Reply.array(Reply.string), WRITE_KEY)
-}
+export const xclaimJustId = claim(true, Reply.array(Reply.string))
 
 /**
  * What XAUTOCLAIM claimed: the id to continue from (`0-0` when the scan is complete), the
@@ -393,6 +377,21 @@ const autoClaimReply =
 const autoClaimEntries = autoClaimReply(entry)
 const autoClaimIds = autoClaimReply(Reply.string)
 
+/** XAUTOCLAIM, or XAUTOCLAIM … JUSTID, decoded by `decode`. */
+const autoClaim =
+  <A>(justId: boolean, decode: Command.Decoder<A>) =>
+  (
+    key: Key,
+    group: string,
+    consumer: string,
+    minIdleTime: number,
+    start: string,
+    count?: number
+  ): Command.Command<A> => {
+    const args = autoClaimArgs(key, group, consumer, minIdleTime, start, count, justId)
+    return typeof args === "string" ? Command.invalid("XAUTOCLAIM", args) : Command.make(args, decode, WRITE_KEY)
+  }
+
 /**
  * XAUTOCLAIM key group consumer min-idle-time start [COUNT count]: claims entries pending for
  * at least `minIdleTime` ms, scanning from `start` (`0-0` to begin).
@@ -400,19 +399,7 @@ const autoClaimIds = autoClaimReply(Reply.string)
  * @since 0.1.0
  * @category streams
  */
-export const xautoclaim = (
-  key: Key,
-  group: string,
-  consumer: string,
-  minIdleTime: number,
-  start: string,
-  count?: number
-): Command.Command<StreamAutoClaim<StreamEntry>> => {
-  const args = autoClaimArgs(key, group, consumer, minIdleTime, start, count, false)
-  return typeof args === "string"
-    ? Command.invalid("XAUTOCLAIM", args)
-    : Command.make(args, autoClaimEntries, WRITE_KEY)
-}
+export const xautoclaim = autoClaim(false, autoClaimEntries)
 
 /**
  * XAUTOCLAIM … JUSTID: like `xautoclaim`, giving only the claimed ids.
@@ -420,14 +407,4 @@ export const xautoclaim = (
  * @since 0.1.0
  * @category streams
  */
-export const xautoclaimJustId = (
-  key: Key,
-  group: string,
-  consumer: string,
-  minIdleTime: number,
-  start: string,
-  count?: number
-): Command.Command<StreamAutoClaim<string>> => {
-  const args = autoClaimArgs(key, group, consumer, minIdleTime, start, count, true)
-  return typeof args === "string" ? Command.invalid("XAUTOCLAIM", args) : Command.make(args, autoClaimIds, WRITE_KEY)
-}
+export const xautoclaimJustId = autoClaim(true, autoClaimIds)

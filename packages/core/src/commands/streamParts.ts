@@ -85,14 +85,8 @@ export interface StreamReadOptions {
   readonly block?: number
 }
 
-/**
- * Pushes COUNT, BLOCK and NOACK: the error text of a bad option, or the command options
- * (`blockMillis` with BLOCK).
- *
- * @since 0.2.0
- * @category arguments
- */
-export const pushReadOptions = (
+/** Pushes COUNT, BLOCK and NOACK: why an option is refused, or the options (BLOCK's time). */
+const pushReadOptions = (
   args: Array<Key | Value>,
   options: (StreamReadOptions & { readonly noAck?: boolean }) | undefined
 ): string | Command.CommandOptions => {
@@ -112,13 +106,8 @@ export const pushReadOptions = (
   return blockMillis === undefined ? {} : { blockMillis }
 }
 
-/**
- * Pushes `STREAMS key … id …`: how many streams.
- *
- * @since 0.2.0
- * @category arguments
- */
-export const pushStreams = (args: Array<Key | Value>, streams: StreamIds): number => {
+/** Pushes `STREAMS key … id …`: how many streams. */
+const pushStreams = (args: Array<Key | Value>, streams: StreamIds): number => {
   args.push("STREAMS")
   const keys: Array<Key> = []
   const ids: Array<string> = []
@@ -135,4 +124,28 @@ export const pushStreams = (args: Array<Key | Value>, streams: StreamIds): numbe
   }
   args.push(...keys, ...ids)
   return keys.length
+}
+
+/**
+ * XREAD or XREADGROUP: `args` (the name, and GROUP for XREADGROUP), then the read options and
+ * the streams, with the keys' positions and the block time as routing facts.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const readCommand = <A>(
+  args: Array<Key | Value>,
+  streams: StreamIds,
+  options: (StreamReadOptions & { readonly noAck?: boolean }) | undefined,
+  decode: Command.Decoder<A>,
+  readonly: boolean
+): Command.Command<A> => {
+  const name = String(args[0])
+  const read = pushReadOptions(args, options)
+  if (typeof read === "string") return Command.invalid(name, read)
+  const first = args.length + 1
+  const n = pushStreams(args, streams)
+  return n === 0
+    ? Command.invalid(name, "needs at least one stream")
+    : Command.make(args, decode, { ...read, keys: [first, first + n - 1, 1], readonly })
 }

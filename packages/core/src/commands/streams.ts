@@ -12,14 +12,7 @@
 import { badInteger, type Entries, type Key, pushEntries, type Value } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
-import {
-  entries,
-  pushReadOptions,
-  pushStreams,
-  type StreamEntry,
-  type StreamIds,
-  type StreamReadOptions
-} from "./streamParts.ts"
+import { entries, readCommand, type StreamEntry, type StreamIds, type StreamReadOptions } from "./streamParts.ts"
 
 export type { StreamEntry, StreamGroupEntry, StreamIds, StreamReadOptions } from "./streamParts.ts"
 
@@ -170,14 +163,7 @@ export const xread = (
   streams: StreamIds,
   options?: StreamReadOptions
 ): Command.Command<Record<string, Array<StreamEntry>> | null> => {
-  const args: Array<Key | Value> = ["XREAD"]
-  const read = pushReadOptions(args, options)
-  if (typeof read === "string") return Command.invalid("XREAD", read)
-  const first = args.length + 1
-  const n = pushStreams(args, streams)
-  return n === 0
-    ? Command.invalid("XREAD", "needs at least one stream")
-    : Command.make(args, readReply, { ...read, keys: [first, first + n - 1, 1], readonly: true })
+  return readCommand(["XREAD"], streams, options, readReply, true)
 }
 
 /**
