@@ -10,17 +10,7 @@
  */
 import type * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
-
-/**
- * A member with its score, as sorted set replies give them.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ScoredMember {
-  readonly member: string
-  readonly score: number
-}
+import type { ScoredMember } from "./sortedSets.ts"
 
 /**
  * Members with their scores, from a WITHSCORES reply of either protocol.

@@ -12,7 +12,8 @@ import { badInteger, type Key } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
 import { blockingPop, multiPop } from "./popParts.ts"
-import { type ScoredMember, scoredMembers } from "./sortedSetParts.ts"
+import { scoredMembers } from "./sortedSetParts.ts"
+import type { ScoredMember } from "./sortedSets.ts"
 
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 

@@ -12,7 +12,8 @@ import { badInteger, badScore, type Key, type Value } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
 import { numberArgument } from "../resp/encoder.ts"
-import { type ScoredMember, scoredMembers, strings } from "./sortedSetParts.ts"
+import { scoredMembers, strings } from "./sortedSetParts.ts"
+import type { ScoredMember } from "./sortedSets.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }

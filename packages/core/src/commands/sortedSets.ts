@@ -12,12 +12,21 @@
 import { badInteger, badScore, type Key, type Value } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
-import { type ScoredMember, scoredMembers, strings } from "./sortedSetParts.ts"
-
-export type { ScoredMember } from "./sortedSetParts.ts"
+import { scoredMembers, strings } from "./sortedSetParts.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
+
+/**
+ * A member with its score, as sorted set replies give them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ScoredMember {
+  readonly member: string
+  readonly score: number
+}
 
 /**
  * Members to add with their scores: a list of `{ member, score }` (the only form for binary

@@ -10,15 +10,8 @@
 import { badInteger, type Key, type Value } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
-import {
-  entries,
-  entry,
-  groupEntry,
-  readCommand,
-  type StreamGroupEntry,
-  type StreamIds,
-  type StreamReadOptions
-} from "./streamParts.ts"
+import { entries, entry, groupEntry, readCommand } from "./streamParts.ts"
+import type { StreamGroupEntry, StreamIds, StreamReadOptions } from "./streams.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }

@@ -6,7 +6,8 @@
 import { badInteger, type Key } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
-import { entries, entry, type StreamEntry } from "./streamParts.ts"
+import { entries, entry } from "./streamParts.ts"
+import type { StreamEntry } from "./streams.ts"
 
 const INFO_KEY: Command.CommandOptions = { keys: 2, readonly: true }
 

@@ -7,29 +7,7 @@
 import { badInteger, type Key, type Value } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
-
-/**
- * A stream entry: its id and its fields.
- *
- * @since 0.1.0
- * @category models
- */
-export interface StreamEntry {
-  readonly id: string
-  readonly fields: Record<string, string>
-}
-
-/**
- * An entry read by XREADGROUP: `fields` is null when the entry was deleted after it was
- * delivered (reading the pending history with an id other than `>`).
- *
- * @since 0.1.0
- * @category models
- */
-export interface StreamGroupEntry {
-  readonly id: string
-  readonly fields: Record<string, string> | null
-}
+import type { StreamEntry, StreamGroupEntry, StreamIds, StreamReadOptions } from "./streams.ts"
 
 const entryFields = Reply.record(Reply.string)
 
@@ -63,27 +41,6 @@ export const entry: Command.Decoder<StreamEntry> = (reply) => {
  * @category decoders
  */
 export const entries = Reply.array(entry)
-
-/**
- * Streams to read and the id after which to read each: a record from key to id, or a list of
- * pairs (for binary keys). `$` means "only entries added from now on".
- *
- * @since 0.1.0
- * @category models
- */
-export type StreamIds = Readonly<Record<string, string>> | ReadonlyArray<readonly [Key, string]>
-
-/**
- * Options of XREAD.
- *
- * @since 0.1.0
- * @category models
- */
-export interface StreamReadOptions {
-  readonly count?: number
-  /** Wait up to this many milliseconds for an entry (0 = forever). */
-  readonly block?: number
-}
 
 /** Pushes COUNT, BLOCK and NOACK: why an option is refused, or the options (BLOCK's time). */
 const pushReadOptions = (

@@ -12,12 +12,54 @@
 import { badInteger, type Entries, type Key, pushEntries, type Value } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
-import { entries, readCommand, type StreamEntry, type StreamIds, type StreamReadOptions } from "./streamParts.ts"
-
-export type { StreamEntry, StreamGroupEntry, StreamIds, StreamReadOptions } from "./streamParts.ts"
+import { entries, readCommand } from "./streamParts.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
+
+/**
+ * A stream entry: its id and its fields.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamEntry {
+  readonly id: string
+  readonly fields: Record<string, string>
+}
+
+/**
+ * An entry read by XREADGROUP: `fields` is null when the entry was deleted after it was
+ * delivered (reading the pending history with an id other than `>`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamGroupEntry {
+  readonly id: string
+  readonly fields: Record<string, string> | null
+}
+
+/**
+ * Streams to read and the id after which to read each: a record from key to id, or a list of
+ * pairs (for binary keys). `$` means "only entries added from now on".
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StreamIds = Readonly<Record<string, string>> | ReadonlyArray<readonly [Key, string]>
+
+/**
+ * Options of XREAD.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamReadOptions {
+  readonly count?: number
+  /** Wait up to this many milliseconds for an entry (0 = forever). */
+  readonly block?: number
+}
 
 /**
  * How XADD and XTRIM trim a stream: to at most `threshold` entries (MAXLEN) or to entries
