@@ -24,6 +24,7 @@ export interface BatchRouter {
   readonly slotPrimary: ReadonlyArray<Connection.Connection | undefined>
   randomPrimary(): Connection.Connection
   run<A>(command: Command.Command<A>): Effect.Effect<A, CommandError>
+  requestRefresh(): void
 }
 
 /** MOVED, ASK, TRYAGAIN, CLUSTERDOWN: the command may succeed elsewhere or later. */
@@ -45,18 +46,25 @@ export const sendBatch = (
 ): Effect.Effect<Array<Exit.Exit<unknown, CommandError>>, CommandError> => {
   const commands = batch.commands
   // A command for every primary (or node) runs on its own, as it would outside a batch, like a
-  // command split by slot.
-  const slots = commands.map((c) => (c.firstKey >= 0 ? Slot.keySlot(c) : fansOut(c) ? "multi" : undefined))
-  const distinct = new Set(slots.filter((s) => s !== undefined))
+  // command split by slot. WAIT and WAITAOF count the writes of the connection they run on:
+  // with the batch's keys in one slot they stay in line with its writes on that node, else they
+  // run on every primary once the writes are answered.
+  const slots = commands.map((c) =>
+    c.firstKey >= 0 ? Slot.keySlot(c) : fansOut(c) ? (c.ownWrites === true ? "after" : "multi") : undefined
+  )
+  const distinct = new Set(slots.filter((s) => s !== undefined && s !== "after"))
   const atomic = batch._tag === "Transaction"
-  if (distinct.size <= 1 && !distinct.has("multi")) {
+  const inLine = distinct.size === 1 && !distinct.has("multi")
+  const after = inLine ? [] : slots.flatMap((s, i) => (s === "after" ? [i] : []))
+  if (distinct.size <= 1 && !distinct.has("multi") && after.length === 0) {
     const slot = [...distinct][0] as number | undefined
     const connection = slot === undefined ? router.randomPrimary() : router.slotPrimary[slot]
     if (connection === undefined)
       return Effect.fail(new RedirectError({ message: `slot ${slot} has no owner`, command: "batch", redirects: 0 }))
-    return atomic
-      ? connection.sendBatch(commands)
-      : Effect.flatMap(connection.sendBatch(commands), (exits) => fixRedirects(router, commands, exits))
+    const sent = Effect.tapError(connection.sendBatch(commands), (error) =>
+      Effect.sync(() => refreshOnLoss(router, error))
+    )
+    return atomic ? sent : Effect.flatMap(sent, (exits) => fixRedirects(router, commands, exits))
   }
   if (atomic) {
     return Effect.fail(
@@ -65,6 +73,7 @@ export const sendBatch = (
   }
   const groups = new Map<Connection.Connection | undefined, Array<number>>()
   slots.forEach((slot, i) => {
+    if (slot === "after") return
     const connection =
       slot === "multi" ? undefined : slot === undefined ? router.randomPrimary() : router.slotPrimary[slot]
     const group = groups.get(connection) ?? []
@@ -94,7 +103,24 @@ export const sendBatch = (
               })
           }),
     { concurrency: "unbounded", discard: true }
-  ).pipe(Effect.flatMap(() => fixRedirects(router, commands, results)))
+  ).pipe(
+    Effect.flatMap(() => fixRedirects(router, commands, results)),
+    Effect.tap(() =>
+      Effect.forEach(
+        after,
+        (i) =>
+          Effect.map(Effect.exit(router.run(commands[i]!)), (exit) => {
+            results[i] = exit
+          }),
+        { discard: true }
+      )
+    )
+  )
+}
+
+/** A lost or silent node: its slots may have moved, as `run` assumes on the same errors. */
+const refreshOnLoss = (router: BatchRouter, error: CommandError): void => {
+  if (error._tag === "ConnectionError" || error._tag === "TimeoutError") router.requestRefresh()
 }
 
 const fixRedirects = (
@@ -106,8 +132,11 @@ const fixRedirects = (
     Effect.forEach(
       exits,
       (exit, i) => {
-        const error = Exit.isFailure(exit) ? Exit.findErrorOption(exit) : undefined
-        if (error?._tag !== "Some" || error.value._tag !== "ReplyError" || !isRedirect(error.value)) return Effect.void
+        // (A WAIT run after the others has no outcome yet.)
+        const error = exit !== undefined && Exit.isFailure(exit) ? Exit.findErrorOption(exit) : undefined
+        if (error?._tag !== "Some") return Effect.void
+        refreshOnLoss(router, error.value)
+        if (error.value._tag !== "ReplyError" || !isRedirect(error.value)) return Effect.void
         return Effect.map(Effect.exit(router.run(commands[i]!)), (again) => {
           exits[i] = again
         })

@@ -22,7 +22,7 @@ import {
   type RespArg,
   type RouterService
 } from "@effect-valkey/core"
-import { BlockingPool, Connection } from "@effect-valkey/core/internal"
+import { BlockingPool, Connection, RouterGuard } from "@effect-valkey/core/internal"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -145,7 +145,9 @@ export const make = (
         Effect.sleep(resolved.refreshMillis).pipe(Effect.andThen(Effect.ignore(state.refreshTopology)), Effect.forever)
       )
     }
-    return state.service()
+    // `Router.run`, `runOn` and `runOnAll` refuse connection-state commands on the shared
+    // connections; the generated methods take the router underneath (`RouterGuard.unguarded`).
+    return RouterGuard.guard(state.service(), ["runOn", "runOnAll"])
   })
 
 /**
@@ -263,12 +265,16 @@ class ClusterState extends ClusterNodes {
     )
   }
 
-  /** Blocking commands (BLPOP, WAIT, …) go to the node's pool, never its shared connection. */
+  /**
+   * Blocking commands (BLPOP, XREAD BLOCK, …) go to the node's pool, never its shared
+   * connection; WAIT and WAITAOF stay on the shared one, whose writes they count.
+   */
   private sendOn<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {
     return command.blockMillis === undefined ? connection.send(command) : this.blocking(connection, command)
   }
 
   private blocking<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    if (command.ownWrites === true) return RouterGuard.sendOwnWrites(connection, command)
     const entry = this.entries.get(connection.address)
     if (entry === undefined) return connection.send(command)
     return BlockingPool.run(entry.blocking, command, this.config.base.connection.requestTimeoutMillis).pipe(

@@ -15,7 +15,7 @@ import {
   type ScanService,
   Valkey
 } from "@effect-valkey/core"
-import { makeValkey } from "@effect-valkey/core/internal"
+import { makeValkey, RouterGuard } from "@effect-valkey/core/internal"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -40,10 +40,13 @@ export const make = (config: ClusterConfig) =>
     if (instrumentation === undefined) {
       return { router, valkey: makeValkey(router), scan: scanService(router) }
     }
-    const observed: ClusterRouter.ClusterRouterService = {
-      ...router,
-      ...instrumentation.instrument(router, router.endpointOf)
-    }
+    const observed = RouterGuard.mapUnguarded(
+      router,
+      (plain): ClusterRouter.ClusterRouterService => ({
+        ...plain,
+        ...instrumentation.instrument(plain, plain.endpointOf)
+      })
+    )
     return { router: observed, valkey: makeValkey(observed, instrumentation), scan: scanService(observed) }
   })
 

@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
-import { Command, Commands, InvalidArgumentError, Reply, Valkey } from "@effect-valkey/core"
+import { Command, type CommandError, Commands, InvalidArgumentError, Reply, Valkey } from "@effect-valkey/core"
 import { ownsSlot, ServerVersion, ValkeyTestCluster } from "@effect-valkey/testkit"
-import { ConfigProvider, Effect, Exit, Fiber, Layer, Result } from "effect"
+import { ConfigProvider, Effect, Exit, Layer, Result } from "effect"
 import { Slot, ValkeyCluster } from "../src/index.ts"
 import { client, keysInSlot } from "./support.ts"
 
@@ -270,18 +270,62 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 120_000 }
     })
   )
 
-  it.effect("WAIT blocks a pooled connection on each primary, not the shared ones", () =>
+  it.effect("WAIT runs on each primary's shared connection: a paused replica's missing acknowledgement counts", () =>
     Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
       const { valkey } = yield* client()
-      const keys = randomKeys(300, "wait")
-      yield* Effect.forEach(keys, (k) => valkey.set(k, "1"), { concurrency: 50, discard: true })
-      let waited = false
-      // More replicas than exist: every primary's WAIT runs to its full timeout.
-      const wait = yield* Effect.forkChild(Effect.tap(valkey.wait(5, 1500), () => Effect.sync(() => (waited = true))))
-      yield* Effect.sleep("50 millis")
-      yield* Effect.forEach(keys, (k) => valkey.get(k), { concurrency: 50, discard: true })
-      assert.isFalse(waited, "reads on every primary finished while WAIT was still blocking")
-      assert.strictEqual(yield* Fiber.join(wait), 1)
+      const { set } = Commands.strings
+      const { wait } = Commands.generic
+      yield* Effect.forEach(randomKeys(100, "wait"), (k) => valkey.set(k, "1"), { concurrency: 50, discard: true })
+      assert.strictEqual(yield* valkey.wait(1, 5_000), 1)
+      const [key, other] = keysInSlot(0, 2)
+      const replica = cluster.replicasOf(yield* cluster.slotOwner(0))[0]!
+      yield* replica.pause
+      yield* Effect.ensuring(
+        Effect.gen(function* () {
+          yield* valkey.set(key!, "unacknowledged")
+          // Before, WAIT went to a pooled connection with no writes and answered 1 at once.
+          assert.strictEqual(yield* valkey.wait(1, 300), 0)
+          // A batch keeps its WAIT in line with its writes on the slot's node.
+          const [, inLine] = yield* valkey.batch([set(other!, "1"), wait(1, 300)], { raiseOnError: true })
+          assert.strictEqual(inLine, 0)
+          // Over several nodes, WAIT runs on every primary once the writes are answered.
+          const [, , spread] = yield* valkey.batch([set(key!, "2"), set("{elsewhere}", "1"), wait(1, 300)], {
+            raiseOnError: true
+          })
+          assert.strictEqual(spread, 0)
+        }),
+        replica.resume.pipe(Effect.ignore)
+      )
+      assert.strictEqual(yield* valkey.wait(1, 5_000), 1)
+      const refused = yield* Effect.flip(valkey.wait(1, 0))
+      assert.strictEqual(refused._tag, "InvalidArgumentError")
+    })
+  )
+
+  it.effect("Router.run, runOn, runOnAll and batches refuse connection-state commands; dedicated runs them", () =>
+    Effect.gen(function* () {
+      const { router, valkey } = yield* client()
+      const key = "guard:{g}"
+      yield* valkey.set(key, "db0")
+      const line = (...args: Array<string>) => Command.make(args, Reply.raw)
+      const attempts: ReadonlyArray<Effect.Effect<unknown, CommandError>> = [
+        router.run(line("SELECT", "1")),
+        router.run(line("MULTI")),
+        router.run(line("SUBSCRIBE", "ch")),
+        router.runOn(line("WATCH", key), { type: "slotKey", key }),
+        router.runOnAll(line("SELECT", "1"), "primaries"),
+        router.sendBatch({ _tag: "Pipeline", commands: [Commands.strings.get(key), line("MULTI")] })
+      ]
+      for (const attempt of attempts) {
+        const error = yield* Effect.flip(attempt)
+        assert.strictEqual(error._tag, "InvalidArgumentError")
+      }
+      assert.strictEqual(yield* router.run(Commands.strings.get(key)), "db0")
+      const own = yield* valkey.dedicatedFor(key)
+      assert.strictEqual(yield* own.run(Command.make(["MULTI"], Reply.ok)), "OK")
+      assert.strictEqual(yield* own.run(Command.make(["DISCARD"], Reply.ok)), "OK")
+      assert.strictEqual(yield* own.get(key), "db0")
     })
   )
 

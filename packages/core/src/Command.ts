@@ -70,6 +70,11 @@ export interface Command<A> {
   readonly response?: ResponsePolicy | undefined
   /** For blocking commands: the server-side block time in ms (0 = forever). */
   readonly blockMillis?: number | undefined
+  /**
+   * A blocking command about this connection's own writes (WAIT, WAITAOF): it runs on the
+   * connection that sent them, never on a pooled connection that sent none.
+   */
+  readonly ownWrites?: boolean | undefined
   /** Bulk and simple strings of the reply as `Uint8Array` instead of UTF-8 strings. */
   readonly bytes: boolean
   /** Set when the arguments were rejected client-side: the command is never sent. */
@@ -113,6 +118,7 @@ export interface CommandOptions {
   readonly request?: RequestPolicy
   readonly response?: ResponsePolicy
   readonly blockMillis?: number
+  readonly ownWrites?: boolean
   readonly serverRouted?: boolean
   readonly shards?: Shards<unknown>
 }
@@ -163,6 +169,9 @@ class CommandImpl<A> implements Command<A> {
   get blockMillis(): number | undefined {
     return this.options?.blockMillis
   }
+  get ownWrites(): boolean {
+    return this.options?.ownWrites === true
+  }
   get serverRouted(): boolean {
     return this.options?.serverRouted === true
   }
@@ -204,6 +213,7 @@ const optionsOf = (command: Command<unknown>): CommandOptions | undefined =>
         ...(command.request !== undefined ? { request: command.request } : {}),
         ...(command.response !== undefined ? { response: command.response } : {}),
         ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {}),
+        ...(command.ownWrites === true ? { ownWrites: true } : {}),
         ...(command.serverRouted === true ? { serverRouted: true } : {}),
         ...(command.shards !== undefined ? { shards: command.shards } : {})
       }
@@ -417,13 +427,17 @@ export const settle = <A>(command: Command<A>, reply: RespValue): Exit.Exit<A, C
   }
 }
 
-const seconds = (arg: string | undefined): number | undefined => {
-  const value = Number(arg)
+const utf8 = new TextDecoder()
+const text = (arg: RespArg | undefined): string | undefined =>
+  arg === undefined || typeof arg === "string" ? arg : typeof arg === "number" ? String(arg) : utf8.decode(arg)
+
+const seconds = (arg: RespArg | undefined): number | undefined => {
+  const value = Number(text(arg))
   return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value * 1000)
 }
 
-const millis = (arg: string | undefined): number | undefined => {
-  const value = Number(arg)
+const millis = (arg: RespArg | undefined): number | undefined => {
+  const value = Number(text(arg))
   return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value)
 }
 
@@ -437,7 +451,7 @@ const millis = (arg: string | undefined): number | undefined => {
  * @since 0.2.0
  * @category getters
  */
-export const blockMillisOf = (command: string, args: ReadonlyArray<string>): number | undefined => {
+export const blockMillisOf = (command: string, args: ReadonlyArray<RespArg>): number | undefined => {
   switch (command.toUpperCase()) {
     case "BLPOP":
     case "BRPOP":
@@ -451,7 +465,7 @@ export const blockMillisOf = (command: string, args: ReadonlyArray<string>): num
       return seconds(args[0])
     case "XREAD":
     case "XREADGROUP": {
-      const at = args.findIndex((arg) => arg.toUpperCase() === "BLOCK")
+      const at = args.findIndex((arg) => text(arg)!.toUpperCase() === "BLOCK")
       return at === -1 ? undefined : millis(args[at + 1])
     }
     case "WAIT":
@@ -461,4 +475,22 @@ export const blockMillisOf = (command: string, args: ReadonlyArray<string>): num
     default:
       return undefined
   }
+}
+
+/**
+ * The blocking facts of a command line given as text (a `custom` or persistence command):
+ * its block time (`blockMillisOf`), and for WAIT and WAITAOF that they are about the writes of
+ * the connection they run on (`ownWrites`). `undefined` for commands that do not block.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const blockingOf = (
+  command: string,
+  args: ReadonlyArray<RespArg>
+): { readonly blockMillis: number; readonly ownWrites?: true } | undefined => {
+  const blockMillis = blockMillisOf(command, args)
+  if (blockMillis === undefined) return undefined
+  const name = command.toUpperCase()
+  return name === "WAIT" || name === "WAITAOF" ? { blockMillis, ownWrites: true } : { blockMillis }
 }

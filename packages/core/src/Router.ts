@@ -27,13 +27,16 @@ import type { Settings } from "./Observability.ts"
 export interface RouterService {
   /**
    * Sends a command where it belongs and returns its decoded reply. Blocking commands go to
-   * a pool of dedicated connections so they never stall the shared one. It sends any command
-   * as it is: the refusal of connection-state commands (MULTI, WATCH, SELECT, …) on the shared
-   * connection is the `Valkey` service's (`valkey.run`, `custom`, `batch`), which keeps that
-   * check off the per-command path of the generated methods.
+   * a pool of dedicated connections so they never stall the shared one (WAIT and WAITAOF stay
+   * on it: they count its writes). Commands that change connection state or answer more than
+   * once (MULTI, WATCH, SELECT, SUBSCRIBE, …) are refused with `InvalidArgumentError` before
+   * anything is sent: on the shared connection they would leak into other callers' commands.
    */
   run<A>(command: Command<A>): Effect.Effect<A, CommandError>
-  /** Sends commands back to back on one connection (pipelines and MULTI/EXEC). */
+  /**
+   * Sends commands back to back on one connection (pipelines and MULTI/EXEC), refusing the
+   * same commands as `run` and a WAIT without a timeout.
+   */
   readonly sendBatch: SendBatch
   /** Opens a connection of its own (same settings), closed with the scope. */
   readonly dedicated: Effect.Effect<Connection, ConnectionError | AuthError, Scope.Scope>

@@ -1,7 +1,8 @@
 /**
  * The router for one server, beside the cluster's (`@effect-valkey/cluster`'s `ClusterRouter`):
  * ordinary commands on one multiplexed connection, blocking commands on a bounded pool of
- * dedicated connections (so a BLPOP never stalls the shared one), and dedicated connections
+ * dedicated connections (so a BLPOP never stalls the shared one; WAIT stays on the shared one,
+ * whose writes it counts), and dedicated connections
  * on request. Every connection is tracked while it lives, so a password rotation with
  * `immediateAuth` reaches all of them.
  *
@@ -15,10 +16,12 @@ import * as Connection from "./connection/Connection.ts"
 import type { ConnectionOptions } from "./connection/ConnectionOptions.ts"
 import type { AuthError, ConnectionError } from "./errors.ts"
 import { Router, type RouterService } from "./Router.ts"
+import * as RouterGuard from "./RouterGuard.ts"
 import type * as ValkeyConfig from "./ValkeyConfig.ts"
 
 /**
- * Connects (unless `lazyConnect`) and returns the router; every connection closes with the
+ * Connects (unless `lazyConnect`) and returns the router, guarded (`RouterGuard`: it refuses
+ * connection-state commands on its shared connection); every connection closes with the
  * scope. Tracing and metrics are not applied here: `ValkeyStandalone` wraps the router when
  * they are on. `target` says where connections made later (dedicated, pooled) go: the
  * configured server, unless a client that follows a moving primary (Sentinel) says otherwise.
@@ -47,11 +50,13 @@ export const make = (
       max: resolved.blockingPoolSize,
       timeToLive: "60 seconds"
     })
-    return Router.of({
+    const plain = Router.of({
       run: (command) =>
         command.blockMillis === undefined
           ? connection.send(command)
-          : BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis),
+          : command.ownWrites === true
+            ? RouterGuard.sendOwnWrites(connection, command)
+            : BlockingPool.run(blocking, command, resolved.connection.requestTimeoutMillis),
       sendBatch: (batch) => connection.sendBatch(batch.commands),
       dedicated,
       dedicatedFor: () => dedicated,
@@ -60,4 +65,5 @@ export const make = (
       observability: resolved.observability,
       connections: () => [...open]
     })
+    return RouterGuard.guard(plain)
   })

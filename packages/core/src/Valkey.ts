@@ -16,16 +16,11 @@ import * as Command from "./Command.ts"
 import { commands } from "./commands/index.ts"
 import * as Session from "./commands/session.ts"
 import type { Connection } from "./connection/Connection.ts"
-import {
-  AuthError,
-  type CommandError,
-  type ConnectionError,
-  InvalidArgumentError,
-  type TransactionAbortedError
-} from "./errors.ts"
+import { AuthError, type CommandError, type ConnectionError, type TransactionAbortedError } from "./errors.ts"
 import type * as Observability from "./Observability.ts"
 import * as Reply from "./Reply.ts"
 import type { RouterService } from "./Router.ts"
+import * as RouterGuard from "./RouterGuard.ts"
 import type { RespArg, RespValue } from "./resp/types.ts"
 
 type Commands = typeof commands
@@ -137,32 +132,6 @@ export interface CustomOptions<A> {
   readonly readonly?: boolean
 }
 
-/**
- * Commands that change what a connection means for later commands, or answer more than once.
- * On a shared connection they would leak between callers, so `custom` refuses them.
- */
-const CONNECTION_STATE = new Set([
-  "AUTH",
-  "DISCARD",
-  "EXEC",
-  "HELLO",
-  "MONITOR",
-  "MULTI",
-  "PSUBSCRIBE",
-  "PUNSUBSCRIBE",
-  "QUIT",
-  "RESET",
-  "SELECT",
-  "SSUBSCRIBE",
-  "SUBSCRIBE",
-  "SUNSUBSCRIBE",
-  "SYNC",
-  "PSYNC",
-  "UNSUBSCRIBE",
-  "UNWATCH",
-  "WATCH"
-])
-
 /** Without `keys`, a cluster learns where a custom command goes from the server's COMMAND table. */
 const SERVER_ROUTED = { serverRouted: true } as const
 
@@ -177,12 +146,16 @@ export const customCommand: {
   <A>(args: ReadonlyArray<RespArg>, options: CustomOptions<A>): Command.Command<A>
 } = <A>(args: ReadonlyArray<RespArg>, options?: CustomOptions<A>): Command.Command<A | RespValue> => {
   if (args.length === 0) return Command.invalid("custom", "needs a command name")
-  const refused = stateChanging(args)
+  const refused = RouterGuard.stateChanging(args)
   if (refused !== undefined) return Command.invalid(refused.command, refused.message)
-  if (options === undefined) return Command.make(args, Reply.raw, SERVER_ROUTED)
+  // A blocking line (BLPOP, XREAD BLOCK, WAIT) gets its block time, so it waits that long.
+  const blocking = Command.blockingOf(String(args[0]), args.slice(1))
+  if (options === undefined)
+    return Command.make(args, Reply.raw, blocking === undefined ? SERVER_ROUTED : { ...SERVER_ROUTED, ...blocking })
   return Command.make(args, Reply.schema(options.schema), {
     ...(options.keys !== undefined ? { keys: options.keys } : SERVER_ROUTED),
-    ...(options.readonly !== undefined ? { readonly: options.readonly } : {})
+    ...(options.readonly !== undefined ? { readonly: options.readonly } : {}),
+    ...blocking
   })
 }
 
@@ -204,7 +177,7 @@ export class Valkey extends Context.Service<Valkey, ValkeyService>()("@effect-va
  * @category constructors
  */
 export const make = (router: RouterService, instrumentation?: Observability.Instrumentation): ValkeyService => ({
-  ...commandService(router),
+  ...commandService(RouterGuard.guard(router)),
   dedicated: Effect.map(router.dedicated, (connection) => dedicatedService(router, connection, instrumentation)),
   dedicatedFor: (key) =>
     Effect.map(router.dedicatedFor(key), (connection) => dedicatedService(router, connection, instrumentation))
@@ -227,7 +200,7 @@ const dedicatedService = (
   }
   const own = instrumentation === undefined ? plain : instrumentation.instrument(plain, endpointOf(connection.address))
   return {
-    ...commandService(own, false),
+    ...commandService(own),
     // Invalid arguments fail in `send`, before anything is written or remembered.
     watch: (keys) => own.run(Session.watch(keys)),
     unwatch: () => own.run(Session.unwatch),
@@ -243,49 +216,29 @@ const endpointOf = (address: string): Observability.Endpoint => {
 }
 
 /**
- * On the shared connection, a command that changes connection state (MULTI, WATCH, SELECT, …)
- * or answers more than once would leak into every other caller's commands: `custom`, `run`
- * and `batch` refuse it before sending.
+ * The command service on `router`: on a shared connection `router` is guarded (`RouterGuard`),
+ * and `run` and `batch` go through its guard; the generated methods, whose commands are all
+ * safe there, and `custom`, whose command refused them when it was built, take the router
+ * underneath, so they pay no check per call.
  */
-const stateChanging = (args: ReadonlyArray<RespArg>): InvalidArgumentError | undefined => {
-  const name = String(args[0] ?? "").toUpperCase()
-  return CONNECTION_STATE.has(name)
-    ? new InvalidArgumentError({
-        command: name,
-        message: `${name} changes connection state or answers more than once, so it cannot run on the shared connection: use the client's options (database, clientName), batch with atomic for MULTI/EXEC, a dedicated connection, or @effect-valkey/pubsub`
-      })
-    : undefined
-}
-
-const commandService = (
-  router: RouterService,
-  shared: boolean = true
-): Omit<ValkeyService, "dedicated" | "dedicatedFor"> => {
+const commandService = (router: RouterService): Omit<ValkeyService, "dedicated" | "dedicatedFor"> => {
+  const plain = RouterGuard.unguarded(router)
   const methods: Record<string, unknown> = {}
   for (const name of Object.keys(commands) as Array<keyof Commands>) {
     const build = commands[name] as (...args: ReadonlyArray<unknown>) => Command.Command<unknown>
     // `apply` with `arguments` is optimized without allocating the array a rest parameter would.
     methods[name] = function (this: unknown) {
       // biome-ignore lint/complexity/noArguments: see above
-      return router.run(build.apply(undefined, arguments as unknown as Array<unknown>))
+      return plain.run(build.apply(undefined, arguments as unknown as Array<unknown>))
     }
   }
   return {
     ...(methods as CommandMethods),
-    run: (command) => {
-      const refused = shared ? stateChanging(command.args) : undefined
-      return refused === undefined ? router.run(command) : Effect.fail(refused)
-    },
+    run: (command) => router.run(command),
     custom: ((args: ReadonlyArray<RespArg>, options?: CustomOptions<unknown>) =>
-      router.run(
-        options === undefined ? customCommand(args) : customCommand(args, options)
-      )) as ValkeyService["custom"],
-    batch: ((commands: ReadonlyArray<Command.Command<unknown>>, options?: Batch.BatchOptions) => {
-      let refused: InvalidArgumentError | undefined
-      for (let i = 0; shared && refused === undefined && i < commands.length; i++)
-        refused = stateChanging(commands[i]!.args)
-      return refused === undefined ? Batch.run(router.sendBatch, commands, options) : Effect.fail(refused)
-    }) as ValkeyService["batch"],
+      plain.run(options === undefined ? customCommand(args) : customCommand(args, options))) as ValkeyService["custom"],
+    batch: ((commands: ReadonlyArray<Command.Command<unknown>>, options?: Batch.BatchOptions) =>
+      Batch.run(router.sendBatch, commands, options)) as ValkeyService["batch"],
     updatePassword: (password, options) =>
       Effect.suspend(() => {
         const credentials = router.credentials

@@ -35,6 +35,7 @@ import { type AuthError, ConfigError, ConnectionError } from "./errors.ts"
 import * as Observability from "./Observability.ts"
 import * as Reply from "./Reply.ts"
 import { Router, type RouterService } from "./Router.ts"
+import * as RouterGuard from "./RouterGuard.ts"
 import type { RespValue } from "./resp/types.ts"
 import * as Scan from "./Scan.ts"
 import * as StandaloneRouter from "./StandaloneRouter.ts"
@@ -504,29 +505,33 @@ export const make = (
     yield* Effect.forkScoped(checker)
     yield* Effect.forkScoped(listener)
 
-    const plain: RouterService =
-      readFrom !== "preferReplica"
-        ? primaryRouter
-        : Router.of({
-            ...primaryRouter,
-            run: (command) => {
-              if (command.blockMillis !== undefined || !command.readonly) return primaryRouter.run(command)
-              // Chosen when the call runs, not when its Effect is built: the replica may change
-              // between the two. One that is not connected now (lost, reconnecting) leaves reads
-              // to the primary.
-              return Effect.suspend(() => {
-                const reader = replica
-                return reader !== undefined && reader.connection.status() === "ready"
-                  ? reader.connection.send(command)
-                  : primaryRouter.run(command)
-              })
-            },
-            connections: () =>
-              replica === undefined ? primaryRouter.connections() : [...primaryRouter.connections(), replica.connection]
-          })
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
-    const router =
-      instrumentation === undefined ? plain : instrumentation.instrument(plain, { host: first.host, port: first.port })
+    // The guard stays outside: replica reads and tracing wrap the router underneath it.
+    const router = RouterGuard.mapUnguarded(primaryRouter, (primary) => {
+      const plain: RouterService =
+        readFrom !== "preferReplica"
+          ? primary
+          : Router.of({
+              ...primary,
+              run: (command) => {
+                if (command.blockMillis !== undefined || !command.readonly) return primary.run(command)
+                // Chosen when the call runs, not when its Effect is built: the replica may change
+                // between the two. One that is not connected now (lost, reconnecting) leaves reads
+                // to the primary.
+                return Effect.suspend(() => {
+                  const reader = replica
+                  return reader !== undefined && reader.connection.status() === "ready"
+                    ? reader.connection.send(command)
+                    : primary.run(command)
+                })
+              },
+              connections: () =>
+                replica === undefined ? primary.connections() : [...primary.connections(), replica.connection]
+            })
+      return instrumentation === undefined
+        ? plain
+        : instrumentation.instrument(plain, { host: first.host, port: first.port })
+    })
     const sentinel: SentinelService = {
       name,
       primary: () => current,

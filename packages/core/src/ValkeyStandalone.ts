@@ -13,6 +13,7 @@ import type * as Scope from "effect/Scope"
 import type { AuthError, ConfigError, ConnectionError } from "./errors.ts"
 import * as Observability from "./Observability.ts"
 import { Router, type RouterService } from "./Router.ts"
+import * as RouterGuard from "./RouterGuard.ts"
 import * as Scan from "./Scan.ts"
 import * as StandaloneRouter from "./StandaloneRouter.ts"
 import * as Valkey from "./Valkey.ts"
@@ -34,13 +35,15 @@ export const make = (
 > =>
   Effect.gen(function* () {
     const resolved = yield* ValkeyConfig.resolve(config)
-    const plain = yield* StandaloneRouter.make(resolved)
+    const guarded = yield* StandaloneRouter.make(resolved)
     // Tracing and metrics wrap the router only when on: off, commands take the plain path.
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     const router =
       instrumentation === undefined
-        ? plain
-        : instrumentation.instrument(plain, { host: resolved.connection.host, port: resolved.connection.port })
+        ? guarded
+        : RouterGuard.mapUnguarded(guarded, (plain) =>
+            instrumentation.instrument(plain, { host: resolved.connection.host, port: resolved.connection.port })
+          )
     return { router, valkey: Valkey.make(router, instrumentation), scan: Scan.make(router) }
   })
 

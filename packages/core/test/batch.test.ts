@@ -119,6 +119,15 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("batches and transact
     })
   }
 
+  it.effect("a custom blocking line waits its own block time, not the request timeout", () =>
+    Effect.gen(function* () {
+      const v = yield* client({ requestTimeout: "200 millis" })
+      // BLPOP for 0.6 s: past the request timeout, within its block time plus the margin.
+      assert.isNull(yield* v.custom(["BLPOP", "custom:none", "0.6"]))
+      assert.isNull(yield* v.custom(["XREAD", "BLOCK", 600, "STREAMS", "custom:stream", "$"]))
+    })
+  )
+
   it.effect("waiting for a free blocking-pool connection is bounded by the request timeout", () =>
     Effect.gen(function* () {
       const v = yield* client({ blockingPoolSize: 1, requestTimeout: "300 millis" })

@@ -139,6 +139,24 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
       }).pipe(Effect.scoped)
     )
 
+    it.effect("its Router refuses connection-state commands, replica reads and tracing on too", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const { router, valkey } = yield* ValkeySentinel.make({
+          sentinels: topology.sentinelAddresses,
+          name: topology.name,
+          readFrom: "preferReplica",
+          tracing: true
+        })
+        for (const line of [["SELECT", "1"], ["MULTI"], ["SUBSCRIBE", "ch"]]) {
+          const error = yield* Effect.flip(router.run(Command.make(line, Reply.raw)))
+          expect(error._tag).toBe("InvalidArgumentError")
+        }
+        yield* valkey.set("sentinel:guard", "1")
+        expect(yield* router.run(Command.make(["GET", "sentinel:guard"], Reply.raw, { keys: 1 }))).toBe("1")
+      }).pipe(Effect.scoped)
+    )
+
     it.effect("readFrom preferReplica after a failover: reads find a replica again, writes the new primary", () =>
       Effect.gen(function* () {
         const topology = yield* ValkeyTestSentinel

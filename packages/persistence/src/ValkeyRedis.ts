@@ -112,19 +112,13 @@ const isNoScript = (error: Redis.RedisError): boolean => {
 
 /**
  * The command value of a command line: raw reply, routed in a cluster by the server's COMMAND
- * table, with its block time when it blocks.
+ * table, with its blocking facts (block time; WAIT on the connection of the writes).
  *
  * @since 0.1.0
  * @category commands
  */
-export const commandOf = (command: string, args: ReadonlyArray<string>): Command.Command<RespValue> => {
-  const blockMillis = Command.blockMillisOf(command, args)
-  return Command.make(
-    [command, ...args],
-    Reply.raw,
-    blockMillis === undefined ? { serverRouted: true } : { serverRouted: true, blockMillis }
-  )
-}
+export const commandOf = (command: string, args: ReadonlyArray<string>): Command.Command<RespValue> =>
+  Command.make([command, ...args], Reply.raw, { serverRouted: true, ...Command.blockingOf(command, args) })
 
 type Send = Redis.Redis["Service"]["send"]
 type Eval = Redis.Redis["Service"]["eval"]

@@ -167,7 +167,8 @@ export const wait = (numReplicas: number, timeout: number): Command.Command<numb
     : Command.make(["WAIT", numReplicas, timeout], Reply.integer, {
         request: "all_shards",
         response: "agg_min",
-        blockMillis: timeout
+        blockMillis: timeout,
+        ownWrites: true
       })
 }
 
@@ -195,6 +196,6 @@ export const waitaof = (
       const [local, replicas] = Reply.tuple(Reply.integer, Reply.integer)(reply)
       return { local, replicas }
     },
-    { request: "all_shards", response: "agg_min", blockMillis: timeout }
+    { request: "all_shards", response: "agg_min", blockMillis: timeout, ownWrites: true }
   )
 }

@@ -260,6 +260,24 @@ const pushOrder = (args: Array<Key | Value>, options: GeoSearchOptions | undefin
   return undefined
 }
 
+const members = Reply.array(Reply.string)
+
+/** GEOSEARCH key, the origin, shape and options, then `extra` (the WITH… flags). */
+const search = <A>(
+  key: Key,
+  from: GeoOrigin | undefined,
+  by: GeoShape | Polygon,
+  options: GeoSearchOptions | undefined,
+  extra: ReadonlyArray<string>,
+  decode: Command.Decoder<A>
+): Command.Command<A> => {
+  const args: Array<Key | Value> = ["GEOSEARCH", key]
+  const bad = pushSearch(args, from, by, options)
+  if (bad !== undefined) return Command.invalid("GEOSEARCH", bad)
+  args.push(...extra)
+  return Command.make(args, decode, READ_KEY)
+}
+
 /**
  * GEOSEARCH key FROMMEMBER member|FROMLONLAT lon lat BYRADIUS r unit|BYBOX w h unit [ASC|DESC]
  * [COUNT n [ANY]]: the members within the shape.
@@ -272,11 +290,7 @@ export const geosearch = (
   from: GeoOrigin,
   by: GeoShape,
   options?: GeoSearchOptions
-): Command.Command<Array<string>> => {
-  const args: Array<Key | Value> = ["GEOSEARCH", key]
-  const bad = pushSearch(args, from, by, options)
-  return bad !== undefined ? Command.invalid("GEOSEARCH", bad) : Command.make(args, Reply.array(Reply.string), READ_KEY)
-}
+): Command.Command<Array<string>> => search(key, from, by, options, [], members)
 
 /**
  * GEOSEARCH key BYPOLYGON n lon lat … [ASC|DESC] [COUNT n [ANY]] (Valkey 9.0+): the members
@@ -290,11 +304,7 @@ export const geosearchPolygon = (
   key: Key,
   polygon: ReadonlyArray<Coordinates>,
   options?: GeoSearchOptions
-): Command.Command<Array<string>> => {
-  const args: Array<Key | Value> = ["GEOSEARCH", key]
-  const bad = pushSearch(args, undefined, { polygon }, options)
-  return bad !== undefined ? Command.invalid("GEOSEARCH", bad) : Command.make(args, Reply.array(Reply.string), READ_KEY)
-}
+): Command.Command<Array<string>> => search(key, undefined, { polygon }, options, [], members)
 
 /**
  * GEOSEARCH … WITHCOORD WITHDIST WITHHASH: the members within the shape, each with its
@@ -308,13 +318,8 @@ export const geosearchWithInfo = (
   from: GeoOrigin,
   by: GeoShape,
   options?: GeoSearchOptions
-): Command.Command<Array<GeoSearchResult>> => {
-  const args: Array<Key | Value> = ["GEOSEARCH", key]
-  const bad = pushSearch(args, from, by, options)
-  if (bad !== undefined) return Command.invalid("GEOSEARCH", bad)
-  args.push("WITHCOORD", "WITHDIST", "WITHHASH")
-  return Command.make(args, Reply.array(searchResult), READ_KEY)
-}
+): Command.Command<Array<GeoSearchResult>> =>
+  search(key, from, by, options, ["WITHCOORD", "WITHDIST", "WITHHASH"], Reply.array(searchResult))
 
 /**
  * GEOSEARCHSTORE destination source … [STOREDIST]: stores the members found in `destination`

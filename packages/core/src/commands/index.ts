@@ -24,7 +24,12 @@ import * as scripting from "./scripting.ts"
 import * as server from "./server.ts"
 import * as session from "./session.ts"
 import * as sets from "./sets.ts"
+import * as sortedSetOps from "./sortedSetOps.ts"
+import * as sortedSetPops from "./sortedSetPops.ts"
+import * as sortedSetRanges from "./sortedSetRanges.ts"
 import * as sortedSets from "./sortedSets.ts"
+import * as streamGroups from "./streamGroups.ts"
+import * as streamInfo from "./streamInfo.ts"
 import * as streams from "./streams.ts"
 import * as strings from "./strings.ts"
 
@@ -69,7 +74,12 @@ export const commands = {
   ...scriptingCommands,
   ...serverCommands,
   ...sets,
+  ...sortedSetOps,
+  ...sortedSetPops,
+  ...sortedSetRanges,
   ...sortedSets,
+  ...streamGroups,
+  ...streamInfo,
   ...streams,
   ...strings
 }
@@ -220,14 +230,49 @@ export {
    */
   sets,
   /**
-   * Sorted set commands: ZADD, ZINCRBY, ZSCORE, ZRANK, ZRANGE in all its forms, ZREM, the blocking pops, ….
+   * Sorted set operations: ZUNION, ZINTER, ZDIFF (with scores), their STORE forms, ZINTERCARD.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  sortedSetOps,
+  /**
+   * Sorted set pops: ZPOPMIN/ZPOPMAX, ZMPOP and the blocking BZPOPMIN, BZPOPMAX, BZMPOP.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  sortedSetPops,
+  /**
+   * Sorted set ranges: ZRANGE in all its forms, ZRANGESTORE, ZCOUNT, ZLEXCOUNT, ZREMRANGEBY….
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  sortedSetRanges,
+  /**
+   * Sorted set members and scores: ZADD, ZINCRBY, ZSCORE, ZMSCORE, ZCARD, ZRANK, ZREM, ZRANDMEMBER.
    *
    * @since 0.1.0
    * @category families
    */
   sortedSets,
   /**
-   * Stream commands: XADD, XRANGE, XREAD, consumer groups (XREADGROUP, XACK, XGROUP, …), XINFO, XTRIM.
+   * Stream consumer groups: XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM and XAUTOCLAIM.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  streamGroups,
+  /**
+   * Stream introspection: XINFO STREAM (and FULL), XINFO GROUPS, XINFO CONSUMERS.
+   *
+   * @since 0.2.0
+   * @category families
+   */
+  streamInfo,
+  /**
+   * Stream entries: XADD, XRANGE/XREVRANGE, XREAD, XLEN, XDEL, XTRIM, XSETID.
    *
    * @since 0.1.0
    * @category families

@@ -10,6 +10,7 @@
 import { badInteger, badTimeout, type Key, type Value } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
+import { blockingPop, multiPop } from "./popParts.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
@@ -368,11 +369,6 @@ export const brpoplpush = (source: Key, destination: Key, timeout: number): Comm
       })
 }
 
-const mpopArgs = (keys: ReadonlyArray<Key>, direction: ListDirection, count: number | undefined): string | undefined =>
-  keys.length === 0
-    ? "needs at least one key"
-    : (badDirection("direction", direction) ?? (count === undefined ? undefined : badInteger(count, "count", 1)))
-
 /**
  * LMPOP numkeys key [key …] LEFT|RIGHT [COUNT count]: pops up to `count` (default 1)
  * elements from the first non-empty list; `{ key, elements }`, or null when all are empty.
@@ -384,13 +380,8 @@ export const lmpop = (
   keys: ReadonlyArray<Key>,
   direction: ListDirection,
   count?: number
-): Command.Command<KeyedElements | null> => {
-  const bad = mpopArgs(keys, direction, count)
-  if (bad !== undefined) return Command.invalid("LMPOP", bad)
-  const args: Array<Key | Value> = ["LMPOP", keys.length, ...keys, direction]
-  if (count !== undefined) args.push("COUNT", count)
-  return Command.make(args, keyedElements, { keys: [2, 1 + keys.length, 1] })
-}
+): Command.Command<KeyedElements | null> =>
+  multiPop("LMPOP", keys, direction, badDirection("direction", direction), count, undefined, keyedElements)
 
 /**
  * BLMPOP timeout numkeys key [key …] LEFT|RIGHT [COUNT count]: LMPOP that waits up to
@@ -404,25 +395,8 @@ export const blmpop = (
   direction: ListDirection,
   timeout: number,
   count?: number
-): Command.Command<KeyedElements | null> => {
-  const bad = mpopArgs(keys, direction, count) ?? badTimeout(timeout)
-  if (bad !== undefined) return Command.invalid("BLMPOP", bad)
-  const args: Array<Key | Value> = ["BLMPOP", timeout, keys.length, ...keys, direction]
-  if (count !== undefined) args.push("COUNT", count)
-  return Command.make(args, keyedElements, { keys: [3, 2 + keys.length, 1], blockMillis: timeout * 1000 })
-}
-
-const blockingPop =
-  (name: string) =>
-  (keys: ReadonlyArray<Key>, timeout: number): Command.Command<KeyedElement | null> => {
-    const bad = keys.length === 0 ? "needs at least one key" : badTimeout(timeout)
-    return bad !== undefined
-      ? Command.invalid(name, bad)
-      : Command.make([name, ...keys, timeout], keyedElement, {
-          keys: [1, keys.length, 1],
-          blockMillis: timeout * 1000
-        })
-  }
+): Command.Command<KeyedElements | null> =>
+  multiPop("BLMPOP", keys, direction, badDirection("direction", direction), count, timeout, keyedElements)
 
 /**
  * BLPOP key [key …] timeout: the head of the first non-empty list as `{ key, element }`,
@@ -431,7 +405,7 @@ const blockingPop =
  * @since 0.1.0
  * @category lists
  */
-export const blpop = blockingPop("BLPOP")
+export const blpop = blockingPop("BLPOP", keyedElement)
 
 /**
  * BRPOP key [key …] timeout: the tail of the first non-empty list as `{ key, element }`,
@@ -440,4 +414,4 @@ export const blpop = blockingPop("BLPOP")
  * @since 0.1.0
  * @category lists
  */
-export const brpop = blockingPop("BRPOP")
+export const brpop = blockingPop("BRPOP", keyedElement)
