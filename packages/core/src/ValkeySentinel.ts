@@ -524,6 +524,7 @@ export const make = (
             connections: () =>
               replica === undefined ? primaryRouter.connections() : [...primaryRouter.connections(), replica.connection]
           })
+    yield* plain.credentials.keepFresh(plain.connections)
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     const router =
       instrumentation === undefined ? plain : instrumentation.instrument(plain, { host: first.host, port: first.port })

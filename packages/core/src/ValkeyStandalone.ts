@@ -35,6 +35,7 @@ export const make = (
   Effect.gen(function* () {
     const resolved = yield* ValkeyConfig.resolve(config)
     const plain = yield* StandaloneRouter.make(resolved)
+    yield* plain.credentials.keepFresh(plain.connections)
     // Tracing and metrics wrap the router only when on: off, commands take the plain path.
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     const router =
