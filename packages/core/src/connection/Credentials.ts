@@ -121,18 +121,17 @@ export class Credentials {
   }
 
   /**
-   * Sends AUTH with the current credentials on every open connection, then runs the
-   * listeners. A refusal (`ReplyError`) fails with `AuthError`; a connection that is not
-   * ready, or loses its socket meanwhile, authenticates with them on its reconnect instead.
+   * Sends AUTH with the current credentials on the given connections that are ready. A
+   * refusal (`ReplyError`) fails with `AuthError`; a connection that is not ready, or loses
+   * its socket meanwhile, authenticates with them on its reconnect instead.
    */
-  reauthenticate(connections: ReadonlyArray<Connection>): Effect.Effect<void, AuthError> {
+  authenticate(connections: ReadonlyArray<Connection>): Effect.Effect<void, AuthError> {
     return Effect.suspend(() => {
       const password = this.password
       if (password === undefined) return Effect.void
       const auth = Session.auth(this.username ?? "default", Redacted.value(password))
-      const ready = connections.filter((connection) => connection.status() === "ready")
       return Effect.forEach(
-        ready,
+        connections.filter((connection) => connection.status() === "ready"),
         (connection) =>
           connection
             .send(auth)
@@ -144,12 +143,18 @@ export class Credentials {
               )
             ),
         { concurrency: "unbounded", discard: true }
-      ).pipe(
-        Effect.andThen(
-          Effect.forEach([...this.listeners], (listener) => listener(this), { concurrency: "unbounded", discard: true })
-        )
       )
     })
+  }
+
+  /** `authenticate` on the client's open connections, then the listeners (pub/sub). */
+  reauthenticate(connections: ReadonlyArray<Connection>): Effect.Effect<void, AuthError> {
+    return Effect.andThen(
+      this.authenticate(connections),
+      Effect.suspend(() =>
+        Effect.forEach([...this.listeners], (listener) => listener(this), { concurrency: "unbounded", discard: true })
+      )
+    )
   }
 
   /**

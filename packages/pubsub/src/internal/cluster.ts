@@ -19,6 +19,7 @@ export const backend = (cluster: ClusterRouterService): Backend => {
       .nodes()
       .filter((node) => node.health !== "fail")
   return {
+    credentials: base.credentials,
     placement: {
       nodeFor: (_kind, name) => cluster.topology().shardOfSlot(Slot.slotOf(name))?.primary,
       // A lazy connection only connects on its first write, so making it cannot fail.
