@@ -76,6 +76,29 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
     })
   )
 
+  it.effect("a refresh still re-authenticates connections a reconnect did not renew", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer
+      yield* user(server, "part", "p-0")
+      let secret = "p-0"
+      const { router, valkey } = yield* ValkeyStandalone.make({
+        port: server.port,
+        credentials: Effect.sync(() => ({ username: "part", password: Redacted.make(secret) }))
+      })
+      assert.isNull(yield* valkey.blpop(["part:list"], 0.01))
+      yield* server.command(["ACL", "SETUSER", "part", ">p-1"])
+      secret = "p-1"
+      // Only the pooled connection reconnects (taking the new secret); the shared one does not.
+      const list = String(yield* server.command(["CLIENT", "LIST"]))
+      const pooled = list.split("\n").find((line) => line.includes(" user=part ") && line.includes("cmd=blpop"))
+      yield* server.command(["CLIENT", "KILL", "ID", /^id=(\d+)/.exec(pooled!)![1]!])
+      assert.isNull(yield* soon(valkey.blpop(["part:list"], 0.01)))
+      const before = yield* authStats(server)
+      yield* router.credentials.refreshOnce(router.connections)
+      assert.isAtLeast((yield* authStats(server)).calls - before.calls, 2)
+    })
+  )
+
   it.effect("a failing provider keeps the previous credentials; a typed error without the secret otherwise", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer

@@ -65,6 +65,12 @@ export class Credentials {
   /** The `username` configured beside a provider: used when the provider yields none. */
   private readonly fallbackUsername: string | undefined
   private readonly listeners = new Set<Reauthenticate>()
+  /**
+   * The secret every open connection was last authenticated with as a whole (the first one,
+   * then each refresh's): a refresh compares with it, not with the one in use, which a
+   * reconnect may already have taken from the provider for its own connection only.
+   */
+  private everywhere: string | undefined = undefined
 
   constructor(
     username: string | undefined,
@@ -88,7 +94,11 @@ export class Credentials {
     const provider = this.provider
     if (provider === undefined) return Effect.void
     return Effect.matchEffect(evaluate(provider), {
-      onSuccess: (value) => Effect.sync(() => this.set(value)),
+      onSuccess: (value) =>
+        Effect.sync(() => {
+          this.set(value)
+          this.everywhere ??= Redacted.value(value.password)
+        }),
       onFailure: (error) =>
         this.password !== undefined
           ? Effect.logWarning(`${error.message}; the previous credentials stay in use`)
@@ -102,13 +112,12 @@ export class Credentials {
     this.password = value.password
   }
 
-  /** Whether `value` differs from the credentials in use. */
-  differs(value: CredentialsValue): boolean {
-    const password = this.password
+  /** Whether a refresh must send `value` to the open connections. */
+  private differs(value: CredentialsValue): boolean {
     return (
       (value.username ?? this.fallbackUsername) !== this.username ||
-      password === undefined ||
-      Redacted.value(password) !== Redacted.value(value.password)
+      this.everywhere === undefined ||
+      this.everywhere !== Redacted.value(value.password)
     )
   }
 
@@ -171,13 +180,20 @@ export class Credentials {
         const previous = { username: this.username, password: this.password }
         this.set(value)
         const next = this.password
-        return Effect.tapError(this.reauthenticate(connections()), () =>
-          Effect.sync(() => {
-            if (this.password === next) {
-              this.username = previous.username
-              this.password = previous.password
-            }
-          })
+        return this.reauthenticate(connections()).pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              this.everywhere = Redacted.value(value.password)
+            })
+          ),
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              if (this.password === next) {
+                this.username = previous.username
+                this.password = previous.password
+              }
+            })
+          )
         )
       })
     })
