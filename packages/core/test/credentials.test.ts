@@ -68,7 +68,11 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
           now.calls - before.calls >= 2 ? Effect.succeed(now) : Effect.fail("not yet")
         )
       )
-      assert.strictEqual((yield* authStats(server)).failed, before.failed)
+      // Refreshes that yield nothing new send nothing.
+      const settled = yield* authStats(server)
+      yield* Effect.sleep("300 millis")
+      assert.deepStrictEqual(yield* authStats(server), settled)
+      assert.strictEqual(settled.failed, before.failed)
       // The old secret is gone; every connection is killed; all come back on the new one.
       yield* server.command(["ACL", "SETUSER", "refr", "<r-0"])
       yield* killUser(server, "refr")
