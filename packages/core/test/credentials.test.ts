@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { Effect, Redacted, Schedule } from "effect"
-import { type CredentialsValue, ValkeyStandalone } from "../src/index.ts"
+import { type CredentialsValue, type ValkeyConfig, ValkeyStandalone } from "../src/index.ts"
 
 /** An ACL user of its own for each test, so tests on the shared server do not meet. */
 const user = (server: ValkeyServer["Service"], name: string, password: string) =>
@@ -17,6 +17,26 @@ const authStats = (server: ValkeyServer["Service"]) =>
 
 /** Retries until it succeeds, for at most 10 s. */
 const soon = <A, E>(effect: Effect.Effect<A, E>) => Effect.eventually(effect).pipe(Effect.timeout("10 seconds"))
+
+/**
+ * A client of a new ACL user `name` (password `first`) whose provider yields the secret
+ * `rotate` last set; `config` adds options (a refresh schedule).
+ */
+const rotatingClient = (name: string, first: string, config: ValkeyConfig.ValkeyConfig = {}) =>
+  Effect.gen(function* () {
+    const server = yield* ValkeyServer
+    yield* user(server, name, first)
+    let secret = first
+    const client = yield* ValkeyStandalone.make({
+      port: server.port,
+      ...config,
+      credentials: Effect.sync(() => ({ username: name, password: Redacted.make(secret) }))
+    })
+    const rotate = (next: string) => {
+      secret = next
+    }
+    return { ...client, server, rotate }
+  })
 
 const killUser = (server: ValkeyServer["Service"], name: string) => server.command(["CLIENT", "KILL", "USER", name])
 
@@ -49,19 +69,14 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
 
   it.effect("a refresh re-authenticates the open connections with a new secret (AUTH, no reconnect)", () =>
     Effect.gen(function* () {
-      const server = yield* ValkeyServer
-      yield* user(server, "refr", "r-0")
-      let secret = "r-0"
-      const { valkey } = yield* ValkeyStandalone.make({
-        port: server.port,
-        credentials: Effect.sync(() => ({ username: "refr", password: Redacted.make(secret) })),
+      const { server, valkey, rotate } = yield* rotatingClient("refr", "r-0", {
         credentialsRefresh: Schedule.spaced("50 millis")
       })
       // A blocking connection open in the pool, to be re-authenticated too.
       assert.isNull(yield* valkey.blpop(["refr:list"], 0.01))
       const before = yield* authStats(server)
       yield* server.command(["ACL", "SETUSER", "refr", ">r-1"])
-      secret = "r-1"
+      rotate("r-1")
       // Two connections (shared, pooled) each get one AUTH with the new secret.
       yield* soon(
         Effect.flatMap(authStats(server), (now) =>
@@ -82,16 +97,10 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
 
   it.effect("a refresh still re-authenticates connections a reconnect did not renew", () =>
     Effect.gen(function* () {
-      const server = yield* ValkeyServer
-      yield* user(server, "part", "p-0")
-      let secret = "p-0"
-      const { router, valkey } = yield* ValkeyStandalone.make({
-        port: server.port,
-        credentials: Effect.sync(() => ({ username: "part", password: Redacted.make(secret) }))
-      })
+      const { server, router, valkey, rotate } = yield* rotatingClient("part", "p-0")
       assert.isNull(yield* valkey.blpop(["part:list"], 0.01))
       yield* server.command(["ACL", "SETUSER", "part", ">p-1"])
-      secret = "p-1"
+      rotate("p-1")
       // Only the pooled connection reconnects (taking the new secret); the shared one does not.
       const list = String(yield* server.command(["CLIENT", "LIST"]))
       const pooled = list.split("\n").find((line) => line.includes(" user=part ") && line.includes("cmd=blpop"))
@@ -133,14 +142,8 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
 
   it.effect("a refreshed secret the server refuses is dropped again; the connections keep working", () =>
     Effect.gen(function* () {
-      const server = yield* ValkeyServer
-      yield* user(server, "refu", "accepted")
-      let secret = "accepted"
-      const { router, valkey } = yield* ValkeyStandalone.make({
-        port: server.port,
-        credentials: Effect.sync(() => ({ username: "refu", password: Redacted.make(secret) }))
-      })
-      secret = "refused-S3CRET"
+      const { router, valkey, rotate } = yield* rotatingClient("refu", "accepted")
+      rotate("refused-S3CRET")
       const error = yield* Effect.flip(router.credentials.refreshOnce(router.connections))
       assert.strictEqual(error._tag, "AuthError")
       assert.notInclude(error.message, "S3CRET")
