@@ -70,7 +70,7 @@ export class Credentials {
    * then each refresh's): a refresh compares with it, not with the one in use, which a
    * reconnect may already have taken from the provider for its own connection only.
    */
-  private everywhere: string | undefined = undefined
+  private everywhere: Redacted.Redacted<string> | undefined = undefined
 
   constructor(
     username: string | undefined,
@@ -97,7 +97,7 @@ export class Credentials {
       onSuccess: (value) =>
         Effect.sync(() => {
           this.set(value)
-          this.everywhere ??= Redacted.value(value.password)
+          this.everywhere ??= value.password
         }),
       onFailure: (error) =>
         this.password !== undefined
@@ -117,7 +117,7 @@ export class Credentials {
     return (
       (value.username ?? this.fallbackUsername) !== this.username ||
       this.everywhere === undefined ||
-      this.everywhere !== Redacted.value(value.password)
+      Redacted.value(this.everywhere) !== Redacted.value(value.password)
     )
   }
 
@@ -183,7 +183,7 @@ export class Credentials {
         return this.reauthenticate(connections()).pipe(
           Effect.tap(() =>
             Effect.sync(() => {
-              this.everywhere = Redacted.value(value.password)
+              this.everywhere = value.password
             })
           ),
           Effect.tapError(() =>
