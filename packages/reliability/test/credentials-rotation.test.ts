@@ -55,18 +55,27 @@ const rotatingUser = (nodes: ReadonlyArray<Admin>, name: string) =>
     return { provider, step, rotations: () => passwords.length - 1 }
   })
 
-/** Kills one random connection of `user` on a random node; false when none was open. */
+/** The connections of `user` (of one `type`) on every node, with the node that has each. */
+const connectionsOf = (nodes: ReadonlyArray<Admin>, user: string, type?: "pubsub") =>
+  Effect.map(
+    Effect.forEach(nodes, (node) =>
+      Effect.map(node.command(["CLIENT", "LIST", ...(type === undefined ? [] : ["TYPE", type])]), (list) =>
+        String(list)
+          .split("\n")
+          .filter((line) => line.includes(` user=${user} `))
+          .map((line) => ({ node, id: /^id=(\d+)/.exec(line)![1]! }))
+      )
+    ),
+    (perNode) => perNode.flat()
+  )
+
+/** Kills one random connection of `user`; false when none was open. */
 const killOne = (nodes: ReadonlyArray<Admin>, user: string, type?: "pubsub") =>
   Effect.gen(function* () {
-    const node = nodes[Math.floor(Math.random() * nodes.length)]!
-    const list = String(yield* node.command(["CLIENT", "LIST", ...(type === undefined ? [] : ["TYPE", type])]))
-    const ids = list
-      .split("\n")
-      .filter((line) => line.includes(` user=${user} `))
-      .map((line) => /^id=(\d+)/.exec(line)?.[1])
-      .filter((id): id is string => id !== undefined)
-    if (ids.length === 0) return false
-    yield* node.command(["CLIENT", "KILL", "ID", ids[Math.floor(Math.random() * ids.length)]!])
+    const open = yield* connectionsOf(nodes, user, type)
+    if (open.length === 0) return false
+    const { node, id } = open[Math.floor(Math.random() * open.length)]!
+    yield* node.command(["CLIENT", "KILL", "ID", id])
     return true
   })
 
@@ -129,6 +138,85 @@ const rotateUnderLoad = (
     }
   })
 
+/**
+ * A subscriber to one `kind` of channel, on the PubSub of `context`, while numbered messages
+ * are published every 2 ms and the password rotates twice: it misses none (under RESP2 its
+ * connection is replaced, under RESP3 re-authenticated), then comes back after a kill.
+ */
+const subscriberAcrossRotation = (
+  context: Context.Context<PubSub.PubSub | Valkey>,
+  nodes: ReadonlyArray<Admin>,
+  user: string,
+  rotation: { readonly step: Effect.Effect<void, unknown>; readonly rotations: () => number },
+  protocol: 2 | 3,
+  kind: "channel" | "sharded"
+) =>
+  Effect.gen(function* () {
+    const pubsub = Context.get(context, PubSub.PubSub)
+    const publisher = Context.get(context, Valkey)
+    const channel = `{rot}:${protocol}:${Math.random().toString(36).slice(2)}`
+    const received = yield* receiveNumbers(yield* pubsub.subscription(kind, channel))
+    const subscriberIds = Effect.map(connectionsOf(nodes, user, "pubsub"), (open) => open.map(({ id }) => id))
+    const before = yield* subscriberIds
+    assert.strictEqual(before.length, 1)
+    // One numbered message every 2 ms, through the same client.
+    let n = 0
+    // Every message reaches the subscriber (PUBLISH counts it) unless it is reconnecting.
+    let overlapping = 0
+    const publish = (count: number, reaching: boolean) =>
+      Effect.gen(function* () {
+        const from = n
+        for (let i = 0; i < count; i++) {
+          const receivers = yield* (kind === "sharded" ? publisher.spublish : publisher.publish)(channel, String(n++))
+          // Two while a RESP2 subscriber's replacement and the old one overlap.
+          if (reaching) assert.isAtLeast(receivers, 1)
+          if (receivers > 1) overlapping++
+          yield* Effect.sleep("2 millis")
+        }
+        return [from, n] as const
+      })
+    // Across two rotations (the refresh re-authenticates in between): every message.
+    const rotating = yield* Effect.forkChild(
+      Effect.gen(function* () {
+        yield* Effect.sleep("100 millis")
+        yield* rotation.step
+        yield* Effect.sleep("300 millis")
+        yield* rotation.step
+      })
+    )
+    const [from, to] = yield* publish(400, true)
+    yield* Fiber.join(rotating)
+    yield* Effect.sleep("200 millis")
+    const got = new Set(received)
+    const missed = Array.from({ length: to - from }, (_, i) => from + i).filter((i) => !got.has(i))
+    const duplicates = received.length - got.size
+    const after = yield* subscriberIds
+    // RESP3 re-authenticated the same connection; RESP2 replaced it (and closed the old one).
+    if (protocol === 3) assert.deepStrictEqual(after, before)
+    else {
+      assert.strictEqual(after.length, 1)
+      assert.notStrictEqual(after[0], before[0])
+    }
+    // The first secret is gone now: a kill must reconnect with a current one.
+    assert.isTrue(yield* killOne(nodes, user, "pubsub"))
+    const resumed = yield* Effect.gen(function* () {
+      const mark = n
+      yield* publish(1, false)
+      return received.some((i) => i >= mark)
+    }).pipe(Effect.repeat({ until: (ok) => ok, schedule: Schedule.spaced("20 millis") }), Effect.timeout("10 seconds"))
+    const figures = {
+      published: to - from,
+      missed: missed.length,
+      duplicates,
+      publishedToTwoConnections: overlapping,
+      rotations: rotation.rotations(),
+      resumedAfterKill: resumed
+    }
+    report(`credentials rotation, pub/sub RESP${protocol} ${kind}${nodes.length > 1 ? " (cluster)" : ""}`, figures)
+    assert.deepStrictEqual(missed, [])
+    assert.isTrue(resumed)
+  })
+
 const refresh = Schedule.spaced("100 millis")
 const reconnect = Schedule.spaced("20 millis")
 
@@ -185,6 +273,27 @@ describe("credentials rotation under load", () => {
         assert.isAtLeast(figures.kills, 5)
       })
     )
+
+    it.effect("RESP2: a sharded subscriber misses nothing across a rotation and comes back after a kill", () =>
+      Effect.gen(function* () {
+        const cluster = yield* ValkeyTestCluster
+        const rotation = yield* rotatingUser(cluster.nodes, "csub")
+        const context = yield* Layer.build(
+          PubSub.layer().pipe(
+            Layer.provideMerge(
+              ValkeyCluster.layer({
+                seeds: [cluster.seeds[0]!],
+                protocol: 2,
+                credentials: rotation.provider,
+                credentialsRefresh: Schedule.spaced("50 millis"),
+                reconnect
+              })
+            )
+          )
+        )
+        yield* subscriberAcrossRotation(context, cluster.nodes, "csub", rotation, 2, "sharded")
+      })
+    )
   })
 
   layer(ValkeyServer.layer(), { excludeTestServices: true, timeout: 120_000 })("pub/sub", (it) => {
@@ -207,76 +316,7 @@ describe("credentials rotation under load", () => {
               )
             )
           )
-          const pubsub = Context.get(context, PubSub.PubSub)
-          const publisher = Context.get(context, Valkey)
-          const channel = `rot:${protocol}:${Math.random().toString(36).slice(2)}`
-          const received = yield* receiveNumbers(yield* pubsub.subscription("channel", channel))
-          const subscriberIds = Effect.map(server.command(["CLIENT", "LIST", "TYPE", "pubsub"]), (list) =>
-            String(list)
-              .split("\n")
-              .filter((line) => line.includes(` user=${user} `))
-              .map((line) => /^id=(\d+)/.exec(line)![1]!)
-          )
-          const before = yield* subscriberIds
-          assert.strictEqual(before.length, 1)
-          // One numbered message every 2 ms, through the same client.
-          let n = 0
-          // Every message reaches the subscriber (PUBLISH counts it) unless it is reconnecting.
-          let overlapping = 0
-          const publish = (count: number, reaching: boolean) =>
-            Effect.gen(function* () {
-              const from = n
-              for (let i = 0; i < count; i++) {
-                const receivers = yield* publisher.publish(channel, String(n++))
-                // Two while a RESP2 subscriber's replacement and the old one overlap.
-                if (reaching) assert.isAtLeast(receivers, 1)
-                if (receivers > 1) overlapping++
-                yield* Effect.sleep("2 millis")
-              }
-              return [from, n] as const
-            })
-          // Across two rotations (the refresh re-authenticates in between): every message.
-          const rotating = yield* Effect.forkChild(
-            Effect.gen(function* () {
-              yield* Effect.sleep("100 millis")
-              yield* rotation.step
-              yield* Effect.sleep("300 millis")
-              yield* rotation.step
-            })
-          )
-          const [from, to] = yield* publish(400, true)
-          yield* Fiber.join(rotating)
-          yield* Effect.sleep("200 millis")
-          const got = new Set(received)
-          const missed = Array.from({ length: to - from }, (_, i) => from + i).filter((i) => !got.has(i))
-          const duplicates = received.length - got.size
-          const after = yield* subscriberIds
-          // RESP3 re-authenticated the same connection; RESP2 replaced it (and closed the old one).
-          if (protocol === 3) assert.deepStrictEqual(after, before)
-          else {
-            assert.strictEqual(after.length, 1)
-            assert.notStrictEqual(after[0], before[0])
-          }
-          // The first secret is gone now: a kill must reconnect with a current one.
-          assert.isTrue(yield* killOne([server], user, "pubsub"))
-          const resumed = yield* Effect.gen(function* () {
-            const mark = n
-            yield* publish(1, false)
-            return received.some((i) => i >= mark)
-          }).pipe(
-            Effect.repeat({ until: (ok) => ok, schedule: Schedule.spaced("20 millis") }),
-            Effect.timeout("10 seconds")
-          )
-          report(`credentials rotation, pub/sub RESP${protocol}`, {
-            published: to - from,
-            missed: missed.length,
-            duplicates,
-            publishedToTwoConnections: overlapping,
-            rotations: rotation.rotations(),
-            resumedAfterKill: resumed
-          })
-          assert.deepStrictEqual(missed, [])
-          assert.isTrue(resumed)
+          yield* subscriberAcrossRotation(context, [server], user, rotation, protocol, "channel")
         })
       )
     }
