@@ -263,6 +263,7 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
     const tls = config.tls === true ? {} : config.tls === false ? undefined : config.tls
     const observability = Observability.settings(config)
     const onReconnect = yield* Observability.reconnectHook(observability)
+    const connectTimeoutMillis = yield* toMillis(config.connectTimeout, defaults.connectTimeout, "connectTimeout")
     return {
       connection: {
         host: config.host ?? defaults.host,
@@ -272,12 +273,13 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
           config.username,
           password === undefined ? undefined : typeof password === "string" ? Redacted.make(password) : password,
           config.credentials,
-          config.credentialsRefresh
+          config.credentialsRefresh,
+          connectTimeoutMillis
         ),
         database: config.database ?? defaults.database,
         clientName: config.clientName,
         protocol: config.protocol ?? defaults.protocol,
-        connectTimeoutMillis: yield* toMillis(config.connectTimeout, defaults.connectTimeout, "connectTimeout"),
+        connectTimeoutMillis,
         requestTimeoutMillis: yield* toMillis(config.requestTimeout, defaults.requestTimeout, "requestTimeout"),
         blockingMarginMillis: yield* toMillis(config.blockingMargin, defaults.blockingMargin, "blockingMargin"),
         inflightLimit: config.inflightLimit ?? defaults.inflightLimit,

@@ -112,32 +112,40 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
     })
   )
 
-  it.effect("a failing provider keeps the previous credentials; a typed error without the secret otherwise", () =>
-    Effect.gen(function* () {
-      const server = yield* ValkeyServer
-      yield* user(server, "fail", "still-good-S3CRET")
-      let broken = false
-      const credentials = Effect.suspend(() =>
-        broken
-          ? Effect.fail(new Error("vault unreachable, token=still-good-S3CRET"))
-          : Effect.succeed({ username: "fail", password: Redacted.make("still-good-S3CRET") })
-      )
-      const { router, valkey } = yield* ValkeyStandalone.make({ port: server.port, credentials })
-      broken = true
-      // The reconnect falls back on the secret the provider gave before.
-      yield* killUser(server, "fail")
-      assert.strictEqual(yield* soon(valkey.ping()), "PONG")
-      // A refresh reports the failure as a CredentialsError and keeps the previous secret.
-      const refresh = yield* Effect.flip(router.credentials.refreshOnce(router.connections))
-      assert.strictEqual(refresh._tag, "CredentialsError")
-      assert.notInclude(refresh.message, "S3CRET")
-      assert.strictEqual(Redacted.value(router.credentials.password!), "still-good-S3CRET")
-      // With nothing to fall back on, the connect fails with AuthError caused by it.
-      const first = yield* Effect.flip(ValkeyStandalone.make({ port: server.port, credentials }))
-      assert.strictEqual(first._tag, "AuthError")
-      assert.notInclude(first.message, "S3CRET")
-      assert.strictEqual((first.cause as { _tag?: string })._tag, "CredentialsError")
-    })
+  it.effect(
+    "a failing provider keeps the previous credentials; a typed error without the secret otherwise, a hanging one is bounded",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* ValkeyServer
+        yield* user(server, "fail", "still-good-S3CRET")
+        let broken = false
+        const credentials = Effect.suspend(() =>
+          broken
+            ? Effect.fail(new Error("vault unreachable, token=still-good-S3CRET"))
+            : Effect.succeed({ username: "fail", password: Redacted.make("still-good-S3CRET") })
+        )
+        const { router, valkey } = yield* ValkeyStandalone.make({ port: server.port, credentials })
+        broken = true
+        // The reconnect falls back on the secret the provider gave before.
+        yield* killUser(server, "fail")
+        assert.strictEqual(yield* soon(valkey.ping()), "PONG")
+        // A refresh reports the failure as a CredentialsError and keeps the previous secret.
+        const refresh = yield* Effect.flip(router.credentials.refreshOnce(router.connections))
+        assert.strictEqual(refresh._tag, "CredentialsError")
+        assert.notInclude(refresh.message, "S3CRET")
+        assert.strictEqual(Redacted.value(router.credentials.password!), "still-good-S3CRET")
+        // With nothing to fall back on, the connect fails with AuthError caused by it.
+        const first = yield* Effect.flip(ValkeyStandalone.make({ port: server.port, credentials }))
+        assert.strictEqual(first._tag, "AuthError")
+        assert.notInclude(first.message, "S3CRET")
+        assert.strictEqual((first.cause as { _tag?: string })._tag, "CredentialsError")
+        // A provider that never answers is bounded by the connect timeout.
+        const hanging = yield* Effect.flip(
+          ValkeyStandalone.make({ port: server.port, credentials: Effect.never, connectTimeout: "300 millis" })
+        )
+        assert.strictEqual(hanging._tag, "AuthError")
+        assert.include((hanging.cause as { message?: string }).message, "did not answer within 300 ms")
+      })
   )
 
   it.effect("a refreshed secret the server refuses is dropped again; the connections keep working", () =>

@@ -62,6 +62,8 @@ export class Credentials {
   provider: CredentialsProvider | undefined
   /** When to run the provider again and re-authenticate the open connections. */
   readonly refresh: Schedule.Schedule<unknown, unknown> | undefined
+  /** How long one run of the provider may take (the connect timeout); 0: unbounded. */
+  readonly timeoutMillis: number
   /** The `username` configured beside a provider: used when the provider yields none. */
   private readonly fallbackUsername: string | undefined
   private readonly listeners = new Set<Reauthenticate>()
@@ -76,13 +78,15 @@ export class Credentials {
     username: string | undefined,
     password: Redacted.Redacted<string> | undefined,
     provider?: CredentialsProvider,
-    refresh?: Schedule.Schedule<unknown, unknown>
+    refresh?: Schedule.Schedule<unknown, unknown>,
+    timeoutMillis = 0
   ) {
     this.username = username
     this.password = password
     this.fallbackUsername = username
     this.provider = provider
     this.refresh = refresh
+    this.timeoutMillis = timeoutMillis
   }
 
   /**
@@ -93,7 +97,7 @@ export class Credentials {
   readonly resolve: Effect.Effect<void, AuthError> = Effect.suspend(() => {
     const provider = this.provider
     if (provider === undefined) return Effect.void
-    return Effect.matchEffect(evaluate(provider), {
+    return Effect.matchEffect(evaluate(provider, this.timeoutMillis), {
       onSuccess: (value) =>
         Effect.sync(() => {
           this.set(value)
@@ -175,7 +179,7 @@ export class Credentials {
     return Effect.suspend(() => {
       const provider = this.provider
       if (provider === undefined) return Effect.void
-      return Effect.flatMap(evaluate(provider), (value) => {
+      return Effect.flatMap(evaluate(provider, this.timeoutMillis), (value) => {
         if (!this.differs(value)) return Effect.void
         const previous = { username: this.username, password: this.password }
         this.set(value)
@@ -213,11 +217,27 @@ export class Credentials {
   }
 }
 
+/** A provider that hangs must not hold a connect (or the refresh loop) forever. */
+const bounded = (provider: CredentialsProvider, timeoutMillis: number): CredentialsProvider =>
+  timeoutMillis <= 0
+    ? provider
+    : Effect.timeoutOrElse(provider, {
+        duration: timeoutMillis,
+        orElse: () =>
+          Effect.fail(
+            new CredentialsError({ message: `the credentials provider did not answer within ${timeoutMillis} ms` })
+          )
+      })
+
 /** Runs a provider; any failure (a defect too) becomes a `CredentialsError`. */
-const evaluate = (provider: CredentialsProvider): Effect.Effect<CredentialsValue, CredentialsError> =>
-  Effect.catchCause(provider, (cause) => {
+const evaluate = (
+  provider: CredentialsProvider,
+  timeoutMillis: number
+): Effect.Effect<CredentialsValue, CredentialsError> =>
+  Effect.catchCause(bounded(provider, timeoutMillis), (cause) => {
     if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
     const error = Cause.squash(cause)
+    if (error instanceof CredentialsError) return Effect.fail(error)
     const tag =
       typeof error === "object" && error !== null && "_tag" in error
         ? ` (${String((error as { _tag: unknown })._tag)})`
