@@ -154,16 +154,17 @@ export class Engine {
    * them (see onSubscribed): nothing is missed, a message may come twice meanwhile.
    */
   reauthenticate(credentials: Credentials): Effect.Effect<void, AuthError> {
-    return this.lock.withPermits(1)(
-      Effect.suspend(() => {
-        const ready = [...this.nodes.values()].filter((node) => node.connection.status() === "ready")
-        const resp3 = ready.filter((node) => node.connection.protocol() === 3)
-        const replace = ready.filter((node) => node.connection.protocol() === 2)
-        return Effect.andThen(
-          credentials.authenticate(resp3.map((node) => node.connection)),
-          Effect.forEach(replace, (node) => this.replace(node), { discard: true })
-        )
-      })
+    const ready = (protocol: 2 | 3) =>
+      [...this.nodes.values()].filter(
+        (node) => node.connection.status() === "ready" && node.connection.protocol() === protocol
+      )
+    // The AUTH replies of a RESP3 subscriber wait behind what it has not read yet (a paused
+    // consumer): outside the lock, so placing subscriptions does not wait for them.
+    return Effect.andThen(
+      Effect.suspend(() => credentials.authenticate(ready(3).map((node) => node.connection))),
+      this.lock.withPermits(1)(
+        Effect.suspend(() => Effect.forEach(ready(2), (node) => this.replace(node), { discard: true }))
+      )
     )
   }
 
