@@ -4,7 +4,7 @@
 # emitted (tsconfig.build.json drops the `source` condition), as a user's compiler would.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-packages=(core testkit cluster pubsub json search persistence)
+packages=(core testkit cluster pubsub json search persistence aws-iam)
 for p in "${packages[@]}"; do
   rm -rf "packages/$p/dist"
   npx tsc -p "packages/$p/tsconfig.build.json"

@@ -25,12 +25,12 @@ compiler='"noEmit": true, "strict": true, "skipLibCheck": true, "target": "ES202
     "moduleResolution": "NodeNext", "allowImportingTsExtensions": true, "types": ["node"]'
 # Examples import the packages by name, as a user would; they resolve to the sources.
 paths=""
-for p in core testkit cluster pubsub json search persistence; do
+for p in core testkit cluster pubsub json search persistence aws-iam; do
   paths+="${paths:+, }\"@effect-valkey/$p\": [\"$root/packages/$p/src/index.ts\"]"
   paths+=", \"@effect-valkey/$p/internal\": [\"$root/packages/$p/src/internal.ts\"]"
 done
 failed=()
-all=(core testkit cluster pubsub json search persistence)
+all=(core testkit cluster pubsub json search persistence aws-iam)
 for p in "${@:-${all[@]}}"; do
   dir="packages/$p"
   trap 'rm -f "$root/$dir/docgen.json"' EXIT

@@ -12,7 +12,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 say() { echo "pack-check: $*"; }
-packages=(core testkit cluster pubsub json search persistence)
+packages=(core testkit cluster pubsub json search persistence aws-iam)
 
 npm run --silent build
 

@@ -5,7 +5,7 @@
 # Run through `bash scripts/run.sh release-dry-run` (`npm run release:dry-run`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-packages=(core testkit cluster pubsub json search persistence)
+packages=(core testkit cluster pubsub json search persistence aws-iam)
 
 npm run --silent build
 npx changeset publish-plan

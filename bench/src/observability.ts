@@ -8,7 +8,7 @@
  * node --conditions=source bench/src/observability.ts [--calls 1000000] [--rounds 5]
  */
 import process from "node:process"
-import { type Command, Observability, type RouterService } from "@effect-valkey/core"
+import { type Command, Credentials, Observability, type RouterService } from "@effect-valkey/core"
 import { makeValkey } from "@effect-valkey/core/internal"
 import { Effect, Metric } from "effect"
 
@@ -26,7 +26,7 @@ const router: RouterService = {
   sendBatch: () => Effect.succeed([]),
   dedicated: Effect.die("unused"),
   dedicatedFor: () => Effect.die("unused"),
-  credentials: { username: undefined, password: undefined },
+  credentials: new Credentials(undefined, undefined),
   // Never used: nothing here opens a connection.
   connectionOptions: undefined as never,
   observability: { tracing: undefined, metrics: undefined },

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict"
 import { existsSync } from "node:fs"
 import { NodeRuntime } from "@effect/platform-node"
+import { IamAuth } from "@effect-valkey/aws-iam"
 import { ValkeyCluster } from "@effect-valkey/cluster"
 import { Scan, Valkey, ValkeyStandalone } from "@effect-valkey/core"
 import { Json } from "@effect-valkey/json"
@@ -18,7 +19,7 @@ import { ValkeyRedis } from "@effect-valkey/persistence"
 import { PubSub } from "@effect-valkey/pubsub"
 import { Search } from "@effect-valkey/search"
 import { ValkeyServer, ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Console, Effect, Layer, Schema, Stream } from "effect"
+import { Console, Effect, Layer, Redacted, Schema, Stream } from "effect"
 import { RateLimiter } from "effect/persistence"
 
 /** Asserts `actual` deep-equals `expected`, then prints the step and its value. */
@@ -50,6 +51,23 @@ const standalone = Effect.gen(function* () {
     const message = yield* news.take
     yield* check("subscription receives the message", [message.channel, message.payload], ["news", "hello"])
   }).pipe(Effect.provide(Live))
+})
+
+// The IAM token is a credentials provider's password: here an ACL user's, as AWS would check it.
+const iam = Effect.gen(function* () {
+  const server = yield* ValkeyServer.make()
+  const options = { cacheName: "smoke-cache", userId: "smoke", region: "eu-west-1" }
+  const aws = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: Redacted.make("smoke-secret") }
+  const token = IamAuth.token(options, aws, new Date(0))
+  yield* check("IAM token shape", Redacted.value(token).startsWith("smoke-cache/?Action=connect&User=smoke&"), true)
+  yield* server.command(["ACL", "SETUSER", "smoke", "on", `>${Redacted.value(token)}`, "+ping"])
+  const credentials = Effect.succeed({ username: "smoke", password: token })
+  const ping = Effect.gen(function* () {
+    const valkey = yield* Valkey
+    return yield* valkey.ping()
+  })
+  const pong = yield* ping.pipe(Effect.provide(ValkeyStandalone.layer({ url: server.url, credentials })))
+  yield* check("PING with a credentials provider", pong, "PONG")
 })
 
 // As the persistence README shows it: Effect's RateLimiter on Effect's Redis, served by this client.
@@ -113,6 +131,7 @@ const json = Effect.gen(function* () {
 NodeRuntime.runMain(
   Effect.gen(function* () {
     yield* standalone
+    yield* iam
     yield* persistence
     yield* cluster
     yield* json

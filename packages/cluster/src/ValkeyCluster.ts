@@ -35,6 +35,7 @@ import type { TopologyError } from "./Topology.ts"
 export const make = (config: ClusterConfig) =>
   Effect.gen(function* () {
     const router = yield* ClusterRouter.make(config)
+    yield* router.credentials.keepFresh(router.connections)
     // Tracing and metrics wrap the router only when on (the config was validated above).
     const instrumentation = yield* Observability.make(Observability.settings(config), 0)
     if (instrumentation === undefined) {

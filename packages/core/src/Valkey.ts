@@ -16,7 +16,7 @@ import * as Command from "./Command.ts"
 import { commands } from "./commands/index.ts"
 import * as Session from "./commands/session.ts"
 import type { Connection } from "./connection/Connection.ts"
-import { AuthError, type CommandError, type ConnectionError, type TransactionAbortedError } from "./errors.ts"
+import type { AuthError, CommandError, ConnectionError, TransactionAbortedError } from "./errors.ts"
 import type * as Observability from "./Observability.ts"
 import * as Reply from "./Reply.ts"
 import type { RouterService } from "./Router.ts"
@@ -67,8 +67,9 @@ export interface ValkeyService extends CommandMethods {
   custom(args: ReadonlyArray<RespArg>): Effect.Effect<RespValue, CommandError>
   custom<A>(args: ReadonlyArray<RespArg>, options: CustomOptions<A>): Effect.Effect<A, CommandError>
   /**
-   * Uses `password` (or none, with `null`) on every later (re)connect; with `immediateAuth`,
-   * re-authenticates every open connection now.
+   * Uses `password` (or none, with `null`) on every later (re)connect, in place of a
+   * `credentials` provider if there was one; with `immediateAuth`, re-authenticates every open
+   * connection now (pub/sub subscribers included).
    */
   updatePassword(
     password: string | Redacted.Redacted<string> | null,
@@ -243,26 +244,17 @@ const commandService = (router: RouterService): Omit<ValkeyService, "dedicated" 
       Effect.suspend(() => {
         const credentials = router.credentials
         const previous = credentials.password
+        // A password set by hand replaces a credentials provider.
+        credentials.provider = undefined
         credentials.password =
           password === null ? undefined : typeof password === "string" ? Redacted.make(password) : password
         const next = credentials.password
         if (options?.immediateAuth !== true || next === undefined) return Effect.void
-        const auth = Session.auth(credentials.username ?? "default", Redacted.value(next))
-        return Effect.forEach(router.connections(), (connection) => connection.send(auth), {
-          concurrency: "unbounded",
-          discard: true
-        }).pipe(
-          // A password the server refuses must not be used for later reconnects either.
-          Effect.catchTag("ReplyError", (error) =>
-            Effect.suspend(() => {
-              if (credentials.password === next) credentials.password = previous
-              return Effect.fail(
-                new AuthError({
-                  message: `the server refused the new password (${error.code}); the previous one stays in use`
-                })
-              )
-            })
-          )
+        // A password the server refuses must not be used for later reconnects either.
+        return Effect.tapError(credentials.reauthenticate(router.connections()), () =>
+          Effect.sync(() => {
+            if (credentials.password === next) credentials.password = previous
+          })
         )
       })
   }

@@ -15,7 +15,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import { type ConnectionOptions, Credentials, type TlsOptions } from "./connection/ConnectionOptions.ts"
+import type { ConnectionOptions, TlsOptions } from "./connection/ConnectionOptions.ts"
+import { Credentials, type CredentialsProvider } from "./connection/Credentials.ts"
 import { ConfigError } from "./errors.ts"
 import * as Observability from "./Observability.ts"
 
@@ -87,6 +88,10 @@ export const ValkeyConfigSchema = Schema.Struct({
   port: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 }))),
   username: Schema.optional(Schema.NonEmptyString),
   password: Schema.optional(Schema.Union([Schema.String, Schema.Redacted(Schema.String)])),
+  credentials: Schema.optional(
+    Schema.Unknown.check(Schema.makeFilter((u) => Effect.isEffect(u) || "an Effect yielding the credentials"))
+  ),
+  credentialsRefresh: Schema.optional(Schema.Unknown),
   database: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   clientName: Schema.optional(Schema.String.check(Schema.isPattern(/^[^\s]+$/))),
   protocol: Schema.optional(Schema.Literals([2, 3])),
@@ -118,6 +123,18 @@ export interface ValkeyConfig {
   readonly port?: number
   readonly username?: string
   readonly password?: string | Redacted.Redacted<string>
+  /**
+   * An Effect yielding `{ username?, password }`, run before every connect and reconnect of
+   * every connection (an IAM token, a secret from a vault). Replaces `password`; a `username`
+   * given beside it is used when the provider yields none. Fixed `username`/`password` are
+   * the same as a provider that always yields them.
+   */
+  readonly credentials?: CredentialsProvider
+  /**
+   * With `credentials`: run the provider on this schedule too and, when it yields new
+   * credentials, send AUTH with them on every open connection (pub/sub subscribers included).
+   */
+  readonly credentialsRefresh?: Schedule.Schedule<unknown, unknown>
   readonly database?: number
   readonly clientName?: string
   /** 3 (default) asks for RESP3 and falls back to RESP2 on servers without HELLO. */
@@ -231,10 +248,23 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
     const fromUrlFields = input.url === undefined ? {} : yield* fromUrl(input.url)
     const config: ValkeyConfig = { ...fromUrlFields, ...stripUndefined(input) }
     const password = config.password
+    if (config.credentials !== undefined && password !== undefined) {
+      return yield* new ConfigError({
+        message: "credentials: give either a credentials provider or a password, not both",
+        field: "credentials"
+      })
+    }
+    if (config.credentialsRefresh !== undefined && config.credentials === undefined) {
+      return yield* new ConfigError({
+        message: "credentialsRefresh: refreshing needs a credentials provider",
+        field: "credentialsRefresh"
+      })
+    }
     const tls = config.tls === true ? {} : config.tls === false ? undefined : config.tls
     const observability = Observability.settings(config)
     const onReconnect = yield* Observability.reconnectHook(observability)
     const onRetry = yield* Observability.retryHook(observability)
+    const connectTimeoutMillis = yield* toMillis(config.connectTimeout, defaults.connectTimeout, "connectTimeout")
     return {
       connection: {
         host: config.host ?? defaults.host,
@@ -242,12 +272,15 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
         tls,
         credentials: new Credentials(
           config.username,
-          password === undefined ? undefined : typeof password === "string" ? Redacted.make(password) : password
+          password === undefined ? undefined : typeof password === "string" ? Redacted.make(password) : password,
+          config.credentials,
+          config.credentialsRefresh,
+          connectTimeoutMillis
         ),
         database: config.database ?? defaults.database,
         clientName: config.clientName,
         protocol: config.protocol ?? defaults.protocol,
-        connectTimeoutMillis: yield* toMillis(config.connectTimeout, defaults.connectTimeout, "connectTimeout"),
+        connectTimeoutMillis,
         requestTimeoutMillis: yield* toMillis(config.requestTimeout, defaults.requestTimeout, "requestTimeout"),
         blockingMarginMillis: yield* toMillis(config.blockingMargin, defaults.blockingMargin, "blockingMargin"),
         inflightLimit: config.inflightLimit ?? defaults.inflightLimit,

@@ -505,6 +505,9 @@ export const make = (
     yield* Effect.forkScoped(checker)
     yield* Effect.forkScoped(listener)
 
+    yield* primaryRouter.credentials.keepFresh(() =>
+      replica === undefined ? primaryRouter.connections() : [...primaryRouter.connections(), replica.connection]
+    )
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     // The guard stays outside: replica reads and tracing wrap the router underneath it.
     const router = RouterGuard.mapUnguarded(primaryRouter, (primary) => {

@@ -36,6 +36,7 @@ export const make = (
   Effect.gen(function* () {
     const resolved = yield* ValkeyConfig.resolve(config)
     const guarded = yield* StandaloneRouter.make(resolved)
+    yield* guarded.credentials.keepFresh(guarded.connections)
     // Tracing and metrics wrap the router only when on: off, commands take the plain path.
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     const router =

@@ -69,6 +69,19 @@ export class AuthError extends Schema.TaggedError<AuthError>()("AuthError", {
 }) {}
 
 /**
+ * The credentials provider (the `credentials` option) failed. Its own error is the `cause`;
+ * the message names no secret. On a connect with no earlier credentials to fall back on, it
+ * reaches callers as the `cause` of an `AuthError`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class CredentialsError extends Schema.TaggedError<CredentialsError>()("CredentialsError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/**
  * The bytes from the server are not valid RESP, or exceed a configured decoder limit. The
  * connection that saw it is closed and reconnected: its stream position is lost.
  *

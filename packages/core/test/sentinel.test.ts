@@ -1,10 +1,11 @@
 /**
  * The Sentinel client against a real topology (primary, 1 replica, 3 sentinels): discovery,
- * following a SENTINEL FAILOVER, and the typed errors of a wrong name or dead sentinels.
+ * following a SENTINEL FAILOVER, a credentials provider and its refresh, and the typed errors
+ * of a wrong name or dead sentinels.
  */
 import { assert, expect, layer } from "@effect/vitest"
 import { freePort, ValkeyTestSentinel } from "@effect-valkey/testkit"
-import { Config, ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
+import { Config, ConfigProvider, Effect, Exit, Layer, Redacted, Schedule } from "effect"
 import { Command, Reply, Valkey, ValkeySentinel } from "../src/index.ts"
 
 const eventually = <A, E>(check: Effect.Effect<A, E>, done: (a: A) => boolean, what: string) =>
@@ -179,6 +180,45 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
         // see it linked (their INFO refresh of replicas is every 10 s).
         // The same Effect value, run again and again: the replica is chosen when it runs.
         yield* eventually(reader(true).pipe(Effect.exit), (e) => Exit.isSuccess(e) && e.value === "slave", "reads")
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("a credentials provider and its refresh reach the primary's and the replica's connections", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        yield* topology.awaitPrimary()
+        const onAll = (args: ReadonlyArray<string>) =>
+          Effect.forEach(topology.nodes, (node) => node.command(args), { discard: true })
+        const authCalls = Effect.forEach(topology.nodes, (node) =>
+          Effect.map(node.command(["INFO", "commandstats"]), (info) =>
+            Number(/cmdstat_auth:calls=(\d+)/.exec(String(info))?.[1] ?? 0)
+          )
+        )
+        yield* onAll(["ACL", "SETUSER", "sprov", "on", ">s-0", "~*", "&*", "+@all"])
+        let secret = "s-0"
+        const { valkey } = yield* ValkeySentinel.make({
+          sentinels: topology.sentinelAddresses,
+          name: topology.name,
+          readFrom: "preferReplica",
+          credentials: Effect.sync(() => ({ username: "sprov", password: Redacted.make(secret) })),
+          credentialsRefresh: Schedule.spaced("50 millis")
+        })
+        yield* valkey.set("sentinel:cred", "v")
+        yield* eventually(valkey.get("sentinel:cred"), (v) => v === "v", "the replica has the write")
+        const before = yield* authCalls
+        yield* onAll(["ACL", "SETUSER", "sprov", ">s-1"])
+        secret = "s-1"
+        // The refresh sends AUTH on the primary's connection and on the replica's.
+        yield* eventually(authCalls, (now) => now.every((calls, i) => calls > before[i]!), "AUTH on every data node")
+        yield* onAll(["ACL", "SETUSER", "sprov", "<s-0"])
+        yield* onAll(["CLIENT", "KILL", "USER", "sprov"])
+        // Reconnected with the new secret: the write goes to the primary, the read to the replica.
+        yield* eventually(Effect.exit(valkey.set("sentinel:cred", "w")), Exit.isSuccess, "a write after the kill")
+        yield* eventually(
+          Effect.exit(valkey.get("sentinel:cred")),
+          (read) => Exit.isSuccess(read) && read.value === "w",
+          "a read after the kill"
+        )
       }).pipe(Effect.scoped)
     )
 

@@ -36,7 +36,8 @@ export class PubSub extends Context.Service<PubSub, PubSubService>()("@effect-va
  * primary the sentinels name and follow failovers (`Lost` on the old primary, then
  * `Resubscribed` naming the new one).
  * Its connections connect and authenticate as the client's do (the client's settings and
- * credentials, so `updatePassword` reaches them on their next reconnect), and its dropped-message
+ * credentials: a `credentials` refresh, or `updatePassword` with `immediateAuth`, re-authenticates
+ * them now, see `Credentials`), and its dropped-message
  * metric is on when the client's metrics are.
  *
  * @since 0.2.0

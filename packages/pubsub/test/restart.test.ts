@@ -61,6 +61,51 @@ layer(ValkeyServer.layer(), { excludeTestServices: true, timeout: 60_000 })("fau
     })
   )
 
+  for (const protocol of [2, 3] as const) {
+    it.effect(
+      `RESP${protocol}: immediateAuth re-authenticates the subscriber now, without losing the subscription`,
+      () =>
+        Effect.gen(function* () {
+          const server = yield* ValkeyServer
+          const name = `immediate${protocol}`
+          yield* server.command(["ACL", "SETUSER", name, "on", ">first", "+@all", "~*", "&*"])
+          const { pubsub, valkey } = yield* standaloneClient({ username: name, password: "first", protocol })
+          const channel = unique("immediate")
+          const sub = yield* pubsub.subscription("channel", channel)
+          const subscriber = Effect.map(server.command(["CLIENT", "LIST", "TYPE", "pubsub"]), (list) =>
+            String(list)
+              .split("\n")
+              .filter((line) => line.includes(` user=${name} `))
+              .map((line) => /^id=(\d+)/.exec(line)![1]!)
+          )
+          const authCalls = Effect.map(server.command(["INFO", "commandstats"]), (info) =>
+            Number(/cmdstat_auth:calls=(\d+)/.exec(String(info))?.[1] ?? 0)
+          )
+          const before = yield* subscriber
+          const authBefore = yield* authCalls
+          // RESP2: the replacement subscribes, then the old connection leaves.
+          const events = yield* watchEvents(pubsub, protocol === 2 ? 1 : 0, (e) => e.name === channel)
+          yield* server.command(["ACL", "SETUSER", name, ">second"])
+          yield* valkey.updatePassword("second", { immediateAuth: true })
+          assert.deepStrictEqual(
+            (yield* Fiber.join(events).pipe(Effect.timeout("10 seconds"))).map((e) => e._tag),
+            protocol === 2 ? ["Resubscribed"] : []
+          )
+          // Only the new password is accepted now; the subscriber was authenticated with it.
+          yield* server.command(["ACL", "SETUSER", name, "<first"])
+          const after = yield* Effect.eventually(
+            Effect.flatMap(subscriber, (ids) => (ids.length === 1 ? Effect.succeed(ids) : Effect.fail("two")))
+          ).pipe(Effect.timeout("10 seconds"))
+          // AUTH on the shared connection and on the subscriber (RESP2: in its new handshake).
+          assert.isAtLeast((yield* authCalls) - authBefore, 2)
+          if (protocol === 3) assert.deepStrictEqual(after, before)
+          else assert.notStrictEqual(after[0], before[0])
+          assert.strictEqual(yield* pubsub.publish(channel, "after"), 1)
+          assert.strictEqual((yield* sub.take).payload, "after")
+        })
+    )
+  }
+
   it.effect("a subscription the server does not confirm in time fails with a typed error", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer

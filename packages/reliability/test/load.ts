@@ -139,3 +139,15 @@ export const missing = <E>(
     }
     return lost
   })
+
+/** Collects, in a background fiber, the numbers a subscription's messages carry as payload. */
+export const receiveNumbers = (subscription: { readonly take: Effect.Effect<{ readonly payload: string }, unknown> }) =>
+  Effect.gen(function* () {
+    const received: Array<number> = []
+    yield* subscription.take.pipe(
+      Effect.tap((m) => Effect.sync(() => received.push(Number(m.payload)))),
+      Effect.forever,
+      Effect.forkChild
+    )
+    return received
+  })

@@ -14,6 +14,7 @@ import { Valkey, ValkeyStandalone } from "@effect-valkey/core"
 import { PubSub, type SubscriptionEvent } from "@effect-valkey/pubsub"
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { Context, Deferred, Effect, Exit, Fiber, Layer, Schedule, Stream } from "effect"
+import { receiveNumbers } from "./load.ts"
 import { report, scale } from "./scale.ts"
 
 const RESTARTS = scale(1, 5)
@@ -33,13 +34,7 @@ describe("pub/sub through restarts", () => {
         Stream.runForEach((e) => Effect.sync(() => events.push({ tag: e._tag, at: Date.now() }))),
         Effect.forkChild({ startImmediately: true })
       )
-      const subscription = yield* pubsub.subscription("channel", channel)
-      const received: Array<number> = []
-      yield* subscription.take.pipe(
-        Effect.tap((m) => Effect.sync(() => received.push(Number(m.payload)))),
-        Effect.forever,
-        Effect.forkChild
-      )
+      const received = yield* receiveNumbers(yield* pubsub.subscription("channel", channel))
       // The publisher: one message every 2 ms, each numbered, with the time it was sent and
       // whether PUBLISH was acknowledged with at least one receiver.
       const stop = yield* Deferred.make<void>()

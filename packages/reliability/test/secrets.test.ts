@@ -9,7 +9,7 @@
  * rendered the same ways.
  *
  * With `tracing` on, every span the clients make (name, attributes, status, events) is
- * rendered and checked too.
+ * rendered and checked too. A credentials provider (refreshed, refused, failing) is covered too.
  * Also covered: TLS verification is on by default (a client given no CA fails with a typed
  * error), and an ACL user without a permission gets NOPERM while the client goes on working.
  */
@@ -34,7 +34,10 @@ const SECRETS = {
   cluster: secret("cluster"),
   clusterWrong: secret("clusterwrong"),
   seed: secret("seed"),
-  key: secret("tlskey")
+  key: secret("tlskey"),
+  providerFirst: secret("providerfirst"),
+  providerNext: secret("providernext"),
+  providerBogus: secret("providerbogus")
 }
 
 /** Every rendering of a value a user could end up printing or shipping to a log. */
@@ -121,6 +124,51 @@ describe("secrets never leak", () => {
         "call after rotating back",
         valkey.ping().pipe(Effect.retry({ times: 20, schedule: Schedule.spaced("50 millis") }))
       )
+
+      // --- a credentials provider: refreshed to a new secret, to a refused one, then failing ---
+      yield* server.command(["ACL", "SETUSER", "prov", "on", `>${SECRETS.providerFirst}`, "~*", "&*", "+@all"])
+      let provided = SECRETS.providerFirst
+      let vaultDown = false
+      const provider = Effect.suspend(() =>
+        vaultDown
+          ? Effect.fail(new Error("vault unreachable"))
+          : Effect.succeed({ username: "prov", password: Redacted.make(provided) })
+      )
+      const providerClient = yield* collect(
+        "client with a credentials provider",
+        ValkeyStandalone.make({
+          port: server.port,
+          credentials: provider,
+          credentialsRefresh: Schedule.spaced("50 millis"),
+          tracing: true,
+          reconnect: Schedule.spaced("50 millis")
+        })
+      )
+      assert.isTrue(Exit.isSuccess(providerClient), JSON.stringify(outcomes))
+      yield* server.command(["ACL", "SETUSER", "prov", `>${SECRETS.providerNext}`])
+      provided = SECRETS.providerNext
+      yield* Effect.sleep("200 millis")
+      // Refused by the server on the next refresh (logged), then the provider fails (logged).
+      provided = SECRETS.providerBogus
+      yield* Effect.sleep("200 millis")
+      vaultDown = true
+      yield* server.command(["CLIENT", "KILL", "USER", "prov"])
+      if (Exit.isSuccess(providerClient)) {
+        yield* collect(
+          "call while the provider fails",
+          providerClient.value.valkey.ping().pipe(Effect.retry({ times: 20, schedule: Schedule.spaced("50 millis") }))
+        )
+        texts.push(...renderings(providerClient.value.router.credentials))
+      }
+      assert.strictEqual(outcomes["call while the provider fails"], "succeeded")
+      // The refused refresh and the failing provider were logged (and are checked below).
+      assert.isTrue(logLines.some((line) => line.includes("refused the new credentials")))
+      assert.isTrue(logLines.some((line) => line.includes("the credentials provider failed")))
+      yield* collect(
+        "a failing provider on the first connect",
+        ValkeyStandalone.make({ port: server.port, credentials: provider })
+      )
+      assert.strictEqual(outcomes["a failing provider on the first connect"], "AuthError")
 
       // --- ACL: a missing permission is NOPERM, and the connection goes on working ---
       const reader = yield* ValkeyStandalone.make({

@@ -486,7 +486,8 @@ class ConnectionImpl implements Connection {
    */
   readonly connectOnce: Effect.Effect<void, ConnectionError | AuthError> = Effect.suspend(() => {
     const deadline = Date.now() + this.options.connectTimeoutMillis
-    return Socket.open(this.options, this.receive).pipe(
+    // A credentials provider runs before every attempt (a fresh token for each connect).
+    return Effect.andThen(this.options.credentials.resolve, Socket.open(this.options, this.receive)).pipe(
       Effect.flatMap((socket) => {
         if (this.state === "closed") {
           socket.destroy()

@@ -7,6 +7,7 @@
 import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type { DecoderOptions } from "../resp/decoder.ts"
+import type { Credentials } from "./Credentials.ts"
 
 /**
  * TLS settings. Verification of the server certificate is on unless turned off.
@@ -26,23 +27,15 @@ export interface TlsOptions {
   readonly rejectUnauthorized?: boolean
 }
 
-/**
- * The credentials every connection of a client uses on (re)connect. Shared and mutable so a
- * password rotation reaches every later reconnect of every connection.
- *
- * @since 0.1.0
- * @category models
- */
-export class Credentials {
-  /** The ACL user; `undefined` authenticates the `default` user. */
-  username: string | undefined
-  /** The password, `Redacted` so it never shows in a log, an error or a span; `undefined`: no AUTH. */
-  password: Redacted.Redacted<string> | undefined
-  constructor(username: string | undefined, password: Redacted.Redacted<string> | undefined) {
-    this.username = username
-    this.password = password
-  }
-}
+export {
+  /**
+   * The credentials every connection of a client uses on (re)connect (see `Credentials.ts`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Credentials
+} from "./Credentials.ts"
 
 /**
  * Everything one connection needs (address, TLS, credentials, protocol, timeouts, limits),

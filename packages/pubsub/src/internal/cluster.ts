@@ -21,6 +21,7 @@ export const backend = (cluster: ClusterRouterService): Backend => {
       .nodes()
       .filter((node) => node.health !== "fail")
   return {
+    credentials: base.credentials,
     placement: {
       nodeFor: (kind, name, down) => {
         const slot = Slot.slotOf(name)

@@ -6,7 +6,7 @@
  * servers match the desired side again: resubscribing what was lost, moving what now belongs
  * elsewhere, unsubscribing leftovers.
  */
-import type { RespValue } from "@effect-valkey/core"
+import type { AuthError, Credentials, RespValue } from "@effect-valkey/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
@@ -25,6 +25,8 @@ const REDIRECTS = ["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]
 export class Engine {
   readonly registry = new Registry()
   readonly nodes = new Map<string, SubscriberNode>()
+  /** Nodes replaced by a new connection to the same server, kept until it took over. */
+  private readonly retired = new Set<SubscriberNode>()
   private readonly placement: Placement
   private readonly scope: Scope.Scope
   private readonly runFork: RunFork
@@ -97,7 +99,7 @@ export class Engine {
   /** Unsubscribes what no entry wants on a node; closes nodes that serve nothing. */
   private readonly cleanUp: Effect.Effect<void> = Effect.suspend(() => {
     const idle: Array<SubscriberNode> = []
-    for (const node of this.nodes.values()) {
+    for (const node of this.allNodes()) {
       for (const key of node.confirmed) {
         const entry = this.registry.get(key)
         // Kept while it is wanted here, or until the node it moved to confirmed it.
@@ -108,32 +110,85 @@ export class Engine {
       // A lost node is kept while it reconnects: it tells `down` that the node is unreachable.
       if (node.confirmed.size === 0 && !this.registry.uses(node) && !node.lost) idle.push(node)
     }
-    return Effect.forEach(
-      idle,
-      (node) => {
-        this.nodes.delete(node.address)
-        return Scope.close(node.scope, Exit.void)
-      },
-      { discard: true }
-    )
+    return Effect.forEach(idle, (node) => this.drop(node), { discard: true })
   })
 
   /** The subscriber connection to a node, opened (lazily) on first use. */
   private node(target: Node): Effect.Effect<SubscriberNode> {
     const existing = this.nodes.get(target.address)
     if (existing !== undefined) return Effect.succeed(existing)
+    return Effect.map(this.open(target), (node) => {
+      this.nodes.set(target.address, node)
+      return node
+    })
+  }
+
+  private open(target: Node): Effect.Effect<SubscriberNode> {
     return Effect.gen({ self: this }, function* () {
       const scope = yield* Scope.fork(this.scope, "sequential")
       const connection = yield* this.placement.connect(target).pipe(Scope.provide(scope))
-      const node = new SubscriberNode(target.address, connection, scope)
+      const node = new SubscriberNode(target, connection, scope)
       connection.setSubscriber({
         onFrame: (frame) => this.onFrame(node, frame),
         onDisconnect: () => this.onDisconnect(node)
       })
       connection.setReconnectHandler(() => this.onConnect(node))
-      this.nodes.set(target.address, node)
       return node
     })
+  }
+
+  private *allNodes(): Iterable<SubscriberNode> {
+    yield* this.nodes.values()
+    yield* this.retired
+  }
+
+  /** Closes a node's connection and forgets it. */
+  private drop(node: SubscriberNode): Effect.Effect<void> {
+    if (!this.retired.delete(node) && this.nodes.get(node.address) === node) this.nodes.delete(node.address)
+    return Scope.close(node.scope, Exit.void)
+  }
+
+  // --- new credentials ----------------------------------------------------------------------
+
+  /**
+   * Re-authenticates the subscriber connections. RESP3 ones take AUTH while subscribed; a
+   * RESP2 subscriber cannot run AUTH, so a new connection (made with the new credentials)
+   * subscribes to the same names and the old one is left only once the new one confirmed
+   * them (see onSubscribed): nothing is missed, a message may come twice meanwhile.
+   */
+  reauthenticate(credentials: Credentials): Effect.Effect<void, AuthError> {
+    const ready = (protocol: 2 | 3) =>
+      [...this.nodes.values()].filter(
+        (node) => node.connection.status() === "ready" && node.connection.protocol() === protocol
+      )
+    // The AUTH replies of a RESP3 subscriber wait behind what it has not read yet (a paused
+    // consumer): outside the lock, so placing subscriptions does not wait for them.
+    return Effect.andThen(
+      Effect.suspend(() => credentials.authenticate(ready(3).map((node) => node.connection))),
+      this.lock.withPermits(1)(
+        Effect.suspend(() => Effect.forEach(ready(2), (node) => this.replace(node), { discard: true }))
+      )
+    )
+  }
+
+  private replace(old: SubscriberNode): Effect.Effect<void> {
+    return Effect.map(this.open(old.target), (fresh) => {
+      this.nodes.set(old.address, fresh)
+      this.retired.add(old)
+      for (const entry of this.registry.desired.values()) {
+        if (entry.node !== old) continue
+        entry.node = fresh
+        // Connects the lazy connection; its reconnect handler then subscribes to all of them.
+        fresh.write(entry.kind, entry.name, true)
+      }
+    })
+  }
+
+  /** A replaced node that serves nothing any more is closed. */
+  private retireIfIdle(node: SubscriberNode): void {
+    if (this.retired.has(node) && node.confirmed.size === 0 && node.written.length === 0) {
+      this.runFork(this.drop(node))
+    }
   }
 
   /** Asks for a reconcile soon (at most one waits at a time). */
@@ -188,7 +243,7 @@ export class Engine {
       node.write(frame.kind, frame.name, false)
       return
     }
-    for (const other of this.nodes.values()) {
+    for (const other of this.allNodes()) {
       if (other !== node && other.confirmed.has(key) && !other.isWritten(frame.kind, frame.name, false)) {
         other.write(frame.kind, frame.name, false)
       }
@@ -211,6 +266,7 @@ export class Engine {
     const event = { kind: frame.kind, name: frame.name, node: node.address }
     if (asked) {
       if (had && entry === undefined) this.publishEvent({ _tag: "Unsubscribed", ...event })
+      this.retireIfIdle(node)
       return
     }
     if (entry === undefined || entry.node !== node) return
@@ -244,6 +300,10 @@ export class Engine {
       this.publishEvent({ _tag: "Lost", kind: entry.kind, name: entry.name, node: node.address })
     }
     node.reset()
+    if (this.retired.has(node)) {
+      this.retireIfIdle(node)
+      return
+    }
     node.lost = true
     this.placement.lost?.(node.address)
     // In a cluster the node may be gone for good: look where its subscriptions belong now

@@ -2,7 +2,7 @@
  * Builds the `PubSub` service on a placement (where subscriptions go) and a way to run
  * ordinary commands (PUBLISH, PUBSUB …), closed with the scope.
  */
-import { type Command, type CommandError, Commands, ConfigError } from "@effect-valkey/core"
+import { type Command, type CommandError, Commands, ConfigError, type Credentials } from "@effect-valkey/core"
 import type * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -31,6 +31,8 @@ export interface Backend {
   readonly run: <A>(command: Command.Command<A>) => Effect.Effect<A, CommandError>
   /** Runs a command on every node and gives each node's answer. */
   readonly everyNode: <A>(command: Command.Command<A>) => Effect.Effect<ReadonlyArray<A>, CommandError>
+  /** The client's credentials: a refresh re-authenticates the subscriber connections too. */
+  readonly credentials: Credentials
 }
 
 /** A subscription's names, by kind. */
@@ -93,6 +95,7 @@ export const make = (
     runFork(Effect.sleep(interval).pipe(Effect.andThen(engine.reconcile), Effect.forever))
     // A backend that hears of topology changes (a Sentinel failover) reconciles at once.
     if (backend.placement.watch !== undefined) yield* backend.placement.watch(() => engine.requestReconcile())
+    yield* backend.credentials.listen((credentials) => engine.reauthenticate(credentials))
     let dropped = 0
 
     const open = <P extends string | Uint8Array>(

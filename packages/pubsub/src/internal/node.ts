@@ -7,6 +7,7 @@ import type * as Scope from "effect/Scope"
 import type { SubscriptionKind } from "../Message.ts"
 import type { Pausable } from "./consumer.ts"
 import { command } from "./frames.ts"
+import type { Node } from "./placement.ts"
 
 /** A (P|S)(UN)SUBSCRIBE written and not yet confirmed. */
 interface Written {
@@ -20,6 +21,7 @@ export const keyOf = (kind: SubscriptionKind, name: string): string => `${kind}\
 
 export class SubscriberNode implements Pausable {
   readonly address: string
+  readonly target: Node
   readonly connection: Connection.Connection
   readonly scope: Scope.Closeable
   /** Subscriptions the server confirmed on this connection (by `keyOf`). */
@@ -30,8 +32,9 @@ export class SubscriberNode implements Pausable {
   lost = false
   private pauses = 0
 
-  constructor(address: string, connection: Connection.Connection, scope: Scope.Closeable) {
-    this.address = address
+  constructor(target: Node, connection: Connection.Connection, scope: Scope.Closeable) {
+    this.target = target
+    this.address = target.address
     this.connection = connection
     this.scope = scope
   }

@@ -14,6 +14,7 @@ export const backend = (sentinel: ValkeySentinel.SentinelService, router: Router
   // connections too.
   const options = router.connectionOptions
   return {
+    credentials: options.credentials,
     placement: {
       nodeFor: () => sentinel.primary(),
       // A lazy connection only connects on its first write, so making it cannot fail.

@@ -13,6 +13,7 @@ export const backend = (router: RouterService): Backend => {
   const options = router.connectionOptions
   const node = { host: options.host, port: options.port, address: `${options.host}:${options.port}` }
   return {
+    credentials: options.credentials,
     placement: {
       nodeFor: () => node,
       // A lazy connection only connects on its first write, so making it cannot fail.
