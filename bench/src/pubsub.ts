@@ -1,7 +1,11 @@
 /**
- * Pub/sub delivery rate: messages per second that reach one subscriber, for effect-valkey's
- * `@effect-valkey/pubsub` against node-redis 5 and 6 (`subscribe(channel, listener)` on a
- * duplicated client) and ioredis 5 and 6 (`subscribe` + the `"message"` event).
+ * Pub/sub delivery rate: messages per second that reach the subscribers of one channel, for
+ * effect-valkey's `@effect-valkey/pubsub` against node-redis 5 and 6 (`subscribe(channel,
+ * listener)` on a duplicated client) and ioredis 5 and 6 and iovalkey (`subscribe` + the
+ * `"message"` event). With `--subscribers N` (fan-out) the worker has N consumers of the
+ * channel, each as its client offers it: N subscription Streams on one `PubSub` service, N
+ * listeners on one node-redis subscriber client, N `"message"` listeners on one ioredis
+ * subscriber connection; a run ends when every consumer has all N messages.
  *
  * One run: a worker process (this file with `--worker <client>`) loads only its client,
  * subscribes to a fresh channel and prints `ready`. The parent then pipelines N `PUBLISH`es of
@@ -15,7 +19,7 @@
  * written to bench/results/pubsub.json.
  *
  * node --conditions=source bench/src/pubsub.ts [--messages 200000] [--size 100] [--rounds 3]
- *   [--clients effect-valkey,redis5,redis6,ioredis5,ioredis6]
+ *   [--subscribers 1] [--clients effect-valkey,redis5,redis6,ioredis5,ioredis6,iovalkey]
  */
 import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -24,7 +28,7 @@ import process from "node:process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 
-const CLIENT_IDS = ["effect-valkey", "redis5", "redis6", "ioredis5", "ioredis6"] as const
+const CLIENT_IDS = ["effect-valkey", "redis5", "redis6", "ioredis5", "ioredis6", "iovalkey"] as const
 type ClientId = (typeof CLIENT_IDS)[number]
 const isClientId = (s: string): s is ClientId => (CLIENT_IDS as ReadonlyArray<string>).includes(s)
 
@@ -41,6 +45,7 @@ const MESSAGES = Math.round(flag("messages", 200_000))
 const SIZE = Math.round(flag("size", 100))
 const ROUNDS = Math.round(flag("rounds", 3))
 const TIMEOUT_MS = flag("timeout", 120) * 1000
+const SUBSCRIBERS = Math.round(flag("subscribers", 1))
 
 /** What a worker prints when it has all N messages (or gave up). */
 interface WorkerReport {
@@ -54,11 +59,15 @@ interface WorkerReport {
 
 // ── worker: one client, one subscription, count N messages ────────────────────────────────
 
-/** Subscribes, calls `ready`, then resolves with the time the N-th message arrived. */
+/**
+ * Subscribes `subscribers` consumers, calls `ready`, then resolves with the time the last of
+ * them got its N-th message.
+ */
 type Consume = (
   port: number,
   channel: string,
   n: number,
+  subscribers: number,
   ready: () => void
 ) => Promise<{ lastAt: number; payloadBytes: number }>
 
@@ -71,23 +80,30 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
       import("effect/Layer"),
       import("effect/Stream")
     ])
-    return (port, channel, n, ready) => {
+    return (port, channel, n, subscribers, ready) => {
       const config = { port }
       const live = PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
       let payloadBytes = 0
       const program = Effect.gen(function* () {
         const pubsub = yield* PubSub.PubSub
-        // Held in the scope: returns once the server confirmed the SUBSCRIBE. Default buffer
-        // (1024 messages, "suspend": lossless).
-        const subscription = yield* pubsub.subscription("channel", channel)
+        // Held in the scope: each returns once the server confirmed the SUBSCRIBE. Default
+        // buffer (1024 messages, "suspend": lossless).
+        const subscriptions = yield* Effect.forEach(Array.from({ length: subscribers }), () =>
+          pubsub.subscription("channel", channel)
+        )
         yield* Effect.sync(ready)
-        yield* subscription.messages.pipe(
-          Stream.take(n),
-          Stream.runForEach((message) =>
-            Effect.sync(() => {
-              payloadBytes = message.payload.length
-            })
-          )
+        yield* Effect.forEach(
+          subscriptions,
+          (subscription) =>
+            subscription.messages.pipe(
+              Stream.take(n),
+              Stream.runForEach((message) =>
+                Effect.sync(() => {
+                  payloadBytes = message.payload.length
+                })
+              )
+            ),
+          { concurrency: "unbounded", discard: true }
         )
         return { lastAt: Date.now(), payloadBytes }
       })
@@ -109,6 +125,10 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
   ioredis6: async () => {
     const { Redis } = await import("ioredis6")
     return ioredis((port) => new Redis({ host: "127.0.0.1", port, lazyConnect: true }))
+  },
+  iovalkey: async () => {
+    const { Redis } = await import("iovalkey")
+    return ioredis((port) => new Redis({ host: "127.0.0.1", port, lazyConnect: true }))
   }
 }
 
@@ -124,7 +144,7 @@ interface NodeRedisLike {
 // node-redis: the documented way is a dedicated subscriber, `client.duplicate()`.
 const nodeRedis =
   (createClient: (options: { socket: { host: string; port: number } }) => unknown): Consume =>
-  async (port, channel, n, ready) => {
+  async (port, channel, n, subscribers, ready) => {
     const client = createClient({ socket: { host: "127.0.0.1", port } }) as NodeRedisLike
     client.on("error", () => {})
     await client.connect()
@@ -132,14 +152,17 @@ const nodeRedis =
     subscriber.on("error", () => {})
     await subscriber.connect()
     let received = 0
+    const total = n * subscribers
     let finished: (result: { lastAt: number; payloadBytes: number }) => void = () => {}
     const done = new Promise<{ lastAt: number; payloadBytes: number }>((resolve) => {
       finished = resolve
     })
-    // Resolves once the server confirmed the SUBSCRIBE.
-    await subscriber.subscribe(channel, (message) => {
-      if (++received === n) finished({ lastAt: Date.now(), payloadBytes: message.length })
-    })
+    // Each resolves once the server confirmed the SUBSCRIBE (the first; later ones add a listener).
+    for (let i = 0; i < subscribers; i++) {
+      await subscriber.subscribe(channel, (message) => {
+        if (++received === total) finished({ lastAt: Date.now(), payloadBytes: message.length })
+      })
+    }
     ready()
     const result = await done
     subscriber.destroy()
@@ -158,15 +181,18 @@ interface IoRedisLike {
 // ioredis: a connection in subscriber mode, messages as `"message"` events.
 const ioredis =
   (create: (port: number) => unknown): Consume =>
-  async (port, channel, n, ready) => {
+  async (port, channel, n, subscribers, ready) => {
     const subscriber = create(port) as IoRedisLike
     subscriber.on("error", () => {})
     await subscriber.connect()
     let received = 0
+    const total = n * subscribers
     const done = new Promise<{ lastAt: number; payloadBytes: number }>((resolve) => {
-      subscriber.on("message", (_channel, message) => {
-        if (++received === n) resolve({ lastAt: Date.now(), payloadBytes: message.length })
-      })
+      for (let i = 0; i < subscribers; i++) {
+        subscriber.on("message", (_channel, message) => {
+          if (++received === total) resolve({ lastAt: Date.now(), payloadBytes: message.length })
+        })
+      }
     })
     await subscriber.subscribe(channel)
     ready()
@@ -184,7 +210,7 @@ const runWorker = async (client: ClientId): Promise<void> => {
   }
   try {
     const consume = await consumers[client]()
-    const result = await consume(port, channel, MESSAGES, () => process.stdout.write("ready\n"))
+    const result = await consume(port, channel, MESSAGES, SUBSCRIBERS, () => process.stdout.write("ready\n"))
     emit({ ok: true, received: MESSAGES, ...result })
   } catch (e) {
     emit({ ok: false, received: 0, lastAt: 0, payloadBytes: 0, reason: e instanceof Error ? e.message : String(e) })
@@ -217,7 +243,11 @@ const measure = (client: ClientId, port: number, channel: string): Promise<Run> 
     const self = fileURLToPath(import.meta.url)
     const child = spawn(
       process.execPath,
-      [self, "--worker", client, "--port", String(port), "--channel", channel, "--messages", String(MESSAGES)],
+      [
+        self,
+        ...["--worker", client, "--port", String(port), "--channel", channel],
+        ...["--messages", String(MESSAGES), "--subscribers", String(SUBSCRIBERS)]
+      ],
       { stdio: ["ignore", "pipe", "pipe"] }
     )
     let stderr = ""
@@ -274,13 +304,13 @@ const runParent = async (): Promise<void> => {
   const { Effect } = await import("effect")
   const { ValkeyServer } = await import("@effect-valkey/testkit")
   const clients = (arg("clients") ?? CLIENT_IDS.join(",")).split(",").filter(isClientId)
-  if (clients.includes("effect-valkey")) (await import("./build.ts")).buildPackages(["core", "pubsub"])
+  if (clients.includes("effect-valkey")) (await import("./build.ts")).buildPackages(["core", "cluster", "pubsub"])
   const program = Effect.gen(function* () {
     // No pubsub output buffer limit: a subscriber that falls behind is buffered, not dropped.
     const server = yield* ValkeyServer.make({ config: ["client-output-buffer-limit pubsub 0 0 0"] })
     const version = String(yield* server.command(["INFO", "server"])).match(/valkey_version:(\S+)/)?.[1]
     console.log(
-      `valkey ${version} at ${server.address}; ${MESSAGES} messages of ${SIZE} B per run, ${ROUNDS} rounds, node ${process.version}`
+      `valkey ${version} at ${server.address}; ${MESSAGES} messages of ${SIZE} B per run to ${SUBSCRIBERS} subscriber(s), ${ROUNDS} rounds, node ${process.version}`
     )
     const runs = new Map<ClientId, Array<number>>(clients.map((c) => [c, []]))
     const failures: Array<string> = []
@@ -313,6 +343,7 @@ const runParent = async (): Promise<void> => {
     const result = {
       messages: MESSAGES,
       size: SIZE,
+      subscribers: SUBSCRIBERS,
       rounds: ROUNDS,
       valkey: version,
       node: process.version,
@@ -322,7 +353,8 @@ const runParent = async (): Promise<void> => {
       failures
     }
     mkdirSync(new URL("../results/", import.meta.url), { recursive: true })
-    writeFileSync(new URL("../results/pubsub.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`)
+    const file = SUBSCRIBERS === 1 ? "pubsub.json" : `pubsub-fanout-${SUBSCRIBERS}.json`
+    writeFileSync(new URL(`../results/${file}`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`)
   })
   await Effect.runPromise(Effect.scoped(program))
 }
