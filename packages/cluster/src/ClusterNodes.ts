@@ -8,7 +8,7 @@
  * @internal
  */
 import { type AuthError, type Command, type CommandError, Commands, ConnectionError } from "@effect-valkey/core"
-import { Connection } from "@effect-valkey/core/internal"
+import { Connection, FlushGroup } from "@effect-valkey/core/internal"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -40,6 +40,8 @@ export abstract class ClusterNodes {
   readonly slotPrimary = new Array<Connection.Connection | undefined>(SLOTS)
   readonly slotReaders = new Array<ReadonlyArray<Connection.Connection>>(SLOTS)
   readCursor = 0
+  /** The nodes' shared connections write once per event-loop turn, together. */
+  private readonly flushGroup = new FlushGroup()
   refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
 
   constructor(
@@ -75,7 +77,13 @@ export abstract class ClusterNodes {
   entry(node: Topology.NodeAddress): Effect.Effect<NodeEntry> {
     const existing = this.entries.get(node.address)
     if (existing !== undefined) return Effect.succeed(existing)
-    const options = { ...this.config.base.connection, host: node.host, port: node.port, readOnly: true }
+    const options = {
+      ...this.config.base.connection,
+      host: node.host,
+      port: node.port,
+      readOnly: true,
+      flushGroup: this.flushGroup
+    }
     return Effect.gen({ self: this }, function* () {
       const scope = yield* Scope.fork(this.scope, "sequential")
       const connection = yield* Connection.make(options, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)

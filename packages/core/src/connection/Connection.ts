@@ -311,7 +311,9 @@ class ConnectionImpl implements Connection {
       if (unsent >= EARLY_FLUSH && unsent >= queue.sent - queue.head) this.flush()
       else if (!this.flushScheduled) {
         this.flushScheduled = true
-        process.nextTick(this.flush)
+        const group = this.options.flushGroup
+        if (group === undefined) process.nextTick(this.flush)
+        else group.schedule(this.flush)
       }
     } else if (state === "disconnected") {
       this.reconnect()
