@@ -54,7 +54,23 @@ interface WorkerReport {
   /** Wall-clock ms (Date.now()) when the last message arrived. */
   readonly lastAt: number
   readonly payloadBytes: number
+  /** The worker's CPU time (user + system) from `ready` to the last message, in ms. */
+  readonly cpuMs: number
   readonly reason?: string
+}
+
+/** What a consumer resolves with once it has every message. */
+interface Finished {
+  readonly lastAt: number
+  readonly cpuMs: number
+  readonly payloadBytes: number
+}
+
+let cpuAtReady: NodeJS.CpuUsage | undefined
+/** The time and the CPU used since `ready`, read when the last message arrived. */
+const stamp = () => {
+  const cpu = process.cpuUsage(cpuAtReady)
+  return { lastAt: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 }
 }
 
 // ── worker: one client, one subscription, count N messages ────────────────────────────────
@@ -63,13 +79,7 @@ interface WorkerReport {
  * Subscribes `subscribers` consumers, calls `ready`, then resolves with the time the last of
  * them got its N-th message.
  */
-type Consume = (
-  port: number,
-  channel: string,
-  n: number,
-  subscribers: number,
-  ready: () => void
-) => Promise<{ lastAt: number; payloadBytes: number }>
+type Consume = (port: number, channel: string, n: number, subscribers: number, ready: () => void) => Promise<Finished>
 
 const consumers: Record<ClientId, () => Promise<Consume>> = {
   "effect-valkey": async () => {
@@ -105,7 +115,7 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
             ),
           { concurrency: "unbounded", discard: true }
         )
-        return { lastAt: Date.now(), payloadBytes }
+        return { ...stamp(), payloadBytes }
       })
       return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(live)))
     }
@@ -153,14 +163,14 @@ const nodeRedis =
     await subscriber.connect()
     let received = 0
     const total = n * subscribers
-    let finished: (result: { lastAt: number; payloadBytes: number }) => void = () => {}
-    const done = new Promise<{ lastAt: number; payloadBytes: number }>((resolve) => {
+    let finished: (result: Finished) => void = () => {}
+    const done = new Promise<Finished>((resolve) => {
       finished = resolve
     })
     // Each resolves once the server confirmed the SUBSCRIBE (the first; later ones add a listener).
     for (let i = 0; i < subscribers; i++) {
       await subscriber.subscribe(channel, (message) => {
-        if (++received === total) finished({ lastAt: Date.now(), payloadBytes: message.length })
+        if (++received === total) finished({ ...stamp(), payloadBytes: message.length })
       })
     }
     ready()
@@ -187,10 +197,10 @@ const ioredis =
     await subscriber.connect()
     let received = 0
     const total = n * subscribers
-    const done = new Promise<{ lastAt: number; payloadBytes: number }>((resolve) => {
+    const done = new Promise<Finished>((resolve) => {
       for (let i = 0; i < subscribers; i++) {
         subscriber.on("message", (_channel, message) => {
-          if (++received === total) resolve({ lastAt: Date.now(), payloadBytes: message.length })
+          if (++received === total) resolve({ ...stamp(), payloadBytes: message.length })
         })
       }
     })
@@ -210,10 +220,20 @@ const runWorker = async (client: ClientId): Promise<void> => {
   }
   try {
     const consume = await consumers[client]()
-    const result = await consume(port, channel, MESSAGES, SUBSCRIBERS, () => process.stdout.write("ready\n"))
+    const result = await consume(port, channel, MESSAGES, SUBSCRIBERS, () => {
+      cpuAtReady = process.cpuUsage()
+      process.stdout.write("ready\n")
+    })
     emit({ ok: true, received: MESSAGES, ...result })
   } catch (e) {
-    emit({ ok: false, received: 0, lastAt: 0, payloadBytes: 0, reason: e instanceof Error ? e.message : String(e) })
+    emit({
+      ok: false,
+      received: 0,
+      lastAt: 0,
+      cpuMs: 0,
+      payloadBytes: 0,
+      reason: e instanceof Error ? e.message : String(e)
+    })
   }
 }
 
@@ -233,9 +253,13 @@ const publishes = (channel: string, n: number, size: number): Buffer => {
 interface Run {
   readonly ok: boolean
   readonly messagesPerSecond: number
+  /** The subscriber's CPU time per published message (µs): steadier than the rate on a busy machine. */
+  readonly cpuMicrosPerMessage: number
   readonly publishMs: number
   readonly reason?: string | undefined
 }
+
+const failed = { ok: false, messagesPerSecond: 0, cpuMicrosPerMessage: 0 } as const
 
 /** One worker, one publish burst: the worker subscribes, then the parent publishes N. */
 const measure = (client: ClientId, port: number, channel: string): Promise<Run> =>
@@ -264,7 +288,7 @@ const measure = (client: ClientId, port: number, channel: string): Promise<Run> 
     }
     const burst = publishes(channel, MESSAGES, SIZE)
     const publisher = connect({ host: "127.0.0.1", port })
-    publisher.on("error", (e) => finish({ ok: false, messagesPerSecond: 0, publishMs: 0, reason: e.message }))
+    publisher.on("error", (e) => finish({ ...failed, publishMs: 0, reason: e.message }))
     let replies = 0
     publisher.on("data", (chunk: Buffer) => {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) replies++
@@ -281,17 +305,22 @@ const measure = (client: ClientId, port: number, channel: string): Promise<Run> 
       }
       if (!line.startsWith("{")) return
       const report = JSON.parse(line) as WorkerReport
-      if (!report.ok) return finish({ ok: false, messagesPerSecond: 0, publishMs, reason: report.reason })
+      if (!report.ok) return finish({ ...failed, publishMs, reason: report.reason })
       if (report.payloadBytes !== SIZE) {
-        return finish({ ok: false, messagesPerSecond: 0, publishMs, reason: `payload of ${report.payloadBytes} B` })
+        return finish({ ...failed, publishMs, reason: `payload of ${report.payloadBytes} B` })
       }
       const elapsed = report.lastAt - firstPublishAt
-      finish({ ok: true, messagesPerSecond: MESSAGES / (elapsed / 1000), publishMs })
+      finish({
+        ok: true,
+        messagesPerSecond: MESSAGES / (elapsed / 1000),
+        cpuMicrosPerMessage: (report.cpuMs * 1000) / MESSAGES,
+        publishMs
+      })
     })
     child.on("close", (code, signal) => {
       publisher.destroy()
       const tail = stderr.trim().split("\n").slice(-5).join("\n")
-      finish({ ok: false, messagesPerSecond: 0, publishMs, reason: `worker exited (${signal ?? code}) ${tail}` })
+      finish({ ...failed, publishMs, reason: `worker exited (${signal ?? code}) ${tail}` })
     })
   })
 
@@ -313,29 +342,35 @@ const runParent = async (): Promise<void> => {
       `valkey ${version} at ${server.address}; ${MESSAGES} messages of ${SIZE} B per run to ${SUBSCRIBERS} subscriber(s), ${ROUNDS} rounds, node ${process.version}`
     )
     const runs = new Map<ClientId, Array<number>>(clients.map((c) => [c, []]))
+    const cpu = new Map<ClientId, Array<number>>(clients.map((c) => [c, []]))
     const failures: Array<string> = []
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of clients) {
         const run = yield* Effect.promise(() => measure(client, server.port, `bench:pubsub:${round}:${client}`))
-        if (run.ok) runs.get(client)!.push(run.messagesPerSecond)
-        else failures.push(`round ${round + 1} ${client}: ${run.reason}`)
+        if (run.ok) {
+          runs.get(client)!.push(run.messagesPerSecond)
+          cpu.get(client)!.push(run.cpuMicrosPerMessage)
+        } else failures.push(`round ${round + 1} ${client}: ${run.reason}`)
         console.log(
           `round ${round + 1} ${client.padEnd(14)} ${
-            run.ok ? `${Math.round(run.messagesPerSecond).toLocaleString("en")} msg/s` : `FAILED: ${run.reason}`
+            run.ok
+              ? `${Math.round(run.messagesPerSecond).toLocaleString("en")} msg/s, ${run.cpuMicrosPerMessage.toFixed(2)} µs CPU/msg`
+              : `FAILED: ${run.reason}`
           }  (publisher done after ${run.publishMs} ms)`
         )
       }
     }
     const medians = Object.fromEntries(clients.map((c) => [c, median(runs.get(c)!)]))
+    const cpuMedians = Object.fromEntries(clients.map((c) => [c, median(cpu.get(c)!)]))
     const ours = medians["effect-valkey"]
     const ratios = Object.fromEntries(
       clients.filter((c) => c !== "effect-valkey").map((c) => [c, ours === undefined ? null : ours / medians[c]!])
     )
-    console.log(`\nmedian msg/s over ${ROUNDS} rounds:`)
+    console.log(`\nmedian msg/s and subscriber CPU µs per message over ${ROUNDS} rounds:`)
     for (const c of clients) {
       const ratio = ratios[c]
       console.log(
-        `  ${c.padEnd(14)} ${Math.round(medians[c]!).toLocaleString("en").padStart(10)}${
+        `  ${c.padEnd(14)} ${Math.round(medians[c]!).toLocaleString("en").padStart(10)} ${cpuMedians[c]!.toFixed(2).padStart(6)} µs${
           typeof ratio === "number" ? `   effect-valkey ÷ ${c}: ${ratio.toFixed(2)}x` : ""
         }`
       )
@@ -348,8 +383,10 @@ const runParent = async (): Promise<void> => {
       valkey: version,
       node: process.version,
       medianMessagesPerSecond: medians,
+      medianCpuMicrosPerMessage: cpuMedians,
       effectValkeyRatio: ratios,
       runs: Object.fromEntries(runs),
+      cpuMicrosPerMessage: Object.fromEntries(cpu),
       failures
     }
     mkdirSync(new URL("../results/", import.meta.url), { recursive: true })
