@@ -74,6 +74,13 @@ export interface SubscriberHandlers {
   readonly onFrame: (frame: RespValue) => void
   /** The socket was lost: the server forgot this connection's subscriptions with it. */
   readonly onDisconnect: () => void
+  /**
+   * Whether the strings of the next frame are wanted as bytes (the default); false hands
+   * them over as text, decoded straight from the socket's buffer.
+   *
+   * @since 0.2.0
+   */
+  readonly bytes?: (() => boolean) | undefined
 }
 
 /**
@@ -200,12 +207,17 @@ class ConnectionImpl implements Connection {
           const queue = this.queue
           if (this.handshake !== undefined) return false
           if (queue.head < queue.sent) return queue.commands[queue.slot(queue.head)]!.bytes
-          return this.subscriber !== undefined
+          return this.subscriberBytes()
         },
-        bytesForNextPush: () => this.subscriber !== undefined
+        bytesForNextPush: () => this.subscriberBytes()
       },
       { ...options.decoder, reusedChunks: true }
     )
+  }
+
+  private subscriberBytes(): boolean {
+    const subscriber = this.subscriber
+    return subscriber !== undefined && subscriber.bytes?.() !== false
   }
 
   readonly protocol = () => this.agreed
