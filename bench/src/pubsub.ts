@@ -1,7 +1,11 @@
 /**
- * Pub/sub delivery rate: messages per second that reach one subscriber, for effect-valkey's
- * `@effect-valkey/pubsub` against node-redis 5 and 6 (`subscribe(channel, listener)` on a
- * duplicated client) and ioredis 5 and 6 (`subscribe` + the `"message"` event).
+ * Pub/sub delivery rate: messages per second that reach the subscribers of one channel, for
+ * effect-valkey's `@effect-valkey/pubsub` against node-redis 5 and 6 (`subscribe(channel,
+ * listener)` on a duplicated client) and ioredis 5 and 6 and iovalkey (`subscribe` + the
+ * `"message"` event). With `--subscribers N` (fan-out) the worker has N consumers of the
+ * channel, each as its client offers it: N subscription Streams on one `PubSub` service, N
+ * listeners on one node-redis subscriber client, N `"message"` listeners on one ioredis
+ * subscriber connection; a run ends when every consumer has all N messages.
  *
  * One run: a worker process (this file with `--worker <client>`) loads only its client,
  * subscribes to a fresh channel and prints `ready`. The parent then pipelines N `PUBLISH`es of
@@ -15,7 +19,7 @@
  * written to bench/results/pubsub.json.
  *
  * node --conditions=source bench/src/pubsub.ts [--messages 200000] [--size 100] [--rounds 3]
- *   [--clients effect-valkey,redis5,redis6,ioredis5,ioredis6]
+ *   [--subscribers 1] [--clients effect-valkey,redis5,redis6,ioredis5,ioredis6,iovalkey]
  */
 import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -24,7 +28,7 @@ import process from "node:process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 
-const CLIENT_IDS = ["effect-valkey", "redis5", "redis6", "ioredis5", "ioredis6"] as const
+const CLIENT_IDS = ["effect-valkey", "redis5", "redis6", "ioredis5", "ioredis6", "iovalkey"] as const
 type ClientId = (typeof CLIENT_IDS)[number]
 const isClientId = (s: string): s is ClientId => (CLIENT_IDS as ReadonlyArray<string>).includes(s)
 
@@ -41,6 +45,7 @@ const MESSAGES = Math.round(flag("messages", 200_000))
 const SIZE = Math.round(flag("size", 100))
 const ROUNDS = Math.round(flag("rounds", 3))
 const TIMEOUT_MS = flag("timeout", 120) * 1000
+const SUBSCRIBERS = Math.round(flag("subscribers", 1))
 
 /** What a worker prints when it has all N messages (or gave up). */
 interface WorkerReport {
@@ -49,18 +54,32 @@ interface WorkerReport {
   /** Wall-clock ms (Date.now()) when the last message arrived. */
   readonly lastAt: number
   readonly payloadBytes: number
+  /** The worker's CPU time (user + system) from `ready` to the last message, in ms. */
+  readonly cpuMs: number
   readonly reason?: string
+}
+
+/** What a consumer resolves with once it has every message. */
+interface Finished {
+  readonly lastAt: number
+  readonly cpuMs: number
+  readonly payloadBytes: number
+}
+
+let cpuAtReady: NodeJS.CpuUsage | undefined
+/** The time and the CPU used since `ready`, read when the last message arrived. */
+const stamp = () => {
+  const cpu = process.cpuUsage(cpuAtReady)
+  return { lastAt: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 }
 }
 
 // ── worker: one client, one subscription, count N messages ────────────────────────────────
 
-/** Subscribes, calls `ready`, then resolves with the time the N-th message arrived. */
-type Consume = (
-  port: number,
-  channel: string,
-  n: number,
-  ready: () => void
-) => Promise<{ lastAt: number; payloadBytes: number }>
+/**
+ * Subscribes `subscribers` consumers, calls `ready`, then resolves with the time the last of
+ * them got its N-th message.
+ */
+type Consume = (port: number, channel: string, n: number, subscribers: number, ready: () => void) => Promise<Finished>
 
 const consumers: Record<ClientId, () => Promise<Consume>> = {
   "effect-valkey": async () => {
@@ -71,25 +90,32 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
       import("effect/Layer"),
       import("effect/Stream")
     ])
-    return (port, channel, n, ready) => {
+    return (port, channel, n, subscribers, ready) => {
       const config = { port }
       const live = PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
       let payloadBytes = 0
       const program = Effect.gen(function* () {
         const pubsub = yield* PubSub.PubSub
-        // Held in the scope: returns once the server confirmed the SUBSCRIBE. Default buffer
-        // (1024 messages, "suspend": lossless).
-        const subscription = yield* pubsub.subscription("channel", channel)
-        yield* Effect.sync(ready)
-        yield* subscription.messages.pipe(
-          Stream.take(n),
-          Stream.runForEach((message) =>
-            Effect.sync(() => {
-              payloadBytes = message.payload.length
-            })
-          )
+        // Held in the scope: each returns once the server confirmed the SUBSCRIBE. Default
+        // buffer (1024 messages, "suspend": lossless).
+        const subscriptions = yield* Effect.forEach(Array.from({ length: subscribers }), () =>
+          pubsub.subscription("channel", channel)
         )
-        return { lastAt: Date.now(), payloadBytes }
+        yield* Effect.sync(ready)
+        yield* Effect.forEach(
+          subscriptions,
+          (subscription) =>
+            subscription.messages.pipe(
+              Stream.take(n),
+              Stream.runForEach((message) =>
+                Effect.sync(() => {
+                  payloadBytes = message.payload.length
+                })
+              )
+            ),
+          { concurrency: "unbounded", discard: true }
+        )
+        return { ...stamp(), payloadBytes }
       })
       return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(live)))
     }
@@ -109,6 +135,10 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
   ioredis6: async () => {
     const { Redis } = await import("ioredis6")
     return ioredis((port) => new Redis({ host: "127.0.0.1", port, lazyConnect: true }))
+  },
+  iovalkey: async () => {
+    const { Redis } = await import("iovalkey")
+    return ioredis((port) => new Redis({ host: "127.0.0.1", port, lazyConnect: true }))
   }
 }
 
@@ -124,7 +154,7 @@ interface NodeRedisLike {
 // node-redis: the documented way is a dedicated subscriber, `client.duplicate()`.
 const nodeRedis =
   (createClient: (options: { socket: { host: string; port: number } }) => unknown): Consume =>
-  async (port, channel, n, ready) => {
+  async (port, channel, n, subscribers, ready) => {
     const client = createClient({ socket: { host: "127.0.0.1", port } }) as NodeRedisLike
     client.on("error", () => {})
     await client.connect()
@@ -132,14 +162,17 @@ const nodeRedis =
     subscriber.on("error", () => {})
     await subscriber.connect()
     let received = 0
-    let finished: (result: { lastAt: number; payloadBytes: number }) => void = () => {}
-    const done = new Promise<{ lastAt: number; payloadBytes: number }>((resolve) => {
+    const total = n * subscribers
+    let finished: (result: Finished) => void = () => {}
+    const done = new Promise<Finished>((resolve) => {
       finished = resolve
     })
-    // Resolves once the server confirmed the SUBSCRIBE.
-    await subscriber.subscribe(channel, (message) => {
-      if (++received === n) finished({ lastAt: Date.now(), payloadBytes: message.length })
-    })
+    // Each resolves once the server confirmed the SUBSCRIBE (the first; later ones add a listener).
+    for (let i = 0; i < subscribers; i++) {
+      await subscriber.subscribe(channel, (message) => {
+        if (++received === total) finished({ ...stamp(), payloadBytes: message.length })
+      })
+    }
     ready()
     const result = await done
     subscriber.destroy()
@@ -158,15 +191,18 @@ interface IoRedisLike {
 // ioredis: a connection in subscriber mode, messages as `"message"` events.
 const ioredis =
   (create: (port: number) => unknown): Consume =>
-  async (port, channel, n, ready) => {
+  async (port, channel, n, subscribers, ready) => {
     const subscriber = create(port) as IoRedisLike
     subscriber.on("error", () => {})
     await subscriber.connect()
     let received = 0
-    const done = new Promise<{ lastAt: number; payloadBytes: number }>((resolve) => {
-      subscriber.on("message", (_channel, message) => {
-        if (++received === n) resolve({ lastAt: Date.now(), payloadBytes: message.length })
-      })
+    const total = n * subscribers
+    const done = new Promise<Finished>((resolve) => {
+      for (let i = 0; i < subscribers; i++) {
+        subscriber.on("message", (_channel, message) => {
+          if (++received === total) resolve({ ...stamp(), payloadBytes: message.length })
+        })
+      }
     })
     await subscriber.subscribe(channel)
     ready()
@@ -184,10 +220,20 @@ const runWorker = async (client: ClientId): Promise<void> => {
   }
   try {
     const consume = await consumers[client]()
-    const result = await consume(port, channel, MESSAGES, () => process.stdout.write("ready\n"))
+    const result = await consume(port, channel, MESSAGES, SUBSCRIBERS, () => {
+      cpuAtReady = process.cpuUsage()
+      process.stdout.write("ready\n")
+    })
     emit({ ok: true, received: MESSAGES, ...result })
   } catch (e) {
-    emit({ ok: false, received: 0, lastAt: 0, payloadBytes: 0, reason: e instanceof Error ? e.message : String(e) })
+    emit({
+      ok: false,
+      received: 0,
+      lastAt: 0,
+      cpuMs: 0,
+      payloadBytes: 0,
+      reason: e instanceof Error ? e.message : String(e)
+    })
   }
 }
 
@@ -207,9 +253,13 @@ const publishes = (channel: string, n: number, size: number): Buffer => {
 interface Run {
   readonly ok: boolean
   readonly messagesPerSecond: number
+  /** The subscriber's CPU time per published message (µs): steadier than the rate on a busy machine. */
+  readonly cpuMicrosPerMessage: number
   readonly publishMs: number
   readonly reason?: string | undefined
 }
+
+const failed = { ok: false, messagesPerSecond: 0, cpuMicrosPerMessage: 0 } as const
 
 /** One worker, one publish burst: the worker subscribes, then the parent publishes N. */
 const measure = (client: ClientId, port: number, channel: string): Promise<Run> =>
@@ -217,7 +267,11 @@ const measure = (client: ClientId, port: number, channel: string): Promise<Run> 
     const self = fileURLToPath(import.meta.url)
     const child = spawn(
       process.execPath,
-      [self, "--worker", client, "--port", String(port), "--channel", channel, "--messages", String(MESSAGES)],
+      [
+        self,
+        ...["--worker", client, "--port", String(port), "--channel", channel],
+        ...["--messages", String(MESSAGES), "--subscribers", String(SUBSCRIBERS)]
+      ],
       { stdio: ["ignore", "pipe", "pipe"] }
     )
     let stderr = ""
@@ -234,7 +288,7 @@ const measure = (client: ClientId, port: number, channel: string): Promise<Run> 
     }
     const burst = publishes(channel, MESSAGES, SIZE)
     const publisher = connect({ host: "127.0.0.1", port })
-    publisher.on("error", (e) => finish({ ok: false, messagesPerSecond: 0, publishMs: 0, reason: e.message }))
+    publisher.on("error", (e) => finish({ ...failed, publishMs: 0, reason: e.message }))
     let replies = 0
     publisher.on("data", (chunk: Buffer) => {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) replies++
@@ -251,17 +305,22 @@ const measure = (client: ClientId, port: number, channel: string): Promise<Run> 
       }
       if (!line.startsWith("{")) return
       const report = JSON.parse(line) as WorkerReport
-      if (!report.ok) return finish({ ok: false, messagesPerSecond: 0, publishMs, reason: report.reason })
+      if (!report.ok) return finish({ ...failed, publishMs, reason: report.reason })
       if (report.payloadBytes !== SIZE) {
-        return finish({ ok: false, messagesPerSecond: 0, publishMs, reason: `payload of ${report.payloadBytes} B` })
+        return finish({ ...failed, publishMs, reason: `payload of ${report.payloadBytes} B` })
       }
       const elapsed = report.lastAt - firstPublishAt
-      finish({ ok: true, messagesPerSecond: MESSAGES / (elapsed / 1000), publishMs })
+      finish({
+        ok: true,
+        messagesPerSecond: MESSAGES / (elapsed / 1000),
+        cpuMicrosPerMessage: (report.cpuMs * 1000) / MESSAGES,
+        publishMs
+      })
     })
     child.on("close", (code, signal) => {
       publisher.destroy()
       const tail = stderr.trim().split("\n").slice(-5).join("\n")
-      finish({ ok: false, messagesPerSecond: 0, publishMs, reason: `worker exited (${signal ?? code}) ${tail}` })
+      finish({ ...failed, publishMs, reason: `worker exited (${signal ?? code}) ${tail}` })
     })
   })
 
@@ -274,38 +333,44 @@ const runParent = async (): Promise<void> => {
   const { Effect } = await import("effect")
   const { ValkeyServer } = await import("@effect-valkey/testkit")
   const clients = (arg("clients") ?? CLIENT_IDS.join(",")).split(",").filter(isClientId)
-  if (clients.includes("effect-valkey")) (await import("./build.ts")).buildPackages(["core", "pubsub"])
+  if (clients.includes("effect-valkey")) (await import("./build.ts")).buildPackages(["core", "cluster", "pubsub"])
   const program = Effect.gen(function* () {
     // No pubsub output buffer limit: a subscriber that falls behind is buffered, not dropped.
     const server = yield* ValkeyServer.make({ config: ["client-output-buffer-limit pubsub 0 0 0"] })
     const version = String(yield* server.command(["INFO", "server"])).match(/valkey_version:(\S+)/)?.[1]
     console.log(
-      `valkey ${version} at ${server.address}; ${MESSAGES} messages of ${SIZE} B per run, ${ROUNDS} rounds, node ${process.version}`
+      `valkey ${version} at ${server.address}; ${MESSAGES} messages of ${SIZE} B per run to ${SUBSCRIBERS} subscriber(s), ${ROUNDS} rounds, node ${process.version}`
     )
     const runs = new Map<ClientId, Array<number>>(clients.map((c) => [c, []]))
+    const cpu = new Map<ClientId, Array<number>>(clients.map((c) => [c, []]))
     const failures: Array<string> = []
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of clients) {
         const run = yield* Effect.promise(() => measure(client, server.port, `bench:pubsub:${round}:${client}`))
-        if (run.ok) runs.get(client)!.push(run.messagesPerSecond)
-        else failures.push(`round ${round + 1} ${client}: ${run.reason}`)
+        if (run.ok) {
+          runs.get(client)!.push(run.messagesPerSecond)
+          cpu.get(client)!.push(run.cpuMicrosPerMessage)
+        } else failures.push(`round ${round + 1} ${client}: ${run.reason}`)
         console.log(
           `round ${round + 1} ${client.padEnd(14)} ${
-            run.ok ? `${Math.round(run.messagesPerSecond).toLocaleString("en")} msg/s` : `FAILED: ${run.reason}`
+            run.ok
+              ? `${Math.round(run.messagesPerSecond).toLocaleString("en")} msg/s, ${run.cpuMicrosPerMessage.toFixed(2)} µs CPU/msg`
+              : `FAILED: ${run.reason}`
           }  (publisher done after ${run.publishMs} ms)`
         )
       }
     }
     const medians = Object.fromEntries(clients.map((c) => [c, median(runs.get(c)!)]))
+    const cpuMedians = Object.fromEntries(clients.map((c) => [c, median(cpu.get(c)!)]))
     const ours = medians["effect-valkey"]
     const ratios = Object.fromEntries(
       clients.filter((c) => c !== "effect-valkey").map((c) => [c, ours === undefined ? null : ours / medians[c]!])
     )
-    console.log(`\nmedian msg/s over ${ROUNDS} rounds:`)
+    console.log(`\nmedian msg/s and subscriber CPU µs per message over ${ROUNDS} rounds:`)
     for (const c of clients) {
       const ratio = ratios[c]
       console.log(
-        `  ${c.padEnd(14)} ${Math.round(medians[c]!).toLocaleString("en").padStart(10)}${
+        `  ${c.padEnd(14)} ${Math.round(medians[c]!).toLocaleString("en").padStart(10)} ${cpuMedians[c]!.toFixed(2).padStart(6)} µs${
           typeof ratio === "number" ? `   effect-valkey ÷ ${c}: ${ratio.toFixed(2)}x` : ""
         }`
       )
@@ -313,16 +378,20 @@ const runParent = async (): Promise<void> => {
     const result = {
       messages: MESSAGES,
       size: SIZE,
+      subscribers: SUBSCRIBERS,
       rounds: ROUNDS,
       valkey: version,
       node: process.version,
       medianMessagesPerSecond: medians,
+      medianCpuMicrosPerMessage: cpuMedians,
       effectValkeyRatio: ratios,
       runs: Object.fromEntries(runs),
+      cpuMicrosPerMessage: Object.fromEntries(cpu),
       failures
     }
     mkdirSync(new URL("../results/", import.meta.url), { recursive: true })
-    writeFileSync(new URL("../results/pubsub.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`)
+    const file = SUBSCRIBERS === 1 ? "pubsub.json" : `pubsub-fanout-${SUBSCRIBERS}.json`
+    writeFileSync(new URL(`../results/${file}`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`)
   })
   await Effect.runPromise(Effect.scoped(program))
 }

@@ -38,6 +38,8 @@ export interface Summary {
   readonly p50: number
   readonly p99: number
   readonly maxRss: number
+  /** Client CPU (user + system) per completed op, µs: steadier than ops/s on a loaded machine. */
+  readonly cpuMicrosPerOp: number
   readonly errors: number
   readonly rounds: number
 }
@@ -68,6 +70,7 @@ export const summarize = (o: ClientOutcome | undefined): Summary | undefined => 
     p50: median(o.runs.map((r) => r.p50)),
     p99: median(o.runs.map((r) => r.p99)),
     maxRss: median(o.runs.map((r) => r.maxRss)),
+    cpuMicrosPerOp: median(o.runs.map((r) => ((r.cpuUserMs + r.cpuSystemMs) * 1000) / Math.max(1, r.ops))),
     errors: o.runs.reduce((n, r) => n + r.errors, 0),
     rounds: o.runs.length
   }
@@ -181,7 +184,7 @@ export const toMarkdown = (
   out.push("")
   for (const s of scenarios) {
     out.push(`## ${s.id}: ${describeScenario(s)}`, "")
-    const h = ["client", "ops/s", "p50 ms", "p99 ms", "peak RSS MiB", "errors"]
+    const h = ["client", "ops/s", "p50 ms", "p99 ms", "peak RSS MiB", "CPU µs/op", "errors"]
     if (hasSubject) h.push("effect-valkey / client")
     out.push(
       `| ${h.join(" | ")} |`,
@@ -199,7 +202,15 @@ export const toMarkdown = (
         out.push(`| ${c} | ${o?.skipped ? "skipped" : "failed"}: ${why.replaceAll("|", "/").split("\n")[0]} |`)
         continue
       }
-      const row = [c, fmtOps(m.opsPerSec), fmtMs(m.p50), fmtMs(m.p99), fmtMiB(m.maxRss), String(m.errors)]
+      const row = [
+        c,
+        fmtOps(m.opsPerSec),
+        fmtMs(m.p50),
+        fmtMs(m.p99),
+        fmtMiB(m.maxRss),
+        m.cpuMicrosPerOp.toFixed(2),
+        String(m.errors)
+      ]
       if (hasSubject) row.push(c === SUBJECT ? "" : fmtRatio(r.vsPeer[c]))
       out.push(`| ${row.join(" | ")} |`)
     }

@@ -35,6 +35,10 @@ export const CLIENTS = {
     describe: "ioredis@6, enableAutoPipelining: true; Cluster on a cluster",
     load: async () => (await import("./ioredis6.ts")).adapter
   },
+  iovalkey: {
+    describe: "iovalkey (the Valkey fork of ioredis), enableAutoPipelining: true; Cluster on a cluster",
+    load: async () => (await import("./iovalkey.ts")).adapter
+  },
   glide: {
     describe: "@valkey/valkey-glide 2.x, defaults; GlideClusterClient on a cluster",
     load: async () => (await import("./glide.ts")).adapter

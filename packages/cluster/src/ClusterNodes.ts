@@ -16,7 +16,8 @@ import {
   ConnectionError,
   TimeoutError
 } from "@effect-valkey/core"
-import { Connection } from "@effect-valkey/core/internal"
+import { Connection, FlushGroup } from "@effect-valkey/core/internal"
+
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -62,6 +63,8 @@ export abstract class ClusterNodes {
   readonly slotPrimary = new Array<Connection.Connection | undefined>(SLOTS)
   readonly slotReaders = new Array<ReadonlyArray<Connection.Connection>>(SLOTS)
   readCursor = 0
+  /** The nodes' shared connections write once per event-loop turn, together. */
+  private readonly flushGroup = new FlushGroup()
   refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
   /** Nodes lost or stalled whose slots have no reachable owner yet, with when each was first suspected. */
   readonly suspects = new Map<string, number>()
@@ -107,7 +110,8 @@ export abstract class ClusterNodes {
       host: node.host,
       port: node.port,
       readOnly: true,
-      onLoss: (address: string) => this.nodeLost(address)
+      onLoss: (address: string) => this.nodeLost(address),
+      flushGroup: this.flushGroup
     }
     return Effect.gen({ self: this }, function* () {
       const scope = yield* Scope.fork(this.scope, "sequential")

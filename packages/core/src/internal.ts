@@ -7,7 +7,10 @@
  */
 export * as BlockingPool from "./connection/BlockingPool.ts"
 export * as Connection from "./connection/Connection.ts"
+
+export { FlushGroup } from "./connection/FlushGroup.ts"
 export * as RouterGuard from "./RouterGuard.ts"
+
 export { type DecoderOptions, RespDecoder } from "./resp/decoder.ts"
 export { CommandWriter, encodeCommand } from "./resp/encoder.ts"
 export { make as makeValkey } from "./Valkey.ts"

@@ -10,17 +10,24 @@ describe("frames", () => {
     const message = parse([bytes("message"), bytes("ch"), payload])
     assert.strictEqual(message?.type, "message")
     if (message?.type !== "message") return
-    assert.deepStrictEqual(message.message.asBytes(), { kind: "message", channel: "ch", payload })
-    assert.strictEqual(message.message.asText(), message.message.asText()) // built once
+    assert.deepStrictEqual(message.asBytes(), { kind: "message", channel: "ch", payload })
+    assert.strictEqual(message.asText(), message.asText()) // built once
     const pmessage = parse([bytes("pmessage"), bytes("p*"), bytes("px"), bytes("hi")])
-    assert.deepStrictEqual(pmessage?.type === "message" ? pmessage.message.asText() : undefined, {
+    assert.deepStrictEqual(pmessage?.type === "message" ? pmessage.asText() : undefined, {
       kind: "pmessage",
       channel: "px",
       pattern: "p*",
       payload: "hi"
     })
     const smessage = parse([bytes("smessage"), bytes("s"), bytes("x")])
-    assert.strictEqual(smessage?.type === "message" ? smessage.message.kind : undefined, "sharded")
+    assert.strictEqual(smessage?.type === "message" ? smessage.kind : undefined, "sharded")
+  })
+
+  it("a payload read as text serves text consumers as is and bytes consumers as UTF-8", () => {
+    const message = parse([bytes("message"), bytes("ch"), "\uFEFFhé"])
+    if (message?.type !== "message") return assert.fail("not a message")
+    assert.strictEqual(message.asText().payload, "\uFEFFhé")
+    assert.deepStrictEqual(message.asBytes().payload, bytes("\uFEFFhé"))
   })
 
   it("confirmations, errors, and frames pub/sub ignores", () => {

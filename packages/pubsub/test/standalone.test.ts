@@ -62,6 +62,28 @@ layer(ValkeyServer.layer(), { excludeTestServices: true, timeout: 60_000 })("sta
       })
     )
 
+    it.effect(
+      `RESP${protocol}: with only text consumers payloads come as text, exact; a bytes consumer gets bytes`,
+      () =>
+        Effect.gen(function* () {
+          const pubsub = yield* standalone({ protocol })
+          const channel = unique("text")
+          const text = yield* pubsub.subscription("channel", channel)
+          // A leading BOM is part of the payload; a long non-ASCII one is cut across reads.
+          const bom = "\uFEFFhé ✓"
+          const long = "é✓x".repeat(20_000)
+          yield* pubsub.publish(channel, bom)
+          yield* pubsub.publish(channel, long)
+          assert.strictEqual((yield* text.take).payload, bom)
+          assert.strictEqual((yield* text.take).payload, long)
+          const bytes = yield* pubsub.subscription("channel", channel, { bytes: true })
+          const binary = new Uint8Array([0xef, 0xbb, 0xbf, 0xff, 0x00, 0x80])
+          yield* pubsub.publish(channel, binary)
+          assert.deepStrictEqual([...(yield* bytes.take).payload], [...binary])
+          assert.strictEqual((yield* text.take).payload, "\uFEFF\uFFFD\u0000\uFFFD")
+        })
+    )
+
     it.effect(`RESP${protocol}: three consumers share one server subscription; the last one out unsubscribes`, () =>
       Effect.gen(function* () {
         const pubsub = yield* standalone({ protocol })

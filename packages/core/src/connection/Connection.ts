@@ -78,6 +78,13 @@ export interface SubscriberHandlers {
   readonly onFrame: (frame: RespValue) => void
   /** The socket was lost: the server forgot this connection's subscriptions with it. */
   readonly onDisconnect: () => void
+  /**
+   * Whether the strings of the next frame are wanted as bytes (the default); false hands
+   * them over as text, decoded straight from the socket's buffer.
+   *
+   * @since 0.2.0
+   */
+  readonly bytes?: (() => boolean) | undefined
 }
 
 /**
@@ -213,12 +220,17 @@ class ConnectionImpl implements Connection {
           const queue = this.queue
           if (this.handshake !== undefined) return false
           if (queue.head < queue.sent) return queue.commands[queue.slot(queue.head)]!.bytes
-          return this.subscriber !== undefined
+          return this.subscriberBytes()
         },
-        bytesForNextPush: () => this.subscriber !== undefined
+        bytesForNextPush: () => this.subscriberBytes()
       },
       { ...options.decoder, reusedChunks: true }
     )
+  }
+
+  private subscriberBytes(): boolean {
+    const subscriber = this.subscriber
+    return subscriber !== undefined && subscriber.bytes?.() !== false
   }
 
   readonly protocol = () => this.agreed
@@ -324,7 +336,9 @@ class ConnectionImpl implements Connection {
       if (unsent >= EARLY_FLUSH && unsent >= queue.sent - queue.head) this.flush()
       else if (!this.flushScheduled) {
         this.flushScheduled = true
-        process.nextTick(this.flush)
+        const group = this.options.flushGroup
+        if (group === undefined) process.nextTick(this.flush)
+        else group.schedule(this.flush)
       }
     } else if (state === "disconnected") {
       this.reconnect()

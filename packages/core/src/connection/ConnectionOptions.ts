@@ -7,7 +7,9 @@
 import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type { DecoderOptions } from "../resp/decoder.ts"
+
 import type { Credentials } from "./Credentials.ts"
+import type { FlushGroup } from "./FlushGroup.ts"
 
 /**
  * TLS settings. Verification of the server certificate is on unless turned off.
@@ -82,4 +84,11 @@ export interface ConnectionOptions {
    * @since 0.3.0
    */
   readonly onRetry?: ((address: string, reason: string) => void) | undefined
+  /**
+   * Shared by the connections of a client with one per node: their writes then leave together
+   * at the end of the event-loop turn instead of each at the end of its tick (`FlushGroup`).
+   *
+   * @since 0.2.0
+   */
+  readonly flushGroup?: FlushGroup | undefined
 }

@@ -34,6 +34,8 @@ export class Engine {
   private readonly lock = Semaphore.makeUnsafe(1)
   private requested = false
   closed = false
+  /** Consumers that want payloads as bytes; while there are none, frames are read as text. */
+  bytesConsumers = 0
 
   constructor(
     placement: Placement,
@@ -130,7 +132,8 @@ export class Engine {
       const node = new SubscriberNode(target, connection, scope)
       connection.setSubscriber({
         onFrame: (frame) => this.onFrame(node, frame),
-        onDisconnect: () => this.onDisconnect(node)
+        onDisconnect: () => this.onDisconnect(node),
+        bytes: () => this.bytesConsumers > 0
       })
       connection.setReconnectHandler(() => this.onConnect(node))
       return node
@@ -215,9 +218,9 @@ export class Engine {
     if (frame === undefined) return
     switch (frame.type) {
       case "message": {
-        const entry = this.registry.find(frame.message.kind, frame.message.name)
+        const entry = this.registry.find(frame.kind, frame.name)
         if (entry === undefined) return
-        for (const consumer of entry.consumers) consumer.deliver(frame.message, node)
+        for (const consumer of entry.consumers) consumer.deliver(frame, node)
         break
       }
       case "subscribed":

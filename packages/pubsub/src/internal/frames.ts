@@ -8,17 +8,28 @@ import { type Message, messageKind, type SubscriptionKind } from "../Message.ts"
 
 /**
  * A message as it came off the wire. `name` is what was subscribed to (the pattern for a
- * pattern message). The `Message` each form of consumer gets is built once and shared.
+ * pattern message). The `Message` each form of consumer gets is built once and shared. The
+ * payload is text when no consumer asked for bytes (the decoder then never copied it out as
+ * bytes); a bytes consumer that gets such a message (its frame was being read when the first
+ * bytes consumer subscribed) gets its UTF-8 encoding.
  */
 export class RawMessage {
+  /** Its own frame (no wrapper object per message). */
+  readonly type = "message"
   readonly kind: SubscriptionKind
   readonly name: string
   readonly channel: string
   readonly pattern: string | undefined
-  readonly payload: Uint8Array
+  readonly payload: Uint8Array | string
   #text: Message<string> | undefined = undefined
   #bytes: Message<Uint8Array> | undefined = undefined
-  constructor(kind: SubscriptionKind, name: string, channel: string, pattern: string | undefined, payload: Uint8Array) {
+  constructor(
+    kind: SubscriptionKind,
+    name: string,
+    channel: string,
+    pattern: string | undefined,
+    payload: Uint8Array | string
+  ) {
     this.kind = kind
     this.name = name
     this.channel = channel
@@ -26,11 +37,13 @@ export class RawMessage {
     this.payload = payload
   }
   asText(): Message<string> {
-    this.#text ??= this.build(utf8.decode(this.payload))
+    const payload = this.payload
+    this.#text ??= this.build(typeof payload === "string" ? payload : utf8.decode(payload))
     return this.#text
   }
   asBytes(): Message<Uint8Array> {
-    this.#bytes ??= this.build(this.payload)
+    const payload = this.payload
+    this.#bytes ??= this.build(typeof payload === "string" ? utf8Encoder.encode(payload) : payload)
     return this.#bytes
   }
   private build<P extends string | Uint8Array>(payload: P): Message<P> {
@@ -48,20 +61,22 @@ export interface Confirmation {
 }
 
 export type Frame =
-  | { readonly type: "message"; readonly message: RawMessage }
+  | RawMessage
   | ({ readonly type: "subscribed" } & Confirmation)
   | ({ readonly type: "unsubscribed" } & Confirmation)
   | { readonly type: "error"; readonly message: string }
 
-const utf8 = new TextDecoder()
+// ignoreBOM keeps a leading BOM, as the decoder's own text does: the payload as published.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true })
 const utf8Encoder = new TextEncoder()
 
 /** Bytes or a string as a string (the decoder hands strings over as bytes here). */
 const text = (value: RespValue): string =>
   value instanceof Uint8Array ? utf8.decode(value) : typeof value === "string" ? value : String(value)
 
-const bytesOf = (value: RespValue): Uint8Array =>
-  value instanceof Uint8Array ? value : utf8Encoder.encode(text(value))
+/** A payload as the decoder gave it: bytes, or text when no consumer wants bytes. */
+const payloadOf = (value: RespValue): Uint8Array | string =>
+  value instanceof Uint8Array || typeof value === "string" ? value : text(value)
 
 const KINDS: Record<string, readonly ["message" | "subscribed" | "unsubscribed", SubscriptionKind]> = {
   message: ["message", "channel"],
@@ -77,7 +92,17 @@ const KINDS: Record<string, readonly ["message" | "subscribed" | "unsubscribed",
 
 /** The frame's kind word, read as Latin-1 (it is ASCII): cheaper than a UTF-8 decode. */
 const word = (value: RespValue): string => {
-  if (!(value instanceof Uint8Array)) return typeof value === "string" ? value : ""
+  if (!(value instanceof Uint8Array)) {
+    if (typeof value !== "string") return ""
+    // A fresh string from the decoder: the constant instead, whose hash is computed already.
+    return value === "message"
+      ? "message"
+      : value === "pmessage"
+        ? "pmessage"
+        : value === "smessage"
+          ? "smessage"
+          : value
+  }
   // The words of every message, without building a string (m = 109, p = 112, s = 115).
   const n = value.length
   if (n === 7 && value[0] === 109 && value[6] === 101) return "message"
@@ -98,7 +123,15 @@ const word = (value: RespValue): string => {
 let lastName: Uint8Array | undefined
 let lastText = ""
 const name = (value: RespValue): string => {
-  if (!(value instanceof Uint8Array)) return text(value)
+  if (!(value instanceof Uint8Array)) {
+    if (typeof value !== "string") return text(value)
+    // Compared (no hashing), so the registry's lookup gets the string it hashed last time.
+    if (value !== lastText) {
+      lastText = value
+      lastName = undefined
+    }
+    return lastText
+  }
   const last = lastName
   if (last !== undefined && last.length === value.length) {
     let same = true
@@ -129,14 +162,11 @@ export const parse = (frame: RespValue): Frame | undefined => {
   if (kind === "pattern") {
     if (frame.length < 4) return undefined
     const pattern = name(frame[1])
-    return {
-      type,
-      message: new RawMessage(kind, pattern, text(frame[2]), pattern, bytesOf(frame[3]))
-    }
+    return new RawMessage(kind, pattern, text(frame[2]), pattern, payloadOf(frame[3]))
   }
   if (frame.length < 3) return undefined
   const channel = name(frame[1])
-  return { type, message: new RawMessage(kind, channel, channel, undefined, bytesOf(frame[2])) }
+  return new RawMessage(kind, channel, channel, undefined, payloadOf(frame[2]))
 }
 
 /** The command that subscribes (or unsubscribes) one name of a kind. */

@@ -125,9 +125,13 @@ export const make = (
               }
         )
         const added = yield* Effect.acquireRelease(
-          Effect.sync(() => spec.map(([kind, names]) => engine.registry.add(kind, names, consumer))),
+          Effect.sync(() => {
+            if (consumer.bytes) engine.bytesConsumers++
+            return spec.map(([kind, names]) => engine.registry.add(kind, names, consumer))
+          }),
           () =>
             Effect.sync(() => {
+              if (consumer.bytes) engine.bytesConsumers--
               for (const [kind, names] of spec) engine.remove(kind, names, consumer)
               consumer.close()
             })
