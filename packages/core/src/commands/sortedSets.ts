@@ -16,6 +16,8 @@ import * as Reply from "../Reply.ts"
 import { numberArgument } from "../resp/encoder.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+/** A read a client-side cache may answer (see `CommandOptions.cacheable`). */
+const CACHED_READ: Command.CommandOptions = { keys: 1, readonly: true, cacheable: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 
 /**
@@ -375,7 +377,7 @@ export const zincrBy = (key: Key, increment: number, member: Value): Command.Com
  * @category sorted sets
  */
 export const zscore = (key: Key, member: Value): Command.Command<number | null> =>
-  Command.make(["ZSCORE", key, member], Reply.nullableDouble, READ_KEY)
+  Command.make(["ZSCORE", key, member], Reply.nullableDouble, CACHED_READ)
 
 /**
  * ZMSCORE key member [member …]: the scores in the order of the members, null for missing ones.
@@ -386,7 +388,7 @@ export const zscore = (key: Key, member: Value): Command.Command<number | null> 
 export const zmscore = (key: Key, members: ReadonlyArray<Value>): Command.Command<Array<number | null>> =>
   members.length === 0
     ? Command.invalid("ZMSCORE", "needs at least one member")
-    : Command.make(["ZMSCORE", key, ...members], Reply.array(Reply.nullableDouble), READ_KEY)
+    : Command.make(["ZMSCORE", key, ...members], Reply.array(Reply.nullableDouble), CACHED_READ)
 
 /**
  * ZCARD key: the number of members.
@@ -394,7 +396,7 @@ export const zmscore = (key: Key, members: ReadonlyArray<Value>): Command.Comman
  * @since 0.1.0
  * @category sorted sets
  */
-export const zcard = (key: Key): Command.Command<number> => Command.make(["ZCARD", key], Reply.integer, READ_KEY)
+export const zcard = (key: Key): Command.Command<number> => Command.make(["ZCARD", key], Reply.integer, CACHED_READ)
 
 /**
  * ZCOUNT key min max: how many members have a score within the bounds.
@@ -407,7 +409,7 @@ export const zcount = (key: Key, min: ScoreBoundary, max: ScoreBoundary): Comman
   const hi = scoreBoundary(max, "max")
   if (isBad(lo)) return Command.invalid("ZCOUNT", lo.bad)
   if (isBad(hi)) return Command.invalid("ZCOUNT", hi.bad)
-  return Command.make(["ZCOUNT", key, lo, hi], Reply.integer, READ_KEY)
+  return Command.make(["ZCOUNT", key, lo, hi], Reply.integer, CACHED_READ)
 }
 
 /**
@@ -422,7 +424,7 @@ export const zlexcount = (key: Key, min: LexBoundary, max: LexBoundary): Command
   const hi = lexBoundary(max, "max")
   if (isBad(lo)) return Command.invalid("ZLEXCOUNT", lo.bad)
   if (isBad(hi)) return Command.invalid("ZLEXCOUNT", hi.bad)
-  return Command.make(["ZLEXCOUNT", key, lo, hi], Reply.integer, READ_KEY)
+  return Command.make(["ZLEXCOUNT", key, lo, hi], Reply.integer, CACHED_READ)
 }
 
 /**
@@ -432,7 +434,7 @@ export const zlexcount = (key: Key, min: LexBoundary, max: LexBoundary): Command
  * @category sorted sets
  */
 export const zrank = (key: Key, member: Value): Command.Command<number | null> =>
-  Command.make(["ZRANK", key, member], Reply.nullableInteger, READ_KEY)
+  Command.make(["ZRANK", key, member], Reply.nullableInteger, CACHED_READ)
 
 /**
  * ZRANK key member WITHSCORE: `{ rank, score }`, or null.
@@ -441,7 +443,7 @@ export const zrank = (key: Key, member: Value): Command.Command<number | null> =
  * @category sorted sets
  */
 export const zrankWithScore = (key: Key, member: Value): Command.Command<{ rank: number; score: number } | null> =>
-  Command.make(["ZRANK", key, member, "WITHSCORE"], rankWithScore, READ_KEY)
+  Command.make(["ZRANK", key, member, "WITHSCORE"], rankWithScore, CACHED_READ)
 
 /**
  * ZREVRANK key member: the rank by descending score (0-based), or null.
@@ -450,7 +452,7 @@ export const zrankWithScore = (key: Key, member: Value): Command.Command<{ rank:
  * @category sorted sets
  */
 export const zrevrank = (key: Key, member: Value): Command.Command<number | null> =>
-  Command.make(["ZREVRANK", key, member], Reply.nullableInteger, READ_KEY)
+  Command.make(["ZREVRANK", key, member], Reply.nullableInteger, CACHED_READ)
 
 /**
  * ZREVRANK key member WITHSCORE: `{ rank, score }`, or null.
@@ -459,7 +461,7 @@ export const zrevrank = (key: Key, member: Value): Command.Command<number | null
  * @category sorted sets
  */
 export const zrevrankWithScore = (key: Key, member: Value): Command.Command<{ rank: number; score: number } | null> =>
-  Command.make(["ZREVRANK", key, member, "WITHSCORE"], rankWithScore, READ_KEY)
+  Command.make(["ZREVRANK", key, member, "WITHSCORE"], rankWithScore, CACHED_READ)
 
 /**
  * ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]: the members in the range.
@@ -470,7 +472,7 @@ export const zrevrankWithScore = (key: Key, member: Value): Command.Command<{ ra
 export const zrange = (key: Key, range: ZRange, options?: ZRangeOptions): Command.Command<Array<string>> => {
   const args: Array<Key | Value> = ["ZRANGE", key]
   const bad = pushRange(args, range, options)
-  return bad !== undefined ? Command.invalid("ZRANGE", bad) : Command.make(args, strings, READ_KEY)
+  return bad !== undefined ? Command.invalid("ZRANGE", bad) : Command.make(args, strings, CACHED_READ)
 }
 
 /**
@@ -489,7 +491,7 @@ export const zrangeWithScores = (
     (range as ZRange).type === "byLex" ? "WITHSCORES cannot be used with byLex" : pushRange(args, range, options)
   if (bad !== undefined) return Command.invalid("ZRANGE", bad)
   args.push("WITHSCORES")
-  return Command.make(args, scoredMembers, READ_KEY)
+  return Command.make(args, scoredMembers, CACHED_READ)
 }
 
 /**
