@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import { type CacheOptions, CacheOptionsSchema } from "./cache/ClientCache.ts"
 import { type ConnectionOptions, Credentials, type TlsOptions } from "./connection/ConnectionOptions.ts"
 import { ConfigError } from "./errors.ts"
 import * as Observability from "./Observability.ts"
@@ -101,7 +102,8 @@ export const ValkeyConfigSchema = Schema.Struct({
   maxBulkLength: Schema.optional(Positive),
   maxDepth: Schema.optional(Positive),
   tracing: Schema.optional(TracingSchema),
-  metrics: Schema.optional(MetricsSchema)
+  metrics: Schema.optional(MetricsSchema),
+  cache: Schema.optional(CacheOptionsSchema)
 })
 
 /**
@@ -149,6 +151,11 @@ export interface ValkeyConfig {
    * series of this client. See `Observability`.
    */
   readonly metrics?: boolean | Observability.MetricsOptions
+  /**
+   * Server-assisted client-side caching of reads (default off): see `ClientCache` and
+   * docs/client-side-caching.md.
+   */
+  readonly cache?: CacheOptions
 }
 
 /**
