@@ -7,7 +7,14 @@
  * @since 0.2.0
  * @internal
  */
-import { type AuthError, type Command, type CommandError, Commands, ConnectionError } from "@effect-valkey/core"
+import {
+  type AuthError,
+  type ClientCache,
+  type Command,
+  type CommandError,
+  Commands,
+  ConnectionError
+} from "@effect-valkey/core"
 import { Connection } from "@effect-valkey/core/internal"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -42,14 +49,24 @@ export abstract class ClusterNodes {
   readCursor = 0
   refreshing: Fiber.Fiber<void, unknown> | undefined = undefined
 
+  /** A client-side cache's: tracking on each node's shared connection, and slot moves told. */
+  readonly cache: ClientCache.Cache | undefined
+
   constructor(
     config: ResolvedClusterConfig,
     scope: Scope.Scope,
-    runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+    runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>,
+    cache?: ClientCache.Cache
   ) {
     this.config = config
     this.scope = scope
     this.runFork = runFork
+    this.cache = cache
+  }
+
+  /** A cache's entries of keys in slots that changed owner go: that owner never tracked them. */
+  slotsMoved(slots: ReadonlySet<number>): void {
+    if (slots.size > 0) this.cache?.dropWhere((key) => slots.has(Slot.slotOf(key)))
   }
 
   // --- connections --------------------------------------------------------------------------
@@ -78,7 +95,9 @@ export abstract class ClusterNodes {
     const options = { ...this.config.base.connection, host: node.host, port: node.port, readOnly: true }
     return Effect.gen({ self: this }, function* () {
       const scope = yield* Scope.fork(this.scope, "sequential")
-      const connection = yield* Connection.make(options, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
+      const tracking = this.cache?.tracking
+      const shared = tracking === undefined ? options : { ...options, tracking }
+      const connection = yield* Connection.make(shared, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
       const blocking = yield* Pool.makeWithTTL({
         acquire: this.tracked(Connection.make(options)),
         min: 0,
@@ -175,11 +194,15 @@ export abstract class ClusterNodes {
       for (const node of nodes) yield* this.entry(node)
       if (typeof this.config.readFrom === "object") yield* this.learnZones(nodes)
       const primaries = new Set(topology.primaries().map((n) => n.address))
+      const moved = new Set<number>()
       for (let slot = 0; slot < SLOTS; slot++) {
         const shard = topology.shardOfSlot(slot)
-        this.slotPrimary[slot] = shard === undefined ? undefined : this.entries.get(shard.primary.address)!.connection
+        const primary = shard === undefined ? undefined : this.entries.get(shard.primary.address)!.connection
+        if (this.current !== undefined && this.slotPrimary[slot] !== primary) moved.add(slot)
+        this.slotPrimary[slot] = primary
         this.slotReaders[slot] = shard === undefined ? [] : this.readers(shard)
       }
+      this.slotsMoved(moved)
       this.current = topology
       const live = new Set(nodes.map((n) => n.address))
       for (const [address, entry] of this.entries) {
