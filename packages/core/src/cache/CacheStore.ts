@@ -1,18 +1,35 @@
 /**
- * The memory of the client-side cache: decoded values by command line, an index from each
- * Valkey key to the entries that read it (invalidation is per key), the reads in flight (one
- * per line: concurrent misses share it), LRU order, TTL and the entry and byte bounds.
+ * The memory of the client-side cache: decoded values by command line, found through the
+ * Valkey keys they read (invalidation is per key), the reads in flight (one per line:
+ * concurrent misses share it), TTL and the entry and byte bounds.
+ *
+ * A line is found by its first key: `byKey` maps each key to the entries that read it, and a
+ * lookup compares the few entries there argument by argument. No name is built per read: a
+ * string made of the whole line, hashed on every lookup, cost more than the rest of a hit.
+ *
+ * Eviction is LRU by the second-chance (CLOCK) approximation: a hit only marks its entry used,
+ * and the eviction gives used entries at the old end one more round, so a hit moves nothing.
  *
  * @since 0.3.0
  * @internal
  */
+import type { Command } from "../Command.ts"
+import type { RespArg } from "../resp/types.ts"
 
-/** One cached reply: the decoded value and the keys whose change invalidates it. */
-interface Entry {
-  readonly value: unknown
+/** One line's place: its arguments (all strings or numbers), its reply form, its keys. */
+interface Line {
+  readonly args: ReadonlyArray<RespArg>
+  readonly bytes: boolean
   readonly keys: ReadonlyArray<string>
+}
+
+/** One cached reply: the decoded value. */
+export interface Entry extends Line {
+  readonly value: unknown
   readonly expiresAt: number
   readonly size: number
+  /** Hit since the eviction last passed it. */
+  used: boolean
 }
 
 /**
@@ -20,8 +37,7 @@ interface Entry {
  * arrives before its reply marks it stale: its reply is then given to its callers but not
  * kept, since it may be older than the invalidation.
  */
-export interface Flight {
-  readonly keys: ReadonlyArray<string>
+export interface Flight extends Line {
   stale: boolean
   readonly waiters: Array<(exit: unknown) => void>
 }
@@ -43,11 +59,38 @@ export interface Meter {
   readonly entries: (n: number) => void
 }
 
+const same = (line: Line, command: Command<unknown>): boolean => {
+  if (line.bytes !== command.bytes) return false
+  const a = line.args
+  const b = command.args
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** Adds `item` to the list of `key`. */
+const add = <T>(map: Map<string, Array<T>>, key: string, item: T): void => {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [item])
+  else list.push(item)
+}
+
+/** Removes `item` from the list of `key`, and the list once empty. */
+const drop = <T>(map: Map<string, Array<T>>, key: string, item: T): void => {
+  const list = map.get(key)
+  if (list === undefined) return
+  const i = list.indexOf(item)
+  if (i === -1) return
+  if (list.length === 1) map.delete(key)
+  else list.splice(i, 1)
+}
+
 export class CacheStore {
-  readonly entries = new Map<string, Entry>()
-  readonly byKey = new Map<string, Set<string>>()
-  readonly flights = new Map<string, Flight>()
-  readonly flightsByKey = new Map<string, Set<Flight>>()
+  /** Every entry, oldest first: the eviction's order. */
+  readonly entries = new Set<Entry>()
+  readonly byKey = new Map<string, Array<Entry>>()
+  readonly flightsByKey = new Map<string, Array<Flight>>()
+  readonly flights = new Set<Flight>()
   readonly counters: Counters = { hits: 0, misses: 0, evictions: 0, invalidations: 0 }
   bytes = 0
   private readonly maxEntries: number
@@ -62,66 +105,67 @@ export class CacheStore {
     this.meter = meter
   }
 
-  /** The value cached for `id`, counted as a hit, and moved to the young end of the LRU. */
-  lookup(id: string): { readonly value: unknown } | undefined {
-    const entry = this.entries.get(id)
-    if (entry === undefined) return undefined
-    if (this.ttlMillis > 0 && entry.expiresAt <= Date.now()) {
-      this.remove(id, entry, undefined)
-      return undefined
+  /** The entry of `command`'s line, whose first key is `key`, counted as a hit and marked used. */
+  lookup(key: string, command: Command<unknown>): Entry | undefined {
+    const list = this.byKey.get(key)
+    if (list === undefined) return undefined
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]!
+      if (!same(entry, command)) continue
+      if (this.ttlMillis > 0 && entry.expiresAt <= Date.now()) {
+        this.remove(entry, undefined)
+        return undefined
+      }
+      entry.used = true
+      this.counters.hits++
+      this.meter?.hit()
+      return entry
     }
-    this.entries.delete(id)
-    this.entries.set(id, entry)
-    this.counters.hits++
-    this.meter?.hit()
-    return entry
+    return undefined
   }
 
-  /** Starts the one read of `id`; `stale` when it may not be kept whatever the reply. */
-  begin(id: string, keys: ReadonlyArray<string>, stale: boolean): Flight {
-    const flight: Flight = { keys, stale, waiters: [] }
-    this.flights.set(id, flight)
-    for (const key of keys) {
-      const set = this.flightsByKey.get(key)
-      if (set === undefined) this.flightsByKey.set(key, new Set([flight]))
-      else set.add(flight)
-    }
+  /** The read of `command`'s line in flight, if one is. */
+  inFlight(key: string, command: Command<unknown>): Flight | undefined {
+    const list = this.flightsByKey.get(key)
+    if (list === undefined) return undefined
+    for (let i = 0; i < list.length; i++) if (same(list[i]!, command)) return list[i]
+    return undefined
+  }
+
+  /** Starts the one read of a line; `stale` when it may not be kept whatever the reply. */
+  begin(command: Command<unknown>, keys: ReadonlyArray<string>, stale: boolean): Flight {
+    const flight: Flight = { args: command.args, bytes: command.bytes, keys, stale, waiters: [] }
+    this.flights.add(flight)
+    for (const key of keys) add(this.flightsByKey, key, flight)
     this.counters.misses++
     this.meter?.miss()
     return flight
   }
 
-  /** Ends the read of `id`; keeps its value unless it went stale meanwhile. */
-  end(id: string, flight: Flight, value: { readonly value: unknown } | undefined): void {
-    this.flights.delete(id)
-    for (const key of flight.keys) {
-      const set = this.flightsByKey.get(key)
-      if (set?.delete(flight) && set.size === 0) this.flightsByKey.delete(key)
-    }
-    if (value !== undefined && !flight.stale) this.insert(id, flight.keys, value.value)
+  /** Ends a read; keeps its value unless it went stale meanwhile. */
+  end(flight: Flight, value: { readonly value: unknown } | undefined): void {
+    this.flights.delete(flight)
+    for (const key of flight.keys) drop(this.flightsByKey, key, flight)
+    if (value !== undefined && !flight.stale) this.insert(flight, value.value)
   }
 
-  private insert(id: string, keys: ReadonlyArray<string>, value: unknown): void {
-    const size = this.maxBytes > 0 ? sizeOf(value) + id.length * 2 : 0
+  private insert(line: Line, value: unknown): void {
+    const size = this.maxBytes > 0 ? sizeOf(value) + sizeOf(line.args) : 0
     const entry: Entry = {
+      args: line.args,
+      bytes: line.bytes,
+      keys: line.keys,
       value: freeze(value),
-      keys,
       expiresAt: this.ttlMillis > 0 ? Date.now() + this.ttlMillis : 0,
-      size
+      size,
+      used: false
     }
-    const old = this.entries.get(id)
-    if (old !== undefined) this.remove(id, old, undefined)
-    this.entries.set(id, entry)
+    this.entries.add(entry)
     this.bytes += size
-    for (const key of keys) {
-      const set = this.byKey.get(key)
-      if (set === undefined) this.byKey.set(key, new Set([id]))
-      else set.add(id)
-    }
+    for (const key of entry.keys) add(this.byKey, key, entry)
     let evicted = 0
     while (this.entries.size > this.maxEntries || (this.maxBytes > 0 && this.bytes > this.maxBytes)) {
-      const [oldest, victim] = this.entries.entries().next().value!
-      this.remove(oldest, victim, undefined)
+      this.evictOne()
       evicted++
     }
     if (evicted > 0) {
@@ -131,40 +175,47 @@ export class CacheStore {
     this.meter?.entries(this.entries.size)
   }
 
-  private remove(id: string, entry: Entry, except: string | undefined): void {
-    this.entries.delete(id)
-    this.bytes -= entry.size
-    for (const key of entry.keys) {
-      if (key === except) continue
-      const set = this.byKey.get(key)
-      if (set?.delete(id) && set.size === 0) this.byKey.delete(key)
+  /** From the old end: a used entry gets a second chance (unmarked, moved young), the first unused one goes. */
+  private evictOne(): void {
+    for (const entry of this.entries) {
+      if (entry.used) {
+        entry.used = false
+        this.entries.delete(entry)
+        this.entries.add(entry)
+      } else {
+        this.remove(entry, undefined)
+        return
+      }
     }
+  }
+
+  private remove(entry: Entry, except: string | undefined): void {
+    this.entries.delete(entry)
+    this.bytes -= entry.size
+    for (const key of entry.keys) if (key !== except) drop(this.byKey, key, entry)
   }
 
   /** A key changed: its entries go, and its reads in flight are not kept. */
   invalidate(key: string): void {
     const flights = this.flightsByKey.get(key)
     if (flights !== undefined) for (const flight of flights) flight.stale = true
-    const ids = this.byKey.get(key)
-    if (ids === undefined) return
+    const entries = this.byKey.get(key)
+    if (entries === undefined) return
     this.byKey.delete(key)
-    for (const id of ids) {
-      const entry = this.entries.get(id)
-      if (entry !== undefined) this.remove(id, entry, key)
-    }
-    this.counters.invalidations += ids.size
-    this.meter?.invalidated(ids.size)
+    for (const entry of entries) this.remove(entry, key)
+    this.counters.invalidations += entries.length
+    this.meter?.invalidated(entries.length)
     this.meter?.entries(this.entries.size)
   }
 
-  /** The keys `drop` picks are invalidated (a cluster's moved slots). */
-  invalidateWhere(drop: (key: string) => boolean): void {
-    for (const key of [...this.byKey.keys(), ...this.flightsByKey.keys()]) if (drop(key)) this.invalidate(key)
+  /** The keys `pick` picks are invalidated (a cluster's moved slots). */
+  invalidateWhere(pick: (key: string) => boolean): void {
+    for (const key of [...this.byKey.keys(), ...this.flightsByKey.keys()]) if (pick(key)) this.invalidate(key)
   }
 
   /** Everything goes, and no read in flight is kept (FLUSHALL, a lost connection). */
   flush(): void {
-    for (const flight of this.flights.values()) flight.stale = true
+    for (const flight of this.flights) flight.stale = true
     const n = this.entries.size
     this.entries.clear()
     this.byKey.clear()

@@ -274,51 +274,56 @@ export class Cache {
 
   private read<A>(router: RouterService, command: Command<A>): Effect.Effect<A, CommandError> {
     return Effect.suspend(() => {
-      const id = this.idOf(command)
-      if (id === undefined) return router.run(command)
-      const hit = this.store.lookup(id)
+      const key = this.firstKeyOf(command)
+      if (key === undefined) return router.run(command)
+      const hit = this.store.lookup(key, command)
       if (hit !== undefined) return Exit.succeed(hit.value as A)
-      return Effect.callback<A, CommandError>((resume) => {
-        const waiting = this.store.flights.get(id)
-        if (waiting !== undefined) {
+      const waiting = this.store.inFlight(key, command)
+      if (waiting !== undefined) {
+        return Effect.callback<A, CommandError>((resume) => {
           waiting.waiters.push(resume as (exit: unknown) => void)
-          return
-        }
-        const flight = this.store.begin(id, keysOf(command), this.unready > 0)
-        flight.waiters.push(resume as (exit: unknown) => void)
-        this.runFork(router.run(command)).addObserver((exit) => this.settle(id, flight, exit))
-      })
+        })
+      }
+      // The first miss sends the read in its own fiber (no fork per miss); the others wait.
+      const flight = this.store.begin(command, keysOf(command), this.unready > 0)
+      return Effect.onExit(router.run(command), (exit) => Effect.sync(() => this.settle(router, command, flight, exit)))
     })
   }
 
-  private settle(id: string, flight: Flight, exit: Exit.Exit<unknown, CommandError>): void {
-    this.store.end(id, flight, Exit.isSuccess(exit) ? exit : undefined)
+  private settle<A>(
+    router: RouterService,
+    command: Command<A>,
+    flight: Flight,
+    exit: Exit.Exit<A, CommandError>
+  ): void {
+    this.store.end(flight, Exit.isSuccess(exit) ? exit : undefined)
+    if (flight.waiters.length === 0) return
+    // The caller that sent it was interrupted: those waiting read again, in a fiber of their own.
+    if (Exit.hasInterrupts(exit)) {
+      for (const waiter of flight.waiters) this.runFork(this.read(router, command)).addObserver(waiter)
+      return
+    }
     for (const waiter of flight.waiters) waiter(exit)
   }
 
   /**
-   * The cache's name for a read: its whole line (length-prefixed, so no two lines share a
-   * name) and whether its strings are bytes; `undefined` when it is not to be cached here
-   * (binary arguments, a key outside `prefixes`, a command outside `commands`).
+   * The first key of a read to cache here, or `undefined` when it is not to be cached: binary
+   * arguments (entries compare arguments with ===), a key outside `prefixes`, a command
+   * outside `commands`.
    */
-  private idOf(command: Command<unknown>): string | undefined {
+  private firstKeyOf(command: Command<unknown>): string | undefined {
     const args = command.args
     const { commands, prefixes } = this.options
+    for (let i = 0; i < args.length; i++)
+      if (typeof args[i] !== "string" && typeof args[i] !== "number") return undefined
     if (commands !== undefined && !commands.has(String(args[0]).toUpperCase())) return undefined
-    let id = command.bytes ? "b" : "s"
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i]
-      if (typeof arg === "string") id += `${arg.length}:${arg}`
-      else if (typeof arg === "number") id += `#${arg};`
-      else return undefined
-    }
     if (prefixes.length > 0) {
       for (let i = command.firstKey; i <= command.lastKey; i += command.keyStep) {
-        const key = args[i] as string
+        const key = String(args[i])
         if (!prefixes.some((p) => key.startsWith(p))) return undefined
       }
     }
-    return id
+    return String(args[command.firstKey])
   }
 
   // --- invalidations --------------------------------------------------------------------------
