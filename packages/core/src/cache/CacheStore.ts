@@ -124,11 +124,18 @@ export class CacheStore {
     return undefined
   }
 
-  /** The read of `command`'s line in flight, if one is. */
+  /**
+   * The read of `command`'s line in flight that a new read may share. Not a stale one: it
+   * may have been sent before a write of this client that has returned since, so its reply
+   * may be older than what the new read must see.
+   */
   inFlight(key: string, command: Command<unknown>): Flight | undefined {
     const list = this.flightsByKey.get(key)
     if (list === undefined) return undefined
-    for (let i = 0; i < list.length; i++) if (same(list[i]!, command)) return list[i]
+    for (let i = 0; i < list.length; i++) {
+      const flight = list[i]!
+      if (!flight.stale && same(flight, command)) return flight
+    }
     return undefined
   }
 
