@@ -192,14 +192,24 @@ interface Channel {
 }
 
 /**
- * A client's cache: the store, the `Tracking` its connections are made with, and the router
- * wrapper that answers reads from it. Internal: the layers build it from `cache` options.
+ * A client's cache as the layers use it: its service, the `Tracking` its connections are made
+ * with, the router wrapper that answers reads from it, and (for a cluster) a way to drop the
+ * keys of moved slots.
  *
  * @since 0.3.0
  * @category models
  */
-export class Cache {
-  readonly store: CacheStore
+export interface Cache {
+  readonly service: ClientCacheService
+  readonly tracking: Tracking
+  /** The router with cacheable reads answered from memory and writes dropping their keys. */
+  readonly wrap: (router: RouterService) => RouterService
+  /** Drops the entries of keys `pick` picks (a cluster's moved slots). */
+  readonly dropWhere: (pick: (key: string) => boolean) => void
+}
+
+class CacheImpl implements Cache {
+  private readonly store: CacheStore
   readonly service: ClientCacheService
   readonly tracking: Tracking
   private readonly options: Resolved
@@ -241,7 +251,6 @@ export class Cache {
 
   // --- reads and writes through the router ----------------------------------------------------
 
-  /** The router with cacheable reads answered from memory and writes dropping their keys. */
   wrap(router: RouterService): RouterService {
     return {
       ...router,
@@ -347,9 +356,8 @@ export class Cache {
     }
   }
 
-  /** Drops the entries of keys `drop` picks (a cluster's moved slots). */
-  dropWhere(drop: (key: string) => boolean): void {
-    this.store.invalidateWhere(drop)
+  dropWhere(pick: (key: string) => boolean): void {
+    this.store.invalidateWhere(pick)
   }
 
   // --- tracking on each connection's handshake ---------------------------------------------
@@ -502,7 +510,7 @@ export const make = (
       { maxEntries: resolved.maxEntries, maxBytes: resolved.maxBytes, ttlMillis: resolved.ttlMillis },
       meter
     )
-    return new Cache(resolved, store, scope, runFork)
+    return new CacheImpl(resolved, store, scope, runFork) as Cache
   })
 
 /**
