@@ -185,8 +185,11 @@ interface Channel {
   /** Its client id once subscribed: what the node's tracking connections REDIRECT to. */
   subscribed: Deferred.Deferred<number>
   pendingId: number | undefined
-  /** Lost since subscribed: the connections that redirect here must be told the new id. */
-  lost: boolean
+  /**
+   * `lost` since subscribed, then `redirecting` its users to the new id: until `ok` again, an
+   * invalidation for a user that is ready may go to a dead id.
+   */
+  state: "ok" | "lost" | "redirecting"
   /** The tracking connections that redirect here. */
   readonly users: Set<Connection.Connection>
 }
@@ -216,8 +219,8 @@ class CacheImpl implements Cache {
   private readonly scope: Scope.Scope
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   private readonly channels = new Map<string, Channel>()
-  /** Invalidation connections being re-established: reads now may not be kept. */
-  private unready = 0
+  /** Invalidation connections not `ok`. */
+  private degraded = 0
 
   constructor(
     options: Resolved,
@@ -294,9 +297,22 @@ class CacheImpl implements Cache {
         })
       }
       // The first miss sends the read in its own fiber (no fork per miss); the others wait.
-      const flight = this.store.begin(command, keysOf(command), this.unready > 0)
+      const flight = this.store.begin(command, keysOf(command), this.degraded > 0 && this.gated())
       return Effect.onExit(router.run(command), (exit) => Effect.sync(() => this.settle(router, command, flight, exit)))
     })
+  }
+
+  /**
+   * A read now may not be kept: a ready connection still redirects to a lost invalidation
+   * connection (RESP2). One that is reconnecting is not counted: its handshake waits for the
+   * new id and its queued reads are written after it. Nor one of a node that is gone.
+   */
+  private gated(): boolean {
+    for (const channel of this.channels.values()) {
+      if (channel.state === "ok") continue
+      for (const user of channel.users) if (user.status() === "ready") return true
+    }
+    return false
   }
 
   private settle<A>(
@@ -402,7 +418,7 @@ class CacheImpl implements Cache {
               connection,
               subscribed: Deferred.makeUnsafe<number>(),
               pendingId: undefined,
-              lost: false,
+              state: "ok",
               users: new Set()
             }
             this.channels.set(address, channel)
@@ -438,8 +454,8 @@ class CacheImpl implements Cache {
       const id = channel.pendingId
       channel.pendingId = undefined
       Deferred.doneUnsafe(channel.subscribed, Exit.succeed(id))
-      if (channel.lost) {
-        channel.lost = false
+      if (channel.state === "lost") {
+        channel.state = "redirecting"
         this.runFork(this.redirect(channel, id))
       }
     }
@@ -448,7 +464,8 @@ class CacheImpl implements Cache {
   /**
    * The tracking connections that redirected to the lost invalidation connection are told the
    * new one; until they all answered, reads are not kept (an invalidation meanwhile is lost).
-   * One that is reconnecting gets the new id in its handshake and this command after it.
+   * One that is reconnecting gets the new id in its handshake and this command after it. Lost
+   * again meanwhile: the next subscription redirects again.
    */
   private redirect(channel: Channel, id: number): Effect.Effect<void> {
     const { broadcast, prefixes } = this.options
@@ -464,16 +481,18 @@ class CacheImpl implements Cache {
       Effect.ignore,
       Effect.ensuring(
         Effect.sync(() => {
-          this.unready--
+          if (channel.state !== "redirecting") return
+          channel.state = "ok"
+          this.degraded--
         })
       )
     )
   }
 
   private onChannelLost(channel: Channel): void {
-    if (!channel.lost) {
-      channel.lost = true
-      this.unready++
+    if (channel.state === "ok") this.degraded++
+    if (channel.state !== "lost") {
+      channel.state = "lost"
       channel.subscribed = Deferred.makeUnsafe<number>()
     }
     channel.pendingId = undefined
