@@ -86,6 +86,8 @@ export interface Command<A> {
    * from memory until the server invalidates one of its keys (GET, HGETALL, SMEMBERS, …).
    */
   readonly cacheable?: boolean | undefined
+  /** A write that may change every key of the database (FLUSHALL, FLUSHDB, SWAPDB). */
+  readonly writesAllKeys?: boolean | undefined
 }
 
 /**
@@ -125,6 +127,11 @@ export interface CommandOptions {
    * decide its value: no other cacheable definition may decode the same line differently.
    */
   readonly cacheable?: boolean
+  /**
+   * A write that may change every key (FLUSHALL, FLUSHDB, SWAPDB): a client-side cache empties
+   * itself before sending it, so this client's next read sees the change.
+   */
+  readonly writesAllKeys?: boolean
 }
 
 // A command carries its arguments and refers to its definition's options (hot commands pass
@@ -182,6 +189,9 @@ class CommandImpl<A> implements Command<A> {
   get cacheable(): boolean {
     return this.options?.cacheable === true
   }
+  get writesAllKeys(): boolean {
+    return this.options?.writesAllKeys === true
+  }
 }
 
 /**
@@ -219,7 +229,8 @@ const optionsOf = (command: Command<unknown>): CommandOptions | undefined =>
         ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {}),
         ...(command.serverRouted === true ? { serverRouted: true } : {}),
         ...(command.shards !== undefined ? { shards: command.shards } : {}),
-        ...(command.cacheable === true ? { cacheable: true } : {})
+        ...(command.cacheable === true ? { cacheable: true } : {}),
+        ...(command.writesAllKeys === true ? { writesAllKeys: true } : {})
       }
 
 /**

@@ -189,6 +189,20 @@ export const rules = <R>(it: Vitest.MethodsNonLive<R>, target: Target<R>) => {
         })
       )
 
+      it.effect("this client's own FLUSHALL is seen by its next read", () =>
+        Effect.gen(function* () {
+          const { valkey } = yield* cached(`ownflush${protocol}`)
+          const k = `${p}ownflush`
+          for (let i = 0; i < 5; i++) {
+            yield* valkey.set(k, "x")
+            assert.strictEqual(yield* valkey.get(k), "x")
+            assert.strictEqual(yield* valkey.get(k), "x")
+            yield* valkey.flushall()
+            assert.strictEqual(yield* valkey.get(k), null)
+          }
+        })
+      )
+
       it.effect("values are stored decoded once, shared and frozen", () =>
         Effect.gen(function* () {
           const { valkey } = yield* cached(`frozen${protocol}`)

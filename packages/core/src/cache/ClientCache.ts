@@ -259,24 +259,31 @@ class CacheImpl implements Cache {
       ...router,
       run: <A>(command: Command<A>): Effect.Effect<A, CommandError> => {
         if (command.cacheable === true) return this.read(router, command)
-        if (!command.readonly && command.firstKey > 0) {
-          return Effect.suspend(() => {
-            this.dropKeys(command)
-            return router.run(command)
-          })
-        }
-        return router.run(command)
+        if (command.readonly) return router.run(command)
+        return Effect.suspend(() => {
+          this.written(command)
+          return router.run(command)
+        })
       },
       sendBatch: (batch) =>
         Effect.suspend(() => {
-          for (const command of batch.commands) if (!command.readonly && command.firstKey > 0) this.dropKeys(command)
+          for (const command of batch.commands) if (!command.readonly) this.written(command)
           return router.sendBatch(batch)
         })
     }
   }
 
-  /** Read-your-writes: the keys a write of this client touches are dropped before it is sent. */
-  private dropKeys(command: Command<unknown>): void {
+  /**
+   * Read-your-writes: the keys a write of this client touches (all of them for FLUSHALL and
+   * the like) are dropped before it is sent; the server's invalidation for this client's own
+   * write comes only after the write's reply.
+   */
+  private written(command: Command<unknown>): void {
+    if (command.writesAllKeys === true) {
+      this.store.flush()
+      return
+    }
+    if (command.firstKey <= 0) return
     const args = command.args
     for (let i = command.firstKey; i <= command.lastKey && i < args.length; i += command.keyStep) {
       const key = args[i]!
