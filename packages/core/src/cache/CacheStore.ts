@@ -59,12 +59,13 @@ export interface Meter {
   readonly entries: (n: number) => void
 }
 
-const same = (line: Line, command: Command<unknown>): boolean => {
+/** The line of `command`, found under its first key (at `skip`, so not compared again). */
+const same = (line: Line, command: Command<unknown>, skip: number): boolean => {
   if (line.bytes !== command.bytes) return false
   const a = line.args
   const b = command.args
   if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  for (let i = 0; i < a.length; i++) if (i !== skip && a[i] !== b[i]) return false
   return true
 }
 
@@ -105,13 +106,16 @@ export class CacheStore {
     this.meter = meter
   }
 
-  /** The entry of `command`'s line, whose first key is `key`, counted as a hit and marked used. */
-  lookup(key: string, command: Command<unknown>): Entry | undefined {
+  /**
+   * The entry of `command`'s line, whose first key `key` is at `at` in its arguments, counted
+   * as a hit and marked used.
+   */
+  lookup(key: string, at: number, command: Command<unknown>): Entry | undefined {
     const list = this.byKey.get(key)
     if (list === undefined) return undefined
     for (let i = 0; i < list.length; i++) {
       const entry = list[i]!
-      if (!same(entry, command)) continue
+      if (!same(entry, command, at)) continue
       if (this.ttlMillis > 0 && entry.expiresAt <= Date.now()) {
         this.remove(entry, undefined)
         return undefined
@@ -129,12 +133,12 @@ export class CacheStore {
    * may have been sent before a write of this client that has returned since, so its reply
    * may be older than what the new read must see.
    */
-  inFlight(key: string, command: Command<unknown>): Flight | undefined {
+  inFlight(key: string, at: number, command: Command<unknown>): Flight | undefined {
     const list = this.flightsByKey.get(key)
     if (list === undefined) return undefined
     for (let i = 0; i < list.length; i++) {
       const flight = list[i]!
-      if (!flight.stale && same(flight, command)) return flight
+      if (!flight.stale && same(flight, command, at)) return flight
     }
     return undefined
   }

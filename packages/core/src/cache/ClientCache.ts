@@ -221,6 +221,8 @@ class CacheImpl implements Cache {
   private readonly channels = new Map<string, Channel>()
   /** Invalidation connections not `ok`. */
   private degraded = 0
+  /** `commands` or `prefixes` restrict what is cached. */
+  private readonly filtered: boolean
 
   constructor(
     options: Resolved,
@@ -229,6 +231,7 @@ class CacheImpl implements Cache {
     runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   ) {
     this.options = options
+    this.filtered = options.commands !== undefined || options.prefixes.length > 0
     this.store = store
     this.scope = scope
     this.runFork = runFork
@@ -295,9 +298,10 @@ class CacheImpl implements Cache {
     return Effect.suspend(() => {
       const key = this.firstKeyOf(command)
       if (key === undefined) return router.run(command)
-      const hit = this.store.lookup(key, command)
+      const at = command.firstKey
+      const hit = this.store.lookup(key, at, command)
       if (hit !== undefined) return Exit.succeed(hit.value as A)
-      const waiting = this.store.inFlight(key, command)
+      const waiting = this.store.inFlight(key, at, command)
       if (waiting !== undefined) {
         return Effect.callback<A, CommandError>((resume) => {
           waiting.waiters.push(resume as (exit: unknown) => void)
@@ -345,17 +349,27 @@ class CacheImpl implements Cache {
    */
   private firstKeyOf(command: Command<unknown>): string | undefined {
     const args = command.args
+    for (let i = 0; i < args.length; i++) {
+      const type = typeof args[i]
+      if (type !== "string" && type !== "number") return undefined
+    }
+    if (this.filtered && !this.admits(command)) return undefined
+    const key = args[command.firstKey]!
+    return typeof key === "string" ? key : String(key)
+  }
+
+  /** `commands` and `prefixes`, when given. */
+  private admits(command: Command<unknown>): boolean {
+    const args = command.args
     const { commands, prefixes } = this.options
-    for (let i = 0; i < args.length; i++)
-      if (typeof args[i] !== "string" && typeof args[i] !== "number") return undefined
-    if (commands !== undefined && !commands.has(String(args[0]).toUpperCase())) return undefined
+    if (commands !== undefined && !commands.has(String(args[0]).toUpperCase())) return false
     if (prefixes.length > 0) {
       for (let i = command.firstKey; i <= command.lastKey; i += command.keyStep) {
         const key = String(args[i])
-        if (!prefixes.some((p) => key.startsWith(p))) return undefined
+        if (!prefixes.some((p) => key.startsWith(p))) return false
       }
     }
-    return String(args[command.firstKey])
+    return true
   }
 
   // --- invalidations --------------------------------------------------------------------------
