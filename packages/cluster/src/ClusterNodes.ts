@@ -213,6 +213,7 @@ export abstract class ClusterNodes {
           this.entries.delete(address)
           this.reroute(entry)
           yield* Scope.close(entry.scope, Exit.void)
+          if (this.cache !== undefined) yield* this.cache.forget(entry.node.host, entry.node.port)
         }
       }
     })

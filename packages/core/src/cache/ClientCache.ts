@@ -182,6 +182,8 @@ const text = (value: RespValue): string | undefined =>
 /** A node's invalidation connection (RESP2): subscribed to `__redis__:invalidate`. */
 interface Channel {
   readonly connection: Connection.Connection
+  /** Closes the connection (the node left the cluster). */
+  readonly scope: Scope.Closeable
   /** Its client id once subscribed: what the node's tracking connections REDIRECT to. */
   subscribed: Deferred.Deferred<number>
   pendingId: number | undefined
@@ -209,6 +211,8 @@ export interface Cache {
   readonly wrap: (router: RouterService) => RouterService
   /** Drops the entries of keys `pick` picks (a cluster's moved slots). */
   readonly dropWhere: (pick: (key: string) => boolean) => void
+  /** A node left the cluster: its invalidation connection (RESP2), if any, is closed. */
+  readonly forget: (host: string, port: number) => Effect.Effect<void>
 }
 
 class CacheImpl implements Cache {
@@ -397,6 +401,18 @@ class CacheImpl implements Cache {
     this.store.invalidateWhere(pick)
   }
 
+  forget(host: string, port: number): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const address = `${host}:${port}`
+      const channel = this.channels.get(address)
+      if (channel === undefined) return Effect.void
+      this.channels.delete(address)
+      if (channel.state !== "ok") this.degraded--
+      channel.state = "ok"
+      return Scope.close(channel.scope, Exit.void)
+    })
+  }
+
   // --- tracking on each connection's handshake ---------------------------------------------
 
   private prepare(
@@ -437,6 +453,7 @@ class CacheImpl implements Cache {
             if (again !== undefined) return Effect.as(Scope.close(scope, Exit.void), again)
             const channel: Channel = {
               connection,
+              scope,
               subscribed: Deferred.makeUnsafe<number>(),
               pendingId: undefined,
               state: "ok",
