@@ -15,7 +15,7 @@ if [ ! -x "$tool/node_modules/.bin/docgen" ] || [ "$tool/package-lock.json" -nt 
 fi
 
 declare -A internal=(
-  [core]='"src/internal.ts", "src/RouterGuard.ts", "src/commands/sortedSetParts.ts", "src/commands/streamParts.ts", "src/connection/Handshake.ts", "src/connection/PendingQueue.ts", "src/connection/Socket.ts"'
+  [core]='"src/internal.ts", "src/RouterGuard.ts", "src/commands/sortedSetParts.ts", "src/commands/streamParts.ts", "src/connection/Handshake.ts", "src/connection/PendingQueue.ts", "src/connection/Socket.ts", "src/cache/CacheStore.ts"'
   [cluster]='"src/internal.ts", "src/Aggregate.ts", "src/ClusterBatch.ts", "src/ClusterNodes.ts", "src/NodeView.ts"'
   [pubsub]='"src/internal/**/*.ts"'
   [json]='"src/internal/**/*.ts"'

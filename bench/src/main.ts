@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { Slot } from "@effect-valkey/cluster"
 import { buildPackages } from "./build.ts"
-import { CLIENT_IDS, CLIENTS, type ClientId, isClientId } from "./clients/index.ts"
+import { CLIENT_IDS, CLIENTS, type ClientId, isCached, isClientId } from "./clients/index.ts"
 import {
   describeScenario,
   type Machine,
@@ -41,31 +41,39 @@ const SIZES = [100, 4000, 16384]
 /** Cluster scenarios of the full run (on top of the standalone grid). */
 const CLUSTER_SCENARIOS = ["cluster-c100-v100", "cluster-c1000-v100", "cluster-c100-v4000"]
 const QUICK_SCENARIOS = ["c100-v100", "c1-v100", "c10-v100", "cluster-c100-v100"]
+/** Read-heavy scenarios of the full run: where client-side caches are compared. */
+const READ_SCENARIOS = ["read-c100-v100"]
+/** The read-heavy workload's hot set: every GET hits one of these keys, every SET writes one. */
+const READ_HOT_KEYS = 10_000
 
 interface ScenarioSpec {
   readonly id: string
   readonly topology: "standalone" | "cluster"
   readonly concurrency: number
   readonly valueSize: number
+  /** 95% GET / 5% SET over a 10,000-key hot set (`read-c…`), instead of GLIDE's workload. */
+  readonly readHeavy: boolean
 }
 
 const scenarioId = (topology: string, concurrency: number, valueSize: number) =>
   `${topology === "cluster" ? "cluster-" : ""}c${concurrency}-v${valueSize}`
 
 const parseScenario = (id: string): ScenarioSpec | undefined => {
-  const m = /^(cluster-)?c(\d+)-v(\d+)$/.exec(id)
+  const m = /^(cluster-|read-)?c(\d+)-v(\d+)$/.exec(id)
   if (m === null) return undefined
-  const topology = m[1] === undefined ? "standalone" : "cluster"
-  return { id, topology, concurrency: Number(m[2]), valueSize: Number(m[3]) }
+  const topology = m[1] === "cluster-" ? "cluster" : "standalone"
+  return { id, topology, concurrency: Number(m[2]), valueSize: Number(m[3]), readHeavy: m[1] === "read-" }
 }
 
 const usage = `usage: npm run bench -- [options]
   --quick              ~1.5 minutes: ${QUICK_SCENARIOS.join(", ")}; 1 round; 0.5 s warm-up + 2 s per run
   --clients a,b        clients to run (default all: ${CLIENT_IDS.join(", ")})
   --scenarios x,y      scenario ids c<callers>-v<value bytes> (standalone server) or cluster-c<callers>-v<bytes>
-                       (cluster of 3 primaries), e.g. c100-v100,c1000-v4000,cluster-c100-v100
+                       (cluster of 3 primaries), e.g. c100-v100,c1000-v4000,cluster-c100-v100;
+                       read-c<callers>-v<bytes>: 95% GET / 5% SET over a ${READ_HOT_KEYS}-key hot set, where
+                       the *-cache clients (client-side caches) run
                        (default: callers ${CALLERS.join("/")} × values ${SIZES.join("/")} B standalone,
-                       then ${CLUSTER_SCENARIOS.join(", ")})
+                       then ${CLUSTER_SCENARIOS.join(", ")}, then ${READ_SCENARIOS.join(", ")})
   --rounds n           rounds per scenario (default 3; --quick 1)
   --duration s         measured seconds per run (default 5; --quick 2)
   --warmup s           warm-up seconds per run, discarded (default 1; --quick 0.5)
@@ -120,7 +128,11 @@ const scenarios: Array<ScenarioSpec> = (
   list(opts.scenarios) ??
   (quick
     ? QUICK_SCENARIOS
-    : [...SIZES.flatMap((v) => CALLERS.map((c) => scenarioId("standalone", c, v))), ...CLUSTER_SCENARIOS])
+    : [
+        ...SIZES.flatMap((v) => CALLERS.map((c) => scenarioId("standalone", c, v))),
+        ...CLUSTER_SCENARIOS,
+        ...READ_SCENARIOS
+      ])
 ).map((id) => parseScenario(id) ?? fail(`bad scenario id ${id}`))
 const config: RunConfig = {
   rounds: Math.round(positive("rounds", opts.rounds, quick ? 1 : 3)),
@@ -239,6 +251,7 @@ const prefill = async (target: Target, w: Workload): Promise<void> => {
 
 const fmt = (r: Extract<WorkerResult, { ok: true }>) =>
   `${(r.opsPerSec / 1000).toFixed(1)}k ops/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms  ` +
+  (r.hitRate === undefined ? "" : `hit rate ${(r.hitRate * 100).toFixed(1)}%  `) +
   `rss ${(r.maxRss / 1048576).toFixed(0)} MiB  cpu ${((r.cpuUserMs + r.cpuSystemMs) / r.elapsedMs).toFixed(2)}` +
   (r.errors > 0 ? `  errors ${r.errors} (${r.firstError})` : "")
 
@@ -284,10 +297,10 @@ const runScenario = async (
   const workload: Workload = {
     concurrency: spec.concurrency,
     valueSize: spec.valueSize,
-    keySpace: KEY_SPACE,
+    keySpace: report.keySpace,
     hitKeys: report.hitKeys,
-    getRatio: 0.8,
-    hitRatio: 0.5
+    getRatio: spec.readHeavy ? 0.95 : 0.8,
+    hitRatio: spec.readHeavy ? 1 : 0.5
   }
   log(`\n${spec.id} (${describeScenario(report)}): prefilling ${report.hitKeys} keys…`)
   await prefill(target, workload)
@@ -296,7 +309,10 @@ const runScenario = async (
       const o = report.clients[c]!
       // a client that cannot run a topology is skipped for the rest of the run, on that topology
       const skipKey = `${c} ${spec.topology}`
-      const skip = skipped.get(skipKey)
+      const skip =
+        isCached(c) && !spec.readHeavy
+          ? "client-side cache variants run in the read-heavy scenarios only"
+          : skipped.get(skipKey)
       if (skip !== undefined) {
         o.skipped = true
         if (o.problems.length === 0) o.problems.push(skip)
@@ -313,7 +329,8 @@ const runScenario = async (
       const r = await runWorker(c, job)
       const server = serverSide(before, await serverCalls(target))
       const tag = `[${spec.id} r${round}/${config.rounds}] ${c.padEnd(16)}`
-      if (r.ok && server.total < r.ops) {
+      // A client-side cache answers reads without the server: it can only be checked to have sent some.
+      if (r.ok && (isCached(c) ? server.total === 0 : server.total < r.ops)) {
         const reason = `the worker counted ${r.ops} ops but the server(s) served ${server.total} GET/SET calls`
         o.problems.push(reason)
         log(`${tag} FAILED: ${reason}`)
@@ -368,7 +385,13 @@ const main = async (): Promise<void> => {
     const skipped = new Map<string, string>()
     const reports: Array<ScenarioReport> = []
     for (const spec of scenarios) {
-      const report: ScenarioReport = { ...spec, keySpace: KEY_SPACE, hitKeys: hitKeysFor(spec.valueSize), clients: {} }
+      const report: ScenarioReport = {
+        ...spec,
+        // Read-heavy: GETs never miss (hitRatio 1); keySpace - 1 is the pre-flight's missing key.
+        keySpace: spec.readHeavy ? READ_HOT_KEYS + 1 : KEY_SPACE,
+        hitKeys: spec.readHeavy ? READ_HOT_KEYS : hitKeysFor(spec.valueSize),
+        clients: {}
+      }
       reports.push(report)
       for (const c of clients)
         report.clients[c] = { describe: CLIENTS[c].describe, runs: [], problems: [], skipped: false }

@@ -1,6 +1,6 @@
 // Aggregation (medians over rounds, ratios) and the three outputs: JSON, Markdown, SVG.
 
-import { type ClientId, SUBJECT } from "./clients/index.ts"
+import { CACHED_SUBJECT, type ClientId, isCached, SUBJECT } from "./clients/index.ts"
 import type { WorkerResult } from "./types.ts"
 
 export type OkResult = Extract<WorkerResult, { ok: true }>
@@ -27,6 +27,7 @@ export interface RunConfig {
 export interface ScenarioInfo {
   readonly id: string
   readonly topology: "standalone" | "cluster"
+  readonly readHeavy: boolean
   readonly concurrency: number
   readonly valueSize: number
   readonly keySpace: number
@@ -42,6 +43,8 @@ export interface Summary {
   readonly cpuMicrosPerOp: number
   readonly errors: number
   readonly rounds: number
+  /** clients with a client-side cache: the share of GETs it answered (NaN otherwise) */
+  readonly hitRate: number
 }
 
 export interface ClientOutcome {
@@ -72,8 +75,36 @@ export const summarize = (o: ClientOutcome | undefined): Summary | undefined => 
     maxRss: median(o.runs.map((r) => r.maxRss)),
     cpuMicrosPerOp: median(o.runs.map((r) => ((r.cpuUserMs + r.cpuSystemMs) * 1000) / Math.max(1, r.ops))),
     errors: o.runs.reduce((n, r) => n + r.errors, 0),
-    rounds: o.runs.length
+    rounds: o.runs.length,
+    hitRate: median(o.runs.map((r) => r.hitRate ?? Number.NaN))
   }
+}
+
+/**
+ * A read-heavy scenario: effect-valkey with its cache against the fastest peer without a cache
+ * and the fastest peer with one (the targets of issue #22: 3x and 1.25x, p99 no worse).
+ */
+export interface CacheRatios {
+  readonly fastestUncached: { readonly client: ClientId; readonly ratio: number; readonly p99: number } | undefined
+  readonly fastestCached: { readonly client: ClientId; readonly ratio: number; readonly p99: number } | undefined
+}
+
+export const cacheRatios = (s: ScenarioReport, clients: ReadonlyArray<ClientId>): CacheRatios | undefined => {
+  const subject = summarize(s.clients[CACHED_SUBJECT])
+  if (!s.readHeavy || subject === undefined) return undefined
+  const fastest = (cached: boolean) => {
+    let best: { client: ClientId; summary: Summary } | undefined
+    for (const c of clients) {
+      if (c === CACHED_SUBJECT || c === SUBJECT || isCached(c) !== cached) continue
+      const m = summarize(s.clients[c])
+      if (m !== undefined && (best === undefined || m.opsPerSec > best.summary.opsPerSec))
+        best = { client: c, summary: m }
+    }
+    return best === undefined
+      ? undefined
+      : { client: best.client, ratio: subject.opsPerSec / best.summary.opsPerSec, p99: best.summary.p99 }
+  }
+  return { fastestUncached: fastest(false), fastestCached: fastest(true) }
 }
 
 export interface Ratios {
@@ -126,7 +157,8 @@ export const toJson = (
         return [c, o === undefined ? null : { ...o, median: summarize(o) ?? null }]
       })
     ),
-    ratios: ratios(s, config.clients)
+    ratios: ratios(s, config.clients),
+    cacheRatios: cacheRatios(s, config.clients) ?? null
   }))
 })
 
@@ -166,7 +198,7 @@ export const toMarkdown = (
           `- cluster scenarios: ${machine.cluster.primaries} primaries, ${machine.cluster.replicasPerPrimary} replicas each, slots split evenly, all on this machine`
         ]),
     `- ${startedAt}; ${config.rounds} round(s), ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured per run${config.quick ? " (--quick)" : ""}`,
-    "- workload: 80% GET (half hits, half misses) / 20% SET over a 3,000,000-key space; every client in its own process, runs alternate between clients",
+    "- workload: 80% GET (half hits, half misses) / 20% SET over a 3,000,000-key space; `read-` scenarios: 95% GET / 5% SET over a 10,000-key hot set (every GET hits); every client in its own process, runs alternate between clients",
     ""
   )
   out.push("## Throughput (ops/s, median over rounds)", "")
@@ -184,7 +216,16 @@ export const toMarkdown = (
   out.push("")
   for (const s of scenarios) {
     out.push(`## ${s.id}: ${describeScenario(s)}`, "")
-    const h = ["client", "ops/s", "p50 ms", "p99 ms", "peak RSS MiB", "CPU µs/op", "errors"]
+    const h = [
+      "client",
+      "ops/s",
+      "p50 ms",
+      "p99 ms",
+      "peak RSS MiB",
+      "CPU µs/op",
+      "errors",
+      ...(s.readHeavy ? ["hit rate"] : [])
+    ]
     if (hasSubject) h.push("effect-valkey / client")
     out.push(
       `| ${h.join(" | ")} |`,
@@ -211,10 +252,26 @@ export const toMarkdown = (
         m.cpuMicrosPerOp.toFixed(2),
         String(m.errors)
       ]
+      if (s.readHeavy) row.push(Number.isNaN(m.hitRate) ? "" : `${(m.hitRate * 100).toFixed(1)}%`)
       if (hasSubject) row.push(c === SUBJECT ? "" : fmtRatio(r.vsPeer[c]))
       out.push(`| ${row.join(" | ")} |`)
     }
     out.push("")
+    const cr = cacheRatios(s, clients)
+    if (cr !== undefined) {
+      const line = (what: string, x: CacheRatios["fastestCached"]) =>
+        x === undefined
+          ? `- ${what}: not run`
+          : `- ${what} (${x.client}): ${fmtRatio(x.ratio)}, its p99 ${fmtMs(x.p99)} ms`
+      const own = summarize(s.clients[CACHED_SUBJECT])!
+      out.push(
+        `${CACHED_SUBJECT} (p99 ${fmtMs(own.p99)} ms) against:`,
+        "",
+        line("the fastest peer without a cache", cr.fastestUncached),
+        line("the fastest peer with its client-side cache", cr.fastestCached),
+        ""
+      )
+    }
   }
   if (peers.length > 0) {
     out.push("Clients:", "")

@@ -60,6 +60,8 @@ export type WorkerResult =
       /** CPU time of the worker process during the measured window, ms */
       readonly cpuUserMs: number
       readonly cpuSystemMs: number
+      /** clients with a client-side cache: the share of reads it answered (warm-up included) */
+      readonly hitRate?: number
     }
   | {
       readonly ok: false

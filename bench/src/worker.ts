@@ -65,6 +65,7 @@ const main = async (): Promise<void> => {
     await run(job.durationMs, histogram, c)
     const elapsedMs = performance.now() - t0
     const cpu = process.cpuUsage(cpu0)
+    const hitRate = client.hitRate === undefined ? undefined : await client.hitRate()
     await Promise.race([client.close(), new Promise((r) => setTimeout(r, 1000).unref())])
     if (c.ops === 0) return fail(false, new Error(`no op completed (${c.errors} errors: ${c.firstError})`))
     return emit({
@@ -81,7 +82,8 @@ const main = async (): Promise<void> => {
       mean: histogram.mean(),
       maxRss: process.resourceUsage().maxRSS * 1024,
       cpuUserMs: cpu.user / 1000,
-      cpuSystemMs: cpu.system / 1000
+      cpuSystemMs: cpu.system / 1000,
+      ...(hitRate === undefined ? {} : { hitRate })
     })
   } catch (e) {
     return fail(false, e)

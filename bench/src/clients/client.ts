@@ -18,6 +18,8 @@ export interface BenchClient {
   get(key: string): Promise<unknown>
   /** Runs `workload.concurrency` callers until the deadline, recording every op. */
   runLoad(config: LoadConfig): Promise<void>
+  /** With a client-side cache: the share of GETs it answered so far. */
+  hitRate?: () => Promise<number>
   close(): Promise<void>
 }
 
@@ -30,6 +32,7 @@ export interface PromiseOps {
   get(key: string): Promise<unknown>
   set(key: string, value: string): Promise<unknown>
   close(): Promise<void>
+  hitRate?: () => Promise<number>
 }
 
 export const errorText = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))
@@ -70,7 +73,8 @@ export const promiseLoad = (ops: PromiseOps): BenchClient => ({
     for (let i = 0; i < workload.concurrency; i++) callers.push(caller())
     await Promise.all(callers)
   },
-  close: () => ops.close()
+  close: () => ops.close(),
+  ...(ops.hitRate === undefined ? {} : { hitRate: ops.hitRate })
 })
 
 /** Thrown by `connect` when a client cannot be measured here (yet); the worker reports a skip. */

@@ -11,7 +11,7 @@
 // @effect-valkey/cluster is imported only for cluster targets, as an application on one server
 // would not load it (node-redis and ioredis ship both clients in one package).
 
-import { Valkey, type ValkeyService, ValkeyStandalone } from "@effect-valkey/core"
+import { ClientCache, Valkey, type ValkeyService, ValkeyStandalone } from "@effect-valkey/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -59,28 +59,40 @@ const observability = {
   ...(process.env.EFFECT_VALKEY_BENCH_METRICS === "1" ? { metrics: true } : {})
 }
 
-export const adapter: ClientAdapter = {
-  async connect(target: Target): Promise<BenchClient> {
-    const node = target.nodes[0]!
-    const layer: Layer.Layer<Valkey, unknown> =
-      target.topology === "cluster"
-        ? (await import("@effect-valkey/cluster")).ValkeyCluster.layer({
-            seeds: target.nodes.map((n) => `${n.host}:${n.port}`),
-            ...observability
-          })
-        : ValkeyStandalone.layer({ host: node.host, port: node.port, ...observability })
-    const runtime = ManagedRuntime.make(layer)
-    const valkey = await runtime.runPromise(Valkey)
-    return {
-      get: (key) => runtime.runPromise(valkey.get(key)),
-      runLoad: (config) =>
-        runtime.runPromise(
-          Effect.forEach(Array.from({ length: config.workload.concurrency }), () => callerLoop(valkey, config), {
-            concurrency: "unbounded",
-            discard: true
-          })
-        ),
-      close: () => runtime.dispose()
-    }
+const connect = async (target: Target, cache: boolean): Promise<BenchClient> => {
+  const node = target.nodes[0]!
+  // The read-heavy scenario's hot set is 10,000 keys: room for all of them.
+  const options = { ...observability, ...(cache ? { cache: { maxEntries: 20_000 } } : {}) }
+  const layer: Layer.Layer<Valkey | ClientCache.ClientCache, unknown> =
+    target.topology === "cluster"
+      ? (await import("@effect-valkey/cluster")).ValkeyCluster.layer({
+          seeds: target.nodes.map((n) => `${n.host}:${n.port}`),
+          ...options
+        })
+      : ValkeyStandalone.layer({ host: node.host, port: node.port, ...options })
+  const runtime = ManagedRuntime.make(layer)
+  const valkey = await runtime.runPromise(Valkey)
+  const clientCache = await runtime.runPromise(ClientCache.ClientCache)
+  return {
+    get: (key) => runtime.runPromise(valkey.get(key)),
+    runLoad: (config) =>
+      runtime.runPromise(
+        Effect.forEach(Array.from({ length: config.workload.concurrency }), () => callerLoop(valkey, config), {
+          concurrency: "unbounded",
+          discard: true
+        })
+      ),
+    ...(cache
+      ? {
+          hitRate: () =>
+            runtime.runPromise(Effect.map(clientCache.stats, (s) => s.hits / Math.max(1, s.hits + s.misses)))
+        }
+      : {}),
+    close: () => runtime.dispose()
   }
 }
+
+export const adapter: ClientAdapter = { connect: (target) => connect(target, false) }
+
+/** With the client-side cache on (`cache: { maxEntries: 20_000 }`). */
+export const adapterCached: ClientAdapter = { connect: (target) => connect(target, true) }

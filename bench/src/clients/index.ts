@@ -42,6 +42,18 @@ export const CLIENTS = {
   glide: {
     describe: "@valkey/valkey-glide 2.x, defaults; GlideClusterClient on a cluster",
     load: async () => (await import("./glide.ts")).adapter
+  },
+  "effect-valkey-cache": {
+    describe: "@effect-valkey/core with its client-side cache (cache: { maxEntries: 20,000 }, RESP3 tracking)",
+    load: async () => (await import("./effect-valkey.ts")).adapterCached
+  },
+  "redis5-cache": {
+    describe: "redis@5 with clientSideCache ({ maxEntries: 20,000, LRU }, RESP3)",
+    load: async () => (await import("./redis5.ts")).adapterCached
+  },
+  "glide-cache": {
+    describe: "@valkey/valkey-glide 2.x with ClientSideCache (8 MiB, serverAssisted: BCAST tracking, RESP3)",
+    load: async () => (await import("./glide.ts")).adapterCached
   }
 } satisfies Record<string, Entry>
 
@@ -53,3 +65,9 @@ export const CLIENT_IDS = Object.keys(CLIENTS) as ReadonlyArray<ClientId>
 export const SUBJECT: ClientId = "effect-valkey"
 
 export const isClientId = (s: string): s is ClientId => Object.hasOwn(CLIENTS, s)
+
+/** The client-side-cache variants: measured in the read-heavy scenarios only. */
+export const isCached = (c: ClientId): boolean => c.endsWith("-cache")
+
+/** The cached variant the read-heavy scenarios compare with the peers. */
+export const CACHED_SUBJECT: ClientId = "effect-valkey-cache"

@@ -10,6 +10,7 @@
  */
 import {
   type AuthError,
+  type ClientCache,
   Command,
   type CommandError,
   Commands,
@@ -72,14 +73,24 @@ export abstract class ClusterNodes {
   /** Told whenever a refresh gives a slot another primary (pub/sub moves sharded channels). */
   readonly topologyListeners = new Set<() => void>()
 
+  /** A client-side cache's: tracking on each node's shared connection, and slot moves told. */
+  readonly cache: ClientCache.Cache | undefined
+
   constructor(
     config: ResolvedClusterConfig,
     scope: Scope.Scope,
-    runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+    runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>,
+    cache?: ClientCache.Cache
   ) {
     this.config = config
     this.scope = scope
     this.runFork = runFork
+    this.cache = cache
+  }
+
+  /** A cache's entries of keys in slots that changed owner go: that owner never tracked them. */
+  slotsMoved(slots: ReadonlySet<number>): void {
+    if (slots.size > 0) this.cache?.dropWhere((key) => slots.has(Slot.slotOf(key)))
   }
 
   // --- connections --------------------------------------------------------------------------
@@ -115,7 +126,9 @@ export abstract class ClusterNodes {
     }
     return Effect.gen({ self: this }, function* () {
       const scope = yield* Scope.fork(this.scope, "sequential")
-      const connection = yield* Connection.make(options, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
+      const tracking = this.cache?.tracking
+      const shared = tracking === undefined ? options : { ...options, tracking }
+      const connection = yield* Connection.make(shared, { lazy: true }).pipe(Scope.provide(scope), Effect.orDie)
       const blocking = yield* Pool.makeWithTTL({
         acquire: this.tracked(Connection.make(options)),
         min: 0,
@@ -293,14 +306,15 @@ export abstract class ClusterNodes {
       for (const node of nodes) yield* this.entry(node)
       if (typeof this.config.readFrom === "object") yield* this.learnZones(nodes)
       const primaries = new Set(topology.primaries().map((n) => n.address))
-      let moved = false
+      const moved = new Set<number>()
       for (let slot = 0; slot < SLOTS; slot++) {
         const shard = topology.shardOfSlot(slot)
         const primary = shard === undefined ? undefined : this.entries.get(shard.primary.address)!.connection
-        if (primary !== this.slotPrimary[slot]) moved = true
+        if (this.current !== undefined && this.slotPrimary[slot] !== primary) moved.add(slot)
         this.slotPrimary[slot] = primary
         this.slotReaders[slot] = shard === undefined ? [] : this.readers(shard)
       }
+      this.slotsMoved(moved)
       this.current = topology
       const live = new Set(nodes.map((n) => n.address))
       for (const [address, entry] of this.entries) {
@@ -318,9 +332,10 @@ export abstract class ClusterNodes {
           this.entries.delete(address)
           this.reroute(entry)
           yield* Scope.close(entry.scope, Exit.void)
+          if (this.cache !== undefined) yield* this.cache.forget(entry.node.host, entry.node.port)
         }
       }
-      if (moved) for (const listener of this.topologyListeners) listener()
+      if (moved.size > 0) for (const listener of this.topologyListeners) listener()
     })
   }
 

@@ -10,6 +10,7 @@
 import {
   type AuthError,
   type Batch,
+  type ClientCache,
   Command,
   type CommandError,
   Commands,
@@ -113,13 +114,15 @@ export class ClusterRouter extends Context.Service<ClusterRouter, ClusterRouterS
 
 /**
  * Discovers the cluster from its seeds and returns its router; every connection closes with
- * the scope.
+ * the scope. With a client-side `cache`, each node's shared connection tracks its reads and a
+ * slot that changes owner drops its keys from the cache.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (
-  config: ClusterConfig
+  config: ClusterConfig,
+  cache?: ClientCache.Cache
 ): Effect.Effect<
   ClusterRouterService,
   ConfigError | ConnectionError | AuthError | Topology.TopologyError,
@@ -132,7 +135,7 @@ export const make = (
     const scope = yield* Scope.fork(yield* Scope.Scope, "sequential")
     const nodes = yield* Scope.fork(scope, "sequential")
     const fibers = yield* FiberSet.make().pipe(Scope.provide(scope))
-    const state = new ClusterState(resolved, nodes, yield* FiberSet.runtime(fibers)())
+    const state = new ClusterState(resolved, nodes, yield* FiberSet.runtime(fibers)(), cache)
     yield* state.refreshTopology.pipe(
       Effect.mapError((error) => {
         const database = resolved.base.connection.database
@@ -315,6 +318,7 @@ class ClusterState extends ClusterNodes {
         if (error.code === "MOVED") {
           this.requestRefresh()
           return Effect.flatMap(this.entry(target), (entry) => {
+            if (this.slotPrimary[slot] !== entry.connection) this.slotsMoved(new Set([slot]))
             this.slotPrimary[slot] = entry.connection
             // The slot's replicas are the old owner's: read from the new primary until the
             // refresh learns its replicas, rather than bounce off stale ones to the limit.

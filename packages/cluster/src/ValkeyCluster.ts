@@ -7,19 +7,22 @@
  */
 import {
   type AuthError,
+  ClientCache,
   type ConfigError,
   type ConnectionError,
   Observability,
   Router,
   Scan,
   type ScanService,
-  Valkey
+  Valkey,
+  type ValkeyService
 } from "@effect-valkey/core"
 import { makeValkey, RouterGuard } from "@effect-valkey/core/internal"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import type { ClusterConfig } from "./ClusterConfig.ts"
 import * as ClusterConfigModule from "./ClusterConfig.ts"
 import * as ClusterRouter from "./ClusterRouter.ts"
@@ -32,23 +35,43 @@ import type { TopologyError } from "./Topology.ts"
  * @since 0.1.0
  * @category constructors
  */
-export const make = (config: ClusterConfig) =>
+export const make = (
+  config: ClusterConfig
+): Effect.Effect<
+  {
+    readonly router: ClusterRouter.ClusterRouterService
+    readonly valkey: ValkeyService
+    readonly scan: ScanService
+    readonly cache: ClientCache.ClientCacheService
+  },
+  ConfigError | ConnectionError | AuthError | TopologyError,
+  Scope.Scope
+> =>
   Effect.gen(function* () {
-    const router = yield* ClusterRouter.make(config)
-    yield* router.credentials.keepFresh(router.connections)
-    // Tracing and metrics wrap the router only when on (the config was validated above).
-    const instrumentation = yield* Observability.make(Observability.settings(config), 0)
-    if (instrumentation === undefined) {
-      return { router, valkey: makeValkey(router), scan: scanService(router) }
-    }
-    const observed = RouterGuard.mapUnguarded(
+    const settings = Observability.settings(config)
+    const cache = config.cache === undefined ? undefined : yield* ClientCache.make(config.cache, settings.metrics)
+    const guarded = yield* ClusterRouter.make(config, cache)
+    yield* guarded.credentials.keepFresh(guarded.connections)
+    // Tracing and metrics, then the cache, wrap the router only when on, underneath the guard
+    // (the config was validated above). The cache sits outermost: a hit costs no span and no
+    // command metric (no round trip).
+    const instrumentation = yield* Observability.make(settings, 0)
+    const router =
+      instrumentation === undefined && cache === undefined
+        ? guarded
+        : RouterGuard.mapUnguarded(guarded, (plain): ClusterRouter.ClusterRouterService => {
+            const observed: ClusterRouter.ClusterRouterService =
+              instrumentation === undefined
+                ? plain
+                : { ...plain, ...instrumentation.instrument(plain, plain.endpointOf) }
+            return cache === undefined ? observed : { ...observed, ...cache.wrap(observed) }
+          })
+    return {
       router,
-      (plain): ClusterRouter.ClusterRouterService => ({
-        ...plain,
-        ...instrumentation.instrument(plain, plain.endpointOf)
-      })
-    )
-    return { router: observed, valkey: makeValkey(observed, instrumentation), scan: scanService(observed) }
+      valkey: makeValkey(router, instrumentation),
+      scan: scanService(router),
+      cache: cache?.service ?? ClientCache.disabled
+    }
   })
 
 /**
@@ -64,7 +87,7 @@ export const scanService = (router: ClusterRouter.ClusterRouterService): ScanSer
 })
 
 /**
- * A layer providing `Valkey`, `Scan`, `Router` and `ClusterRouter.ClusterRouter` for a cluster: the same
+ * A layer providing `Valkey`, `Scan`, `Router`, `ClusterRouter.ClusterRouter` and `ClientCache` for a cluster: the same
  * services as `ValkeyStandalone.layer`, so application code does not change between modes.
  *
  * @since 0.1.0
@@ -73,15 +96,16 @@ export const scanService = (router: ClusterRouter.ClusterRouterService): ScanSer
 export const layer = (
   config: ClusterConfig
 ): Layer.Layer<
-  Valkey | Scan | Router | ClusterRouter.ClusterRouter,
+  Valkey | Scan | Router | ClusterRouter.ClusterRouter | ClientCache.ClientCache,
   ConfigError | ConnectionError | AuthError | TopologyError
 > =>
   Layer.effectContext(
-    Effect.map(make(config), ({ router, scan, valkey }) =>
+    Effect.map(make(config), ({ cache, router, scan, valkey }) =>
       Context.make(Router, router).pipe(
         Context.add(Valkey, valkey),
         Context.add(Scan, scan),
-        Context.add(ClusterRouter.ClusterRouter, router)
+        Context.add(ClusterRouter.ClusterRouter, router),
+        Context.add(ClientCache.ClientCache, cache)
       )
     )
   )
@@ -97,7 +121,7 @@ export const layerConfig = (
   config: Config.Config<ClusterConfig> = ClusterConfigModule.config,
   overrides: Partial<ClusterConfig> = {}
 ): Layer.Layer<
-  Valkey | Scan | Router | ClusterRouter.ClusterRouter,
+  Valkey | Scan | Router | ClusterRouter.ClusterRouter | ClientCache.ClientCache,
   ConfigError | ConnectionError | AuthError | TopologyError | Config.ConfigError
 > => Layer.unwrap(Effect.map(config, (fields) => layer({ ...fields, ...overrides })))
 

@@ -86,6 +86,13 @@ export interface Command<A> {
   readonly serverRouted?: boolean | undefined
   /** A keyless command a cluster answers from every primary's share of the data. */
   readonly shards?: Shards<A> | undefined
+  /**
+   * A read whose reply depends only on its keys' values, so a client-side cache may answer it
+   * from memory until the server invalidates one of its keys (GET, HGETALL, SMEMBERS, …).
+   */
+  readonly cacheable?: boolean | undefined
+  /** A write that may change every key of the database (FLUSHALL, FLUSHDB, SWAPDB). */
+  readonly writesAllKeys?: boolean | undefined
 }
 
 /**
@@ -121,6 +128,16 @@ export interface CommandOptions {
   readonly ownWrites?: boolean
   readonly serverRouted?: boolean
   readonly shards?: Shards<unknown>
+  /**
+   * A read a client-side cache may answer (see `Command.cacheable`). Its argument line must
+   * decide its value: no other cacheable definition may decode the same line differently.
+   */
+  readonly cacheable?: boolean
+  /**
+   * A write that may change every key (FLUSHALL, FLUSHDB, SWAPDB): a client-side cache empties
+   * itself before sending it, so this client's next read sees the change.
+   */
+  readonly writesAllKeys?: boolean
 }
 
 // A command carries its arguments and refers to its definition's options (hot commands pass
@@ -178,6 +195,12 @@ class CommandImpl<A> implements Command<A> {
   get shards(): Shards<A> | undefined {
     return this.options?.shards as Shards<A> | undefined
   }
+  get cacheable(): boolean {
+    return this.options?.cacheable === true
+  }
+  get writesAllKeys(): boolean {
+    return this.options?.writesAllKeys === true
+  }
 }
 
 /**
@@ -215,7 +238,9 @@ const optionsOf = (command: Command<unknown>): CommandOptions | undefined =>
         ...(command.blockMillis !== undefined ? { blockMillis: command.blockMillis } : {}),
         ...(command.ownWrites === true ? { ownWrites: true } : {}),
         ...(command.serverRouted === true ? { serverRouted: true } : {}),
-        ...(command.shards !== undefined ? { shards: command.shards } : {})
+        ...(command.shards !== undefined ? { shards: command.shards } : {}),
+        ...(command.cacheable === true ? { cacheable: true } : {}),
+        ...(command.writesAllKeys === true ? { writesAllKeys: true } : {})
       }
 
 /**
@@ -269,7 +294,8 @@ export const bytes = <A>(command: Command<A>): Command<AsBytes<A>> =>
  */
 export const map = <A, B>(command: Command<A>, f: (a: A) => B): Command<B> => {
   const decode = command.decode
-  const options = optionsOf(command)
+  // Another decoder for the same line: a cache keyed by the line must not mix the two.
+  const options = uncached(optionsOf(command))
   const shards = command.shards
   return new CommandImpl(
     command.args,
@@ -278,6 +304,12 @@ export const map = <A, B>(command: Command<A>, f: (a: A) => B): Command<B> => {
     command.bytes,
     command.invalid
   )
+}
+
+const uncached = (options: CommandOptions | undefined): CommandOptions | undefined => {
+  if (options?.cacheable !== true) return options
+  const { cacheable: _, ...rest } = options
+  return rest
 }
 
 /** `f` applied to the gathered value too, its DecodeFailure a DecodeError as in `settle`. */
@@ -327,7 +359,7 @@ export const gather = <A>(command: Command<A>, values: ReadonlyArray<unknown>): 
  * @category combinators
  */
 export const withDecoder = <A, B>(command: Command<A>, decode: Decoder<B>): Command<B> => {
-  const options = optionsOf(command)
+  const options = uncached(optionsOf(command))
   // A gather yields the old decoder's type: the new one goes to one node.
   if (options?.shards === undefined)
     return new CommandImpl(command.args, decode, options, command.bytes, command.invalid)

@@ -13,7 +13,7 @@ import * as Pool from "effect/Pool"
 import type * as Scope from "effect/Scope"
 import * as BlockingPool from "./connection/BlockingPool.ts"
 import * as Connection from "./connection/Connection.ts"
-import type { ConnectionOptions } from "./connection/ConnectionOptions.ts"
+import type { ConnectionOptions, Tracking } from "./connection/ConnectionOptions.ts"
 import type { AuthError, ConnectionError } from "./errors.ts"
 import { Router, type RouterService } from "./Router.ts"
 import * as RouterGuard from "./RouterGuard.ts"
@@ -25,16 +25,21 @@ import type * as ValkeyConfig from "./ValkeyConfig.ts"
  * scope. Tracing and metrics are not applied here: `ValkeyStandalone` wraps the router when
  * they are on. `target` says where connections made later (dedicated, pooled) go: the
  * configured server, unless a client that follows a moving primary (Sentinel) says otherwise.
+ * `tracking` (a client-side cache's) is turned on in the shared connection's handshakes.
  *
  * @since 0.2.0
  * @category constructors
  */
 export const make = (
   resolved: ValkeyConfig.ResolvedConfig,
-  target: () => ConnectionOptions = () => resolved.connection
+  target: () => ConnectionOptions = () => resolved.connection,
+  tracking?: Tracking
 ): Effect.Effect<RouterService, ConnectionError | AuthError, Scope.Scope> =>
   Effect.gen(function* () {
-    const connection = yield* Connection.make(target(), { lazy: resolved.lazyConnect })
+    // Only the shared connection tracks: cacheable reads never go to the blocking pool.
+    const connection = yield* Connection.make(tracking === undefined ? target() : { ...target(), tracking }, {
+      lazy: resolved.lazyConnect
+    })
     const open = new Set<Connection.Connection>([connection])
     const dedicated = Effect.tap(
       Effect.suspend(() => Connection.make(target())),

@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import { type CacheOptions, CacheOptionsSchema } from "./cache/ClientCache.ts"
 import type { ConnectionOptions, TlsOptions } from "./connection/ConnectionOptions.ts"
 import { Credentials, type CredentialsProvider } from "./connection/Credentials.ts"
 import { ConfigError } from "./errors.ts"
@@ -106,7 +107,8 @@ export const ValkeyConfigSchema = Schema.Struct({
   maxBulkLength: Schema.optional(Positive),
   maxDepth: Schema.optional(Positive),
   tracing: Schema.optional(TracingSchema),
-  metrics: Schema.optional(MetricsSchema)
+  metrics: Schema.optional(MetricsSchema),
+  cache: Schema.optional(CacheOptionsSchema)
 })
 
 /**
@@ -166,6 +168,11 @@ export interface ValkeyConfig {
    * series of this client. See `Observability`.
    */
   readonly metrics?: boolean | Observability.MetricsOptions
+  /**
+   * Server-assisted client-side caching of reads (default off): see `ClientCache` and
+   * docs/client-side-caching.md.
+   */
+  readonly cache?: CacheOptions
 }
 
 /**

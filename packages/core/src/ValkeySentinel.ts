@@ -56,13 +56,13 @@ export interface SentinelConnectionConfig {
 }
 
 /**
- * The configuration of a Sentinel client. The fields of `ValkeyConfig` (but the address)
- * apply to the data nodes.
+ * The configuration of a Sentinel client. The fields of `ValkeyConfig` (but the address, and
+ * `cache`: client-side caching is not offered on Sentinel yet) apply to the data nodes.
  *
  * @since 0.2.0
  * @category models
  */
-export interface SentinelConfig extends Omit<ValkeyConfig.ValkeyConfig, "url" | "host" | "port"> {
+export interface SentinelConfig extends Omit<ValkeyConfig.ValkeyConfig, "url" | "host" | "port" | "cache"> {
   /** The sentinels, as `"host:port"` or `{ host, port }`; asked in this order. */
   readonly sentinels: ReadonlyArray<string | { readonly host: string; readonly port: number }>
   /** The name the sentinels monitor the primary under (`sentinel monitor <name> …`). */

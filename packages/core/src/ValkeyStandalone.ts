@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import * as ClientCache from "./cache/ClientCache.ts"
 import type { AuthError, ConfigError, ConnectionError } from "./errors.ts"
 import * as Observability from "./Observability.ts"
 import { Router, type RouterService } from "./Router.ts"
@@ -29,37 +30,62 @@ import * as ValkeyConfig from "./ValkeyConfig.ts"
 export const make = (
   config: ValkeyConfig.ValkeyConfig = {}
 ): Effect.Effect<
-  { readonly router: RouterService; readonly valkey: Valkey.ValkeyService; readonly scan: Scan.ScanService },
+  {
+    readonly router: RouterService
+    readonly valkey: Valkey.ValkeyService
+    readonly scan: Scan.ScanService
+    readonly cache: ClientCache.ClientCacheService
+  },
   ConfigError | ConnectionError | AuthError,
   Scope.Scope
 > =>
   Effect.gen(function* () {
     const resolved = yield* ValkeyConfig.resolve(config)
-    const guarded = yield* StandaloneRouter.make(resolved)
+    const cache =
+      config.cache === undefined ? undefined : yield* ClientCache.make(config.cache, resolved.observability.metrics)
+    const guarded = yield* StandaloneRouter.make(resolved, undefined, cache?.tracking)
     yield* guarded.credentials.keepFresh(guarded.connections)
-    // Tracing and metrics wrap the router only when on: off, commands take the plain path.
+    // Tracing and metrics, then the cache, wrap the router only when on (off, commands take the
+    // plain path), underneath the guard. The cache sits outermost: a hit costs no span and no
+    // command metric (no round trip).
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     const router =
-      instrumentation === undefined
+      instrumentation === undefined && cache === undefined
         ? guarded
-        : RouterGuard.mapUnguarded(guarded, (plain) =>
-            instrumentation.instrument(plain, { host: resolved.connection.host, port: resolved.connection.port })
-          )
-    return { router, valkey: Valkey.make(router, instrumentation), scan: Scan.make(router) }
+        : RouterGuard.mapUnguarded(guarded, (plain) => {
+            const observed =
+              instrumentation === undefined
+                ? plain
+                : instrumentation.instrument(plain, { host: resolved.connection.host, port: resolved.connection.port })
+            return cache === undefined ? observed : cache.wrap(observed)
+          })
+    return {
+      router,
+      valkey: Valkey.make(router, instrumentation),
+      scan: Scan.make(router),
+      cache: cache?.service ?? ClientCache.disabled
+    }
   })
 
 /**
- * A layer providing `Valkey`, `Scan` and `Router` for one server.
+ * A layer providing `Valkey`, `Scan`, `Router` and `ClientCache` for one server.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   config: ValkeyConfig.ValkeyConfig = {}
-): Layer.Layer<Valkey.Valkey | Scan.Scan | Router, ConfigError | ConnectionError | AuthError> =>
+): Layer.Layer<
+  Valkey.Valkey | Scan.Scan | Router | ClientCache.ClientCache,
+  ConfigError | ConnectionError | AuthError
+> =>
   Layer.effectContext(
-    Effect.map(make(config), ({ router, scan, valkey }) =>
-      Context.make(Router, router).pipe(Context.add(Valkey.Valkey, valkey), Context.add(Scan.Scan, scan))
+    Effect.map(make(config), ({ cache, router, scan, valkey }) =>
+      Context.make(Router, router).pipe(
+        Context.add(Valkey.Valkey, valkey),
+        Context.add(Scan.Scan, scan),
+        Context.add(ClientCache.ClientCache, cache)
+      )
     )
   )
 
@@ -73,8 +99,10 @@ export const layer = (
 export const layerConfig = (
   config: Config.Config<ValkeyConfig.ValkeyConfig> = ValkeyConfig.config,
   overrides: ValkeyConfig.ValkeyConfig = {}
-): Layer.Layer<Valkey.Valkey | Scan.Scan | Router, ConfigError | ConnectionError | AuthError | Config.ConfigError> =>
-  Layer.unwrap(Effect.map(config, (fields) => layer({ ...fields, ...overrides })))
+): Layer.Layer<
+  Valkey.Valkey | Scan.Scan | Router | ClientCache.ClientCache,
+  ConfigError | ConnectionError | AuthError | Config.ConfigError
+> => Layer.unwrap(Effect.map(config, (fields) => layer({ ...fields, ...overrides })))
 
 /**
  * `ValkeyConfig.config` under a prefix: `configNested("VALKEY")` reads `VALKEY_URL`,

@@ -8,6 +8,8 @@ import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+/** A read a client-side cache may answer (see `CommandOptions.cacheable`). */
+const CACHED_READ: Command.CommandOptions = { keys: 1, readonly: true, cacheable: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 
 /**
@@ -39,7 +41,7 @@ export const hsetnx = (key: Key, field: Key, value: Value): Command.Command<bool
  * @category hashes
  */
 export const hget = (key: Key, field: Key): Command.Command<string | null> =>
-  Command.make(["HGET", key, field], Reply.nullableString, READ_KEY)
+  Command.make(["HGET", key, field], Reply.nullableString, CACHED_READ)
 
 /**
  * HGETALL key: every field and value as a record (empty when the key does not exist).
@@ -48,7 +50,7 @@ export const hget = (key: Key, field: Key): Command.Command<string | null> =>
  * @category hashes
  */
 export const hgetall = (key: Key): Command.Command<Record<string, string>> =>
-  Command.make(["HGETALL", key], Reply.record(Reply.string), READ_KEY)
+  Command.make(["HGETALL", key], Reply.record(Reply.string), CACHED_READ)
 
 /**
  * HMGET key field [field …]: values in the order of the fields, null for missing ones.
@@ -59,7 +61,7 @@ export const hgetall = (key: Key): Command.Command<Record<string, string>> =>
 export const hmget = (key: Key, fields: ReadonlyArray<Key>): Command.Command<Array<string | null>> =>
   fields.length === 0
     ? Command.invalid("HMGET", "needs at least one field")
-    : Command.make(["HMGET", key, ...fields], Reply.array(Reply.nullableString), READ_KEY)
+    : Command.make(["HMGET", key, ...fields], Reply.array(Reply.nullableString), CACHED_READ)
 
 /**
  * HDEL key field [field …]: how many fields were removed.
@@ -79,7 +81,7 @@ export const hdel = (key: Key, fields: ReadonlyArray<Key>): Command.Command<numb
  * @category hashes
  */
 export const hexists = (key: Key, field: Key): Command.Command<boolean> =>
-  Command.make(["HEXISTS", key, field], Reply.boolean, READ_KEY)
+  Command.make(["HEXISTS", key, field], Reply.boolean, CACHED_READ)
 
 /**
  * HLEN key: the number of fields.
@@ -87,7 +89,7 @@ export const hexists = (key: Key, field: Key): Command.Command<boolean> =>
  * @since 0.1.0
  * @category hashes
  */
-export const hlen = (key: Key): Command.Command<number> => Command.make(["HLEN", key], Reply.integer, READ_KEY)
+export const hlen = (key: Key): Command.Command<number> => Command.make(["HLEN", key], Reply.integer, CACHED_READ)
 
 /**
  * HKEYS key.
@@ -96,7 +98,7 @@ export const hlen = (key: Key): Command.Command<number> => Command.make(["HLEN",
  * @category hashes
  */
 export const hkeys = (key: Key): Command.Command<Array<string>> =>
-  Command.make(["HKEYS", key], Reply.array(Reply.string), READ_KEY)
+  Command.make(["HKEYS", key], Reply.array(Reply.string), CACHED_READ)
 
 /**
  * HVALS key.
@@ -105,7 +107,7 @@ export const hkeys = (key: Key): Command.Command<Array<string>> =>
  * @category hashes
  */
 export const hvals = (key: Key): Command.Command<Array<string>> =>
-  Command.make(["HVALS", key], Reply.array(Reply.string), READ_KEY)
+  Command.make(["HVALS", key], Reply.array(Reply.string), CACHED_READ)
 
 /**
  * HINCRBY key field increment: the new value.
@@ -140,7 +142,7 @@ export const hincrByFloat = (key: Key, field: Key, increment: number): Command.C
  * @category hashes
  */
 export const hstrlen = (key: Key, field: Key): Command.Command<number> =>
-  Command.make(["HSTRLEN", key, field], Reply.integer, READ_KEY)
+  Command.make(["HSTRLEN", key, field], Reply.integer, CACHED_READ)
 
 /**
  * HRANDFIELD key: a random field, or null when the hash does not exist.

@@ -13,6 +13,8 @@ import * as Reply from "../Reply.ts"
 import { blockingPop, multiPop } from "./popParts.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+/** A read a client-side cache may answer (see `CommandOptions.cacheable`). */
+const CACHED_READ: Command.CommandOptions = { keys: 1, readonly: true, cacheable: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 const TWO_KEYS: Command.CommandOptions = { keys: [1, 2, 1] }
 
@@ -168,7 +170,7 @@ export const lrange = (key: Key, start: number, stop: number): Command.Command<A
   const bad = badInteger(start, "start") ?? badInteger(stop, "stop")
   return bad !== undefined
     ? Command.invalid("LRANGE", bad)
-    : Command.make(["LRANGE", key, start, stop], strings, READ_KEY)
+    : Command.make(["LRANGE", key, start, stop], strings, CACHED_READ)
 }
 
 /**
@@ -177,7 +179,7 @@ export const lrange = (key: Key, start: number, stop: number): Command.Command<A
  * @since 0.1.0
  * @category lists
  */
-export const llen = (key: Key): Command.Command<number> => Command.make(["LLEN", key], Reply.integer, READ_KEY)
+export const llen = (key: Key): Command.Command<number> => Command.make(["LLEN", key], Reply.integer, CACHED_READ)
 
 /**
  * LINDEX key index: the element at `index` (negative counts from the tail), or null.
@@ -189,7 +191,7 @@ export const lindex = (key: Key, index: number): Command.Command<string | null> 
   const bad = badInteger(index, "index")
   return bad !== undefined
     ? Command.invalid("LINDEX", bad)
-    : Command.make(["LINDEX", key, index], Reply.nullableString, READ_KEY)
+    : Command.make(["LINDEX", key, index], Reply.nullableString, CACHED_READ)
 }
 
 /**

@@ -63,7 +63,8 @@ export const dbsize = (): Command.Command<number> =>
 export const flushdb = (mode?: "ASYNC" | "SYNC"): Command.Command<"OK"> =>
   Command.make(mode === undefined ? ["FLUSHDB"] : ["FLUSHDB", mode], Reply.ok, {
     request: "all_shards",
-    response: "all_succeeded"
+    response: "all_succeeded",
+    writesAllKeys: true
   })
 
 /**
@@ -75,7 +76,8 @@ export const flushdb = (mode?: "ASYNC" | "SYNC"): Command.Command<"OK"> =>
 export const flushall = (mode?: "ASYNC" | "SYNC"): Command.Command<"OK"> =>
   Command.make(mode === undefined ? ["FLUSHALL"] : ["FLUSHALL", mode], Reply.ok, {
     request: "all_shards",
-    response: "all_succeeded"
+    response: "all_succeeded",
+    writesAllKeys: true
   })
 
 /**
@@ -159,6 +161,9 @@ export const bgsave = (options?: { readonly schedule?: boolean }): Command.Comma
  */
 export const bgrewriteaof = (): Command.Command<string> => Command.make(["BGREWRITEAOF"], Reply.string)
 
+/** SWAPDB changes what every key of both databases holds. */
+const SWAPS_ALL: Command.CommandOptions = { writesAllKeys: true }
+
 /**
  * SWAPDB index1 index2: swaps two databases, for every client at once.
  *
@@ -167,7 +172,9 @@ export const bgrewriteaof = (): Command.Command<string> => Command.make(["BGREWR
  */
 export const swapdb = (index1: number, index2: number): Command.Command<"OK"> => {
   const bad = badInteger(index1, "index1", 0) ?? badInteger(index2, "index2", 0)
-  return bad === undefined ? Command.make(["SWAPDB", index1, index2], Reply.ok) : Command.invalid("SWAPDB", bad)
+  return bad === undefined
+    ? Command.make(["SWAPDB", index1, index2], Reply.ok, SWAPS_ALL)
+    : Command.invalid("SWAPDB", bad)
 }
 
 /**

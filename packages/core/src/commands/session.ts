@@ -134,3 +134,26 @@ export const watch = (keys: ReadonlyArray<Key>): Command.Command<"OK"> =>
  * @category transactions
  */
 export const unwatch: Command.Command<"OK"> = Command.make(["UNWATCH"], Reply.ok)
+
+/**
+ * CLIENT TRACKING ON [REDIRECT id] [BCAST] [PREFIX p …]: server-assisted client-side caching.
+ * The server remembers the keys this connection reads (or, with BCAST, every key under the
+ * prefixes) and sends an invalidation when one changes: a RESP3 push on this connection, or a
+ * `__redis__:invalidate` message to the client `redirect` names.
+ *
+ * @since 0.3.0
+ * @category connection
+ */
+export const clientTracking = (options: {
+  readonly redirect?: number | undefined
+  readonly broadcast?: boolean | undefined
+  readonly prefixes?: ReadonlyArray<string> | undefined
+}): Command.Command<"OK"> => {
+  const args: Array<RespArg> = ["CLIENT", "TRACKING", "ON"]
+  if (options.redirect !== undefined) args.push("REDIRECT", options.redirect)
+  if (options.broadcast === true) {
+    args.push("BCAST")
+    for (const prefix of options.prefixes ?? []) args.push("PREFIX", prefix)
+  }
+  return Command.make(args, Reply.ok)
+}

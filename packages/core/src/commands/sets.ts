@@ -10,6 +10,8 @@ import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+/** A read a client-side cache may answer (see `CommandOptions.cacheable`). */
+const CACHED_READ: Command.CommandOptions = { keys: 1, readonly: true, cacheable: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 
 const stringSet = Reply.set(Reply.string)
@@ -43,7 +45,8 @@ export const srem = members("SREM")
  * @since 0.1.0
  * @category sets
  */
-export const smembers = (key: Key): Command.Command<Set<string>> => Command.make(["SMEMBERS", key], stringSet, READ_KEY)
+export const smembers = (key: Key): Command.Command<Set<string>> =>
+  Command.make(["SMEMBERS", key], stringSet, CACHED_READ)
 
 /**
  * SISMEMBER key member.
@@ -52,7 +55,7 @@ export const smembers = (key: Key): Command.Command<Set<string>> => Command.make
  * @category sets
  */
 export const sismember = (key: Key, member: Value): Command.Command<boolean> =>
-  Command.make(["SISMEMBER", key, member], Reply.boolean, READ_KEY)
+  Command.make(["SISMEMBER", key, member], Reply.boolean, CACHED_READ)
 
 /**
  * SMISMEMBER key member [member …]: whether each member is in the set, in order.
@@ -63,7 +66,7 @@ export const sismember = (key: Key, member: Value): Command.Command<boolean> =>
 export const smismember = (key: Key, members: ReadonlyArray<Value>): Command.Command<Array<boolean>> =>
   members.length === 0
     ? Command.invalid("SMISMEMBER", "needs at least one member")
-    : Command.make(["SMISMEMBER", key, ...members], Reply.array(Reply.boolean), READ_KEY)
+    : Command.make(["SMISMEMBER", key, ...members], Reply.array(Reply.boolean), CACHED_READ)
 
 /**
  * SCARD key: the number of members.
@@ -71,7 +74,7 @@ export const smismember = (key: Key, members: ReadonlyArray<Value>): Command.Com
  * @since 0.1.0
  * @category sets
  */
-export const scard = (key: Key): Command.Command<number> => Command.make(["SCARD", key], Reply.integer, READ_KEY)
+export const scard = (key: Key): Command.Command<number> => Command.make(["SCARD", key], Reply.integer, CACHED_READ)
 
 /**
  * SPOP key: removes and returns a random member, or null when the set does not exist.

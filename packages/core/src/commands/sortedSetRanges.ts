@@ -15,7 +15,8 @@ import { numberArgument } from "../resp/encoder.ts"
 import { scoredMembers, strings } from "./sortedSetParts.ts"
 import type { ScoredMember } from "./sortedSets.ts"
 
-const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+/** A read a client-side cache may answer (see `CommandOptions.cacheable`). */
+const CACHED_READ: Command.CommandOptions = { keys: 1, readonly: true, cacheable: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 
 /**
@@ -161,7 +162,7 @@ const bounded =
  * @since 0.1.0
  * @category sorted sets
  */
-export const zcount = bounded("ZCOUNT", scoreBoundary, READ_KEY)
+export const zcount = bounded("ZCOUNT", scoreBoundary, CACHED_READ)
 
 /**
  * ZLEXCOUNT key min max: how many members lie within the lexicographic bounds (meaningful when
@@ -170,7 +171,7 @@ export const zcount = bounded("ZCOUNT", scoreBoundary, READ_KEY)
  * @since 0.1.0
  * @category sorted sets
  */
-export const zlexcount = bounded("ZLEXCOUNT", lexBoundary, READ_KEY)
+export const zlexcount = bounded("ZLEXCOUNT", lexBoundary, CACHED_READ)
 
 /**
  * ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]: the members in the range.
@@ -181,7 +182,7 @@ export const zlexcount = bounded("ZLEXCOUNT", lexBoundary, READ_KEY)
 export const zrange = (key: Key, range: ZRange, options?: ZRangeOptions): Command.Command<Array<string>> => {
   const args: Array<Key | Value> = ["ZRANGE", key]
   const bad = pushRange(args, range, options)
-  return bad !== undefined ? Command.invalid("ZRANGE", bad) : Command.make(args, strings, READ_KEY)
+  return bad !== undefined ? Command.invalid("ZRANGE", bad) : Command.make(args, strings, CACHED_READ)
 }
 
 /**
@@ -200,7 +201,7 @@ export const zrangeWithScores = (
     (range as ZRange).type === "byLex" ? "WITHSCORES cannot be used with byLex" : pushRange(args, range, options)
   if (bad !== undefined) return Command.invalid("ZRANGE", bad)
   args.push("WITHSCORES")
-  return Command.make(args, scoredMembers, READ_KEY)
+  return Command.make(args, scoredMembers, CACHED_READ)
 }
 
 /**

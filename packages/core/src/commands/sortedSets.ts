@@ -15,6 +15,8 @@ import * as Reply from "../Reply.ts"
 import { scoredMembers, strings } from "./sortedSetParts.ts"
 
 const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+/** A read a client-side cache may answer (see `CommandOptions.cacheable`). */
+const CACHED_READ: Command.CommandOptions = { keys: 1, readonly: true, cacheable: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 
 /**
@@ -152,7 +154,7 @@ export const zincrBy = (key: Key, increment: number, member: Value): Command.Com
  * @category sorted sets
  */
 export const zscore = (key: Key, member: Value): Command.Command<number | null> =>
-  Command.make(["ZSCORE", key, member], Reply.nullableDouble, READ_KEY)
+  Command.make(["ZSCORE", key, member], Reply.nullableDouble, CACHED_READ)
 
 /**
  * ZMSCORE key member [member …]: the scores in the order of the members, null for missing ones.
@@ -163,7 +165,7 @@ export const zscore = (key: Key, member: Value): Command.Command<number | null> 
 export const zmscore = (key: Key, members: ReadonlyArray<Value>): Command.Command<Array<number | null>> =>
   members.length === 0
     ? Command.invalid("ZMSCORE", "needs at least one member")
-    : Command.make(["ZMSCORE", key, ...members], Reply.array(Reply.nullableDouble), READ_KEY)
+    : Command.make(["ZMSCORE", key, ...members], Reply.array(Reply.nullableDouble), CACHED_READ)
 
 /**
  * ZCARD key: the number of members.
@@ -171,7 +173,7 @@ export const zmscore = (key: Key, members: ReadonlyArray<Value>): Command.Comman
  * @since 0.1.0
  * @category sorted sets
  */
-export const zcard = (key: Key): Command.Command<number> => Command.make(["ZCARD", key], Reply.integer, READ_KEY)
+export const zcard = (key: Key): Command.Command<number> => Command.make(["ZCARD", key], Reply.integer, CACHED_READ)
 
 /**
  * ZRANK key member: the rank by ascending score (0-based), or null.
@@ -180,7 +182,7 @@ export const zcard = (key: Key): Command.Command<number> => Command.make(["ZCARD
  * @category sorted sets
  */
 export const zrank = (key: Key, member: Value): Command.Command<number | null> =>
-  Command.make(["ZRANK", key, member], Reply.nullableInteger, READ_KEY)
+  Command.make(["ZRANK", key, member], Reply.nullableInteger, CACHED_READ)
 
 /**
  * ZRANK key member WITHSCORE: `{ rank, score }`, or null.
@@ -189,7 +191,7 @@ export const zrank = (key: Key, member: Value): Command.Command<number | null> =
  * @category sorted sets
  */
 export const zrankWithScore = (key: Key, member: Value): Command.Command<{ rank: number; score: number } | null> =>
-  Command.make(["ZRANK", key, member, "WITHSCORE"], rankWithScore, READ_KEY)
+  Command.make(["ZRANK", key, member, "WITHSCORE"], rankWithScore, CACHED_READ)
 
 /**
  * ZREVRANK key member: the rank by descending score (0-based), or null.
@@ -198,7 +200,7 @@ export const zrankWithScore = (key: Key, member: Value): Command.Command<{ rank:
  * @category sorted sets
  */
 export const zrevrank = (key: Key, member: Value): Command.Command<number | null> =>
-  Command.make(["ZREVRANK", key, member], Reply.nullableInteger, READ_KEY)
+  Command.make(["ZREVRANK", key, member], Reply.nullableInteger, CACHED_READ)
 
 /**
  * ZREVRANK key member WITHSCORE: `{ rank, score }`, or null.
@@ -207,7 +209,7 @@ export const zrevrank = (key: Key, member: Value): Command.Command<number | null
  * @category sorted sets
  */
 export const zrevrankWithScore = (key: Key, member: Value): Command.Command<{ rank: number; score: number } | null> =>
-  Command.make(["ZREVRANK", key, member, "WITHSCORE"], rankWithScore, READ_KEY)
+  Command.make(["ZREVRANK", key, member, "WITHSCORE"], rankWithScore, CACHED_READ)
 
 /**
  * ZREM key member [member …]: how many members were removed.

@@ -16,7 +16,8 @@ import {
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
 
-const READ_KEY: Command.CommandOptions = { keys: 1, readonly: true }
+/** A read a client-side cache may answer (see `CommandOptions.cacheable`). */
+const CACHED_READ: Command.CommandOptions = { keys: 1, readonly: true, cacheable: true }
 const WRITE_KEY: Command.CommandOptions = { keys: 1 }
 
 /**
@@ -56,7 +57,7 @@ const setArgs = (key: Key, value: Value, options: SetOptions | undefined): Array
  * @category strings
  */
 export const get = (key: Key): Command.Command<string | null> =>
-  Command.make(["GET", key], Reply.nullableString, READ_KEY)
+  Command.make(["GET", key], Reply.nullableString, CACHED_READ)
 
 /**
  * SET key value [NX|XX|IFEQ value] [EX|PX|EXAT|PXAT|KEEPTTL]: "OK", or null when the
@@ -107,7 +108,8 @@ export const mget = (keys: ReadonlyArray<Key>): Command.Command<Array<string | n
     : Command.make(["MGET", ...keys], Reply.array(Reply.nullableString), {
         keys: [1, keys.length, 1],
         readonly: true,
-        request: "multi_shard"
+        request: "multi_shard",
+        cacheable: true
       })
 
 /**
@@ -208,7 +210,7 @@ export const append = (key: Key, value: Value): Command.Command<number> =>
  * @since 0.1.0
  * @category strings
  */
-export const strlen = (key: Key): Command.Command<number> => Command.make(["STRLEN", key], Reply.integer, READ_KEY)
+export const strlen = (key: Key): Command.Command<number> => Command.make(["STRLEN", key], Reply.integer, CACHED_READ)
 
 /**
  * GETDEL key: the value, deleting the key.
@@ -229,7 +231,7 @@ export const getRange = (key: Key, start: number, end: number): Command.Command<
   const bad = badInteger(start, "start") ?? badInteger(end, "end")
   return bad !== undefined
     ? Command.invalid("GETRANGE", bad)
-    : Command.make(["GETRANGE", key, start, end], Reply.string, READ_KEY)
+    : Command.make(["GETRANGE", key, start, end], Reply.string, CACHED_READ)
 }
 
 /**

@@ -214,7 +214,7 @@ class ConnectionImpl implements Connection {
         onReply: (reply) => this.onReply(reply),
         onPush: (push) => {
           if (this.subscriber !== undefined) this.subscriber.onFrame(push.data)
-          else this.pushHandler?.(push)
+          else (this.pushHandler ?? this.options.tracking?.onPush)?.(push)
         },
         bytesForNextReply: () => {
           const queue = this.queue
@@ -569,17 +569,23 @@ class ConnectionImpl implements Connection {
   }
 
   private runHandshake(socket: Net.Socket): Effect.Effect<void, ConnectionError | AuthError> {
-    const exchange = (protocol: 2 | 3) => {
-      const steps = Handshake.steps({ ...this.options, ...this.session }, protocol)
-      return Effect.map(
-        Effect.callback<ReadonlyArray<RespValue>>((resume) => {
-          this.handshake = { expected: steps.length, replies: [], resume }
-          for (const step of steps) this.writer.push(step.args)
-          this.write(socket)
-        }),
-        (replies) => ({ steps, replies })
+    const tracking = this.options.tracking
+    const exchange = (protocol: 2 | 3) =>
+      Effect.flatMap(
+        tracking === undefined ? Effect.succeed(undefined) : tracking.prepare(this, this.options, protocol),
+        (track) => {
+          const steps = Handshake.steps({ ...this.options, ...this.session }, protocol)
+          if (track !== undefined) steps.push({ args: track, required: true, auth: false })
+          return Effect.map(
+            Effect.callback<ReadonlyArray<RespValue>>((resume) => {
+              this.handshake = { expected: steps.length, replies: [], resume }
+              for (const step of steps) this.writer.push(step.args)
+              this.write(socket)
+            }),
+            (replies) => ({ steps, replies })
+          )
+        }
       )
-    }
     return exchange(this.options.protocol).pipe(
       Effect.flatMap((round) =>
         this.options.protocol === 3 && Handshake.helloUnsupported(round.replies[0]!)
@@ -639,6 +645,7 @@ class ConnectionImpl implements Connection {
       resume?.(fail(error))
     }
     this.subscriber?.onDisconnect()
+    this.options.tracking?.onLost(this.address)
     // While connecting, the attempt in progress sees the loss and fails (and is retried).
     if (this.state === "ready") {
       this.state = "reconnecting"

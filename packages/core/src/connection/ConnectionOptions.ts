@@ -4,9 +4,13 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
+import type { AuthError, ConnectionError } from "../errors.ts"
 import type { DecoderOptions } from "../resp/decoder.ts"
+import type { RespArg, RespPush } from "../resp/types.ts"
+import type { Connection } from "./Connection.ts"
 
 import type { Credentials } from "./Credentials.ts"
 import type { FlushGroup } from "./FlushGroup.ts"
@@ -91,4 +95,25 @@ export interface ConnectionOptions {
    * @since 0.2.0
    */
   readonly flushGroup?: FlushGroup | undefined
+  /** Server-assisted client-side caching on this connection (see `Tracking`). */
+  readonly tracking?: Tracking | undefined
+}
+
+/**
+ * What a connection whose reads a client-side cache keeps does: its handshake ends with the
+ * `CLIENT TRACKING ON …` line `prepare` gives (so tracking is on before any queued command
+ * is written, on every reconnect), its push frames go to `onPush` (RESP3 invalidations), and
+ * the loss of its socket is told to `onLost` (invalidations may have been missed).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Tracking {
+  readonly prepare: (
+    connection: Connection,
+    options: ConnectionOptions,
+    protocol: 2 | 3
+  ) => Effect.Effect<ReadonlyArray<RespArg>, ConnectionError | AuthError>
+  readonly onPush: (push: RespPush) => void
+  readonly onLost: (address: string) => void
 }
