@@ -177,7 +177,16 @@ export abstract class ClusterNodes {
             Effect.catchTags({
               ReplyError: () => this.fromSlots(connection, node),
               TopologyError: () => this.fromSlots(connection, node)
-            })
+            }),
+            // A node that serves no slot and knows no owner (reset, or left behind by its
+            // cluster) would empty the slot map: ask the next node instead.
+            Effect.filterOrFail(
+              (topology) => topology.coveredSlots > 0,
+              () =>
+                new Topology.TopologyError({
+                  message: `${node.address} knows no slot owner (a node outside the cluster, or one not set up yet)`
+                })
+            )
           )
         )
       return Effect.firstSuccessOf(candidates.map(ask)).pipe(

@@ -5,8 +5,9 @@
  * the tests change its shape.
  */
 import { assert, layer } from "@effect/vitest"
-import { ValkeyTestCluster } from "@effect-valkey/testkit"
+import { ValkeyServer, ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect, Fiber } from "effect"
+import { ValkeyCluster } from "../src/index.ts"
 import { client, keysInSlot } from "./support.ts"
 
 /** Polls `check` every 50 ms for up to `tries` times; the last result is returned. */
@@ -108,6 +109,27 @@ layer(ValkeyTestCluster.layer({ replicasPerPrimary: 0, config: { "cluster-allow-
         added.address
       )
       assert.strictEqual(yield* valkey.set(keys[0]!, "back"), "OK")
+    })
+  )
+
+  it.effect("a node outside the cluster (it knows no slot owner) is passed over, never applied", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      // Cluster mode, never joined: CLUSTER SHARDS names itself alone, with no slot.
+      const lone = yield* ValkeyServer.make({ cluster: true })
+      const { router, valkey } = yield* ValkeyCluster.make({
+        seeds: [lone.address, cluster.seeds[0]!],
+        topologyRefresh: false
+      })
+      assert.strictEqual(router.topology().coveredSlots, 16384)
+      assert.notInclude(
+        router
+          .topology()
+          .nodes()
+          .map((n) => n.address),
+        lone.address
+      )
+      assert.strictEqual(yield* valkey.set("{lone}k", "v"), "OK")
     })
   )
 })

@@ -31,6 +31,8 @@ layer(ValkeyTestCluster.layer({ replicasPerPrimary: 0, config: { "cluster-allow-
       const cluster = yield* ValkeyTestCluster
       const { router, valkey } = yield* client({ protocol: 2, topologyRefresh: false, cache: {} })
       const added = yield* cluster.addNode()
+      // Killed whatever happens: a node left behind would keep the next tests' cluster from converging.
+      yield* Effect.addFinalizer(() => Effect.ignore(cluster.kill(added)))
       const slot = 2500
       const from = yield* cluster.slotOwner(slot)
       yield* cluster.migrateSlot(slot, from, added)
@@ -40,14 +42,13 @@ layer(ValkeyTestCluster.layer({ replicasPerPrimary: 0, config: { "cluster-allow-
         Effect.map(node.command(["CLIENT", "LIST", "TYPE", "pubsub"]), (list) => String(list).includes("cmd=subscribe"))
       assert.isTrue(yield* pubsubOn(added), "the added node got an invalidation connection")
       yield* cluster.migrateSlot(slot, added, from)
-      yield* Effect.forEach(
-        cluster.nodes.filter((n) => n.address !== added.address),
-        (n) => n.command(["CLUSTER", "FORGET", added.id]),
-        { discard: true }
-      )
+      // The node leaves both ways: the others forget it, and it forgets them (so whichever
+      // node the client asks, the answer no longer has it).
+      const others = cluster.nodes.filter((n) => n.address !== added.address)
+      yield* Effect.forEach(others, (n) => n.command(["CLUSTER", "FORGET", added.id]), { discard: true })
+      yield* Effect.forEach(others, (n) => added.command(["CLUSTER", "FORGET", n.id]), { discard: true })
       yield* router.refreshTopology
       assert.isTrue(yield* eventually(Effect.map(pubsubOn(added), (on) => !on)))
-      yield* cluster.kill(added)
     })
   )
 
