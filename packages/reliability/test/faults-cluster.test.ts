@@ -38,7 +38,9 @@ const client = (requestTimeout: number) =>
     return yield* ValkeyCluster.make({ seeds: [cluster.seeds[0]!], requestTimeout })
   })
 
-layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), {
+// hz 100: a WAIT no replica can satisfy ends at the server's next timer tick, not at its own
+// timeout (see the killed-primary test); 10 ms here instead of the default 100 ms.
+layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1, config: { hz: 100 } }), {
   excludeTestServices: true,
   timeout: scale(120_000, 1_200_000)
 })("faults under load: cluster", (it) => {
@@ -155,29 +157,36 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), {
         const { killedAt, promoted, promotedAt, result } = yield* Effect.scoped(
           Effect.gen(function* () {
             const writers = (yield* ValkeyCluster.make({ seeds: [cluster.seeds[0]!], requestTimeout: 500 })).valkey
-            // A write is acknowledged once SET is OK and WAIT says a replica has it. WAIT counts
-            // the writes of the connection it runs on, so both go in one batch on the key's
-            // node's shared connection. There, each WAIT holds the connection until it answers:
-            // on the promoted primary, which has no replica until the cycle ends, its full
-            // timeout. 10 ms keeps the ~33 callers of that shard under the 500 ms request
-            // timeout; with 200 ms they would queue past it and fill the inflight limit.
+            // Until the victim is dead, a write is acknowledged once SET is OK and WAIT says a
+            // replica has it (async replication may lose a write only its primary saw). WAIT
+            // counts the writes of its connection, so both go in one batch on the key's node's
+            // shared connection. A call started after the victim died is a plain SET: only
+            // nodes that stay up can answer it. It must not WAIT: the promoted primary has no
+            // replica, so each WAIT holds its connection until the server's next timer tick:
+            // at the default hz 10 the shard answered ~10 writes a second, the callers piled up
+            // there and all timed out (seen on 9.1 in CI). Batches sent before the kill and
+            // re-routed to the promoted primary still WAIT there, ~10 ms each at hz 100.
+            let dead = false
+            const confirmed = (key: string) =>
+              Effect.flatMap(
+                writers.batch([Commands.commands.set(key, key), Commands.commands.wait(1, 10)], {
+                  raiseOnError: true
+                }),
+                ([, replicas]) => (replicas >= 1 ? Effect.void : Effect.fail({ _tag: "NotReplicated" as const }))
+              )
             const write = (key: string) =>
-              writers
-                .batch([Commands.commands.set(key, key), Commands.commands.wait(1, 10)], { raiseOnError: true })
-                .pipe(
-                  Effect.tap(() =>
-                    Effect.sync(() => {
-                      if (ownsSlot(victimInfo, Slot.slotOf(key))) shardSets.push(Date.now())
-                    })
-                  ),
-                  Effect.flatMap(([, replicas]) =>
-                    replicas >= 1 ? Effect.void : Effect.fail({ _tag: "NotReplicated" as const })
-                  )
+              Effect.suspend(() => (dead ? Effect.asVoid(writers.set(key, key)) : confirmed(key))).pipe(
+                Effect.tap(() =>
+                  Effect.sync(() => {
+                    if (ownsSlot(victimInfo, Slot.slotOf(key))) shardSets.push(Date.now())
+                  })
                 )
+              )
             const load = yield* startLoad({ callers: 100, prefix: `kill${c}`, write })
             yield* Effect.sleep("500 millis")
             const killedAt = Date.now()
             yield* cluster.kill(victim)
+            dead = true
             yield* Effect.sleep("300 millis")
             const promoted = yield* cluster.failover(victim, { mode: "takeover" })
             const promotedAt = Date.now()
