@@ -87,7 +87,8 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
   "effect-valkey": async () => {
     const { ValkeyStandalone } = await import("@effect-valkey/core")
     const { PubSub } = await import("@effect-valkey/pubsub")
-    const [Effect, Layer, Stream] = await Promise.all([
+    const [Deferred, Effect, Layer, Stream] = await Promise.all([
+      import("effect/Deferred"),
       import("effect/Effect"),
       import("effect/Layer"),
       import("effect/Stream")
@@ -96,6 +97,8 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
       const config = { port }
       const live = PubSub.layer().pipe(Layer.provideMerge(ValkeyStandalone.layer(config)))
       let payloadBytes = 0
+      let received = 0
+      const total = n * subscribers
       const program = Effect.gen(function* () {
         const pubsub = yield* PubSub.PubSub
         // Held in the scope: each returns once the server confirmed the SUBSCRIBE. Default
@@ -103,23 +106,25 @@ const consumers: Record<ClientId, () => Promise<Consume>> = {
         const subscriptions = yield* Effect.forEach(Array.from({ length: subscribers }), () =>
           pubsub.subscription("channel", channel)
         )
+        const all = yield* Deferred.make<ReturnType<typeof stamp>>()
         yield* Effect.sync(ready)
+        // Like the peers' listeners, one count over every consumer ends the run (it then
+        // interrupts the consumers): no per-message `Stream.take` in the way.
         yield* Effect.forEach(
           subscriptions,
           (subscription) =>
-            subscription.messages.pipe(
-              Stream.take(n),
-              // The fast way to consume (docs/pubsub.md): one callback per batch the stream
-              // pulls; the code still sees every message.
-              Stream.runForEachArray((messages) =>
-                Effect.sync(() => {
-                  for (const message of messages) payloadBytes = message.payload.length
-                })
-              )
+            // The fast way to consume (docs/pubsub.md): one callback per batch the stream
+            // pulls; the code still sees every message.
+            Stream.runForEachArray(subscription.messages, (messages) =>
+              Effect.sync(() => {
+                for (const message of messages) payloadBytes = message.payload.length
+                received += messages.length
+                if (received === total) Deferred.doneUnsafe(all, Effect.succeed(stamp()))
+              })
             ),
           { concurrency: "unbounded", discard: true }
-        )
-        return { ...stamp(), payloadBytes }
+        ).pipe(Effect.raceFirst(Deferred.await(all)))
+        return { ...(yield* Deferred.await(all)), payloadBytes }
       })
       return Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(live)))
     }
