@@ -145,6 +145,39 @@ layer(ValkeyServer.layer(), { excludeTestServices: true, timeout: 60_000 })("sta
     })
   )
 
+  it.effect("fan-out: messages that come in one read reach each consumer in order, as it asked", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer
+      const pubsub = yield* standalone()
+      const [a, b] = [unique("fan-a"), unique("fan-b")]
+      const both = yield* pubsub.subscription("channel", [a, b])
+      const bytes = yield* pubsub.subscription("channel", a, { bytes: true })
+      const dropping = yield* pubsub.subscription("channel", a, { capacity: 2, strategy: "dropping" })
+      const sliding = yield* pubsub.subscription("channel", a, { capacity: 2, strategy: "sliding" })
+      const suspend = yield* pubsub.subscription("channel", a, { capacity: 3 })
+      // One script publishes all 20: the server writes them to the subscriber at once.
+      const script = "for i = 0, 9 do redis.call('PUBLISH', KEYS[1], i); redis.call('PUBLISH', KEYS[2], i) end"
+      yield* server.command(["EVAL", script, "2", a, b])
+      const digits = Array.from({ length: 10 }, (_, i) => String(i))
+      const seen = yield* Effect.forEach(digits.concat(digits), () =>
+        Effect.map(both.take, (m) => `${m.channel}:${m.payload}`)
+      )
+      assert.deepStrictEqual(
+        seen,
+        digits.flatMap((d) => [`${a}:${d}`, `${b}:${d}`])
+      )
+      const decoder = new TextDecoder()
+      const raw = yield* Effect.forEach(digits, () => Effect.map(bytes.take, (m) => decoder.decode(m.payload)))
+      assert.deepStrictEqual(raw, digits)
+      assert.deepStrictEqual(yield* Effect.forEach(digits, () => Effect.map(suspend.take, (m) => m.payload)), digits)
+      assert.strictEqual(yield* suspend.dropped, 0)
+      assert.strictEqual(yield* dropping.dropped, 8)
+      assert.strictEqual(yield* sliding.dropped, 8)
+      assert.deepStrictEqual([(yield* dropping.take).payload, (yield* dropping.take).payload], ["0", "1"])
+      assert.deepStrictEqual([(yield* sliding.take).payload, (yield* sliding.take).payload], ["8", "9"])
+    })
+  )
+
   it.effect("backpressure: suspend (the default) loses nothing with a small buffer", () =>
     Effect.gen(function* () {
       const pubsub = yield* standalone()

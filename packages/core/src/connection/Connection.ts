@@ -76,6 +76,13 @@ export interface SubscriberHandlers {
    * comes as a `RespError` reply in both.
    */
   readonly onFrame: (frame: RespValue) => void
+  /**
+   * Every frame of one socket read went to `onFrame`: a subscriber may hold the messages of a
+   * read and hand them to its consumers together.
+   *
+   * @since 0.3.0
+   */
+  readonly onRead?: (() => void) | undefined
   /** The socket was lost: the server forgot this connection's subscriptions with it. */
   readonly onDisconnect: () => void
   /**
@@ -542,6 +549,7 @@ class ConnectionImpl implements Connection {
   /** What the current socket read; the decoder copies what it keeps (see `Socket.open`). */
   private readonly receive = (chunk: Buffer): void => {
     const error = this.decoder.feed(chunk)
+    this.subscriber?.onRead?.()
     if (error !== undefined && this.socket !== undefined) this.onProtocolError(this.socket, error)
   }
 

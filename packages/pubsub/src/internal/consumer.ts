@@ -1,8 +1,8 @@
 /**
  * One consumer of messages: a bounded queue with a strategy for when it is full. The
- * dispatcher offers to it synchronously; under `"suspend"`, a message that does not fit
- * waits in `overflow`, reading stops on the connection it came from, and a fiber feeds the
- * queue as the consumer takes, then lets reading go on.
+ * dispatcher offers it the messages of one socket read together, synchronously; under
+ * `"suspend"`, messages that do not fit wait in `overflow`, reading stops on the connection
+ * they came from, and a fiber feeds the queue as the consumer takes, then lets reading go on.
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -11,7 +11,6 @@ import * as Queue from "effect/Queue"
 import type { Strategy } from "../Backpressure.ts"
 import type { SubscribeError } from "../errors.ts"
 import type { Message } from "../Message.ts"
-import type { RawMessage } from "./frames.ts"
 
 /** What a consumer can stop and restart: the reading of one subscriber connection. */
 export interface Pausable {
@@ -21,7 +20,12 @@ export interface Pausable {
 
 /** What the dispatcher hands messages to. */
 export interface Receiver {
-  readonly deliver: (raw: RawMessage, source: Pausable) => void
+  /** Wants payloads as bytes (else as text). */
+  readonly bytes: boolean
+  /** Messages in the order they came, in the form `bytes` asks for; shared, not to be changed. */
+  readonly deliver: (messages: ReadonlyArray<Message<string | Uint8Array>>, source: Pausable) => void
+  /** One message: the same as `deliver([message], source)`, without the array. */
+  readonly deliverOne: (message: Message<string | Uint8Array>, source: Pausable) => void
   /** The service closed under the consumer: its stream fails with `error`. */
   readonly fail: (error: SubscribeError) => void
 }
@@ -55,20 +59,26 @@ export class Consumer<P extends string | Uint8Array> implements Receiver {
     this.onDrop = onDrop
   }
 
-  readonly deliver = (raw: RawMessage, source: Pausable): void => {
-    const message = (this.bytes ? raw.asBytes() : raw.asText()) as Message<P>
+  readonly deliver = (all: ReadonlyArray<Message<string | Uint8Array>>, source: Pausable): void => {
+    const messages = all as ReadonlyArray<Message<P>>
     switch (this.strategy) {
-      case "dropping":
-        if (!Queue.offerUnsafe(this.queue, message)) this.drop()
+      case "dropping": {
+        const rest = Queue.offerAllUnsafe(this.queue, messages)
+        for (let i = 0; i < rest.length; i++) this.drop()
         return
-      case "sliding":
-        if (Queue.sizeUnsafe(this.queue) >= this.capacity) this.drop()
-        Queue.offerUnsafe(this.queue, message)
+      }
+      case "sliding": {
+        // The oldest go first, the new ones among them when there are more than fit.
+        const excess = Queue.sizeUnsafe(this.queue) + messages.length - this.capacity
+        for (let i = 0; i < excess; i++) this.drop()
+        Queue.offerAllUnsafe(this.queue, messages)
         return
-      case "suspend":
+      }
+      case "suspend": {
         // While the overflow drains, later messages queue behind it to keep their order.
-        if (!this.draining && Queue.offerUnsafe(this.queue, message)) return
-        this.overflow.push(message)
+        const rest = this.draining ? messages : Queue.offerAllUnsafe(this.queue, messages)
+        if (rest.length === 0) return
+        for (let i = 0; i < rest.length; i++) this.overflow.push(rest[i]!)
         if (!this.paused.has(source)) {
           this.paused.add(source)
           source.pause()
@@ -79,7 +89,14 @@ export class Consumer<P extends string | Uint8Array> implements Receiver {
           const fiber = this.runFork(this.drain)
           if (this.draining) this.drainer = fiber
         }
+      }
     }
+  }
+
+  readonly deliverOne = (message: Message<string | Uint8Array>, source: Pausable): void => {
+    // A sliding queue takes every offer (it slides) and the slide must be counted: `deliver`.
+    if (this.strategy !== "sliding" && !this.draining && Queue.offerUnsafe(this.queue, message as Message<P>)) return
+    this.deliver([message], source)
   }
 
   private drop(): void {

@@ -12,10 +12,10 @@ import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import type { SubscribeError } from "../errors.ts"
-import type { SubscriptionKind } from "../Message.ts"
+import type { Message, SubscriptionKind } from "../Message.ts"
 import type { SubscriptionEvent } from "../SubscriptionEvent.ts"
 import type { Receiver, RunFork } from "./consumer.ts"
-import { type Confirmation, parse } from "./frames.ts"
+import { type Confirmation, parse, type RawMessage } from "./frames.ts"
 import { keyOf, SubscriberNode } from "./node.ts"
 import type { Node, Placement } from "./placement.ts"
 import { type Entry, Registry } from "./registry.ts"
@@ -36,6 +36,10 @@ export class Engine {
   closed = false
   /** Consumers that want payloads as bytes; while there are none, frames are read as text. */
   bytesConsumers = 0
+  /** The messages of the read in progress, with their entries, until `flush`. */
+  private held: Array<RawMessage> = []
+  private heldFor: Array<Entry> = []
+  private heldFrom: SubscriberNode | undefined = undefined
 
   constructor(
     placement: Placement,
@@ -132,6 +136,7 @@ export class Engine {
       const node = new SubscriberNode(target, connection, scope)
       connection.setSubscriber({
         onFrame: (frame) => this.onFrame(node, frame),
+        onRead: () => this.flush(),
         onDisconnect: () => this.onDisconnect(node),
         bytes: () => this.bytesConsumers > 0
       })
@@ -216,13 +221,25 @@ export class Engine {
   private onFrame(node: SubscriberNode, value: RespValue): void {
     const frame = parse(value)
     if (frame === undefined) return
-    switch (frame.type) {
-      case "message": {
-        const entry = this.registry.find(frame.kind, frame.name)
-        if (entry === undefined) return
-        for (const consumer of entry.consumers) consumer.deliver(frame, node)
-        break
+    if (frame.type === "message") {
+      const entry = this.registry.find(frame.kind, frame.name)
+      if (entry === undefined) return
+      if (node !== this.heldFrom) this.flush()
+      // One consumer gains nothing from waiting for the end of the read (unless messages held
+      // before this one must reach it first).
+      if (this.held.length === 0 && entry.consumers.size === 1) {
+        for (const consumer of entry.consumers)
+          consumer.deliverOne(consumer.bytes ? frame.asBytes() : frame.asText(), node)
+        return
       }
+      this.heldFrom = node
+      this.held.push(frame)
+      this.heldFor.push(entry)
+      return
+    }
+    // What it says may end a consumer: the messages before it are delivered first.
+    this.flush()
+    switch (frame.type) {
       case "subscribed":
         this.onSubscribed(node, frame)
         break
@@ -231,6 +248,31 @@ export class Engine {
         break
       case "error":
         this.onRefused(node, frame.message)
+    }
+  }
+
+  /**
+   * Hands the messages held since the read began to their consumers: one run of messages of
+   * one entry at a time, in the order they came, each form (text, bytes) built once and
+   * shared by the consumers, and one offer per consumer per run instead of per message.
+   */
+  private flush(): void {
+    const held = this.held
+    const node = this.heldFrom
+    if (held.length === 0 || node === undefined) return
+    const entries = this.heldFor
+    this.held = []
+    this.heldFor = []
+    for (let start = 0, end = 0; start < held.length; start = end) {
+      const entry = entries[start]!
+      while (end < held.length && entries[end] === entry) end++
+      const run = start === 0 && end === held.length ? held : held.slice(start, end)
+      let text: Array<Message<string>> | undefined
+      let bytes: Array<Message<Uint8Array>> | undefined
+      for (const consumer of entry.consumers) {
+        if (consumer.bytes) consumer.deliver((bytes ??= run.map((raw) => raw.asBytes())), node)
+        else consumer.deliver((text ??= run.map((raw) => raw.asText())), node)
+      }
     }
   }
 
@@ -297,6 +339,7 @@ export class Engine {
   }
 
   private onDisconnect(node: SubscriberNode): void {
+    this.flush()
     for (const key of node.confirmed) {
       const entry = this.registry.get(key)
       if (entry === undefined || entry.node !== node) continue
