@@ -19,6 +19,9 @@ import type { RespArg } from "../resp/types.ts"
 /** One line's place: its arguments (all strings or numbers), its reply form, its keys. */
 interface Line {
   readonly args: ReadonlyArray<RespArg>
+  /** `args[0]` and `args.length`, kept beside them: a hit on GET k never reads `args`. */
+  readonly verb: RespArg
+  readonly argc: number
   readonly bytes: boolean
   readonly keys: ReadonlyArray<string>
 }
@@ -61,11 +64,10 @@ export interface Meter {
 
 /** The line of `command`, found under its first key (at `skip`, so not compared again). */
 const same = (line: Line, command: Command<unknown>, skip: number): boolean => {
-  if (line.bytes !== command.bytes) return false
-  const a = line.args
   const b = command.args
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (i !== skip && a[i] !== b[i]) return false
+  const n = b.length
+  if (line.bytes !== command.bytes || line.verb !== b[0] || line.argc !== n) return false
+  for (let i = 1; i < n; i++) if (i !== skip && line.args[i] !== b[i]) return false
   return true
 }
 
@@ -145,7 +147,15 @@ export class CacheStore {
 
   /** Starts the one read of a line; `stale` when it may not be kept whatever the reply. */
   begin(command: Command<unknown>, keys: ReadonlyArray<string>, stale: boolean): Flight {
-    const flight: Flight = { args: command.args, bytes: command.bytes, keys, stale, waiters: [] }
+    const flight: Flight = {
+      args: command.args,
+      verb: command.args[0]!,
+      argc: command.args.length,
+      bytes: command.bytes,
+      keys,
+      stale,
+      waiters: []
+    }
     this.flights.add(flight)
     for (const key of keys) add(this.flightsByKey, key, flight)
     this.counters.misses++
@@ -164,6 +174,8 @@ export class CacheStore {
     const size = this.maxBytes > 0 ? sizeOf(value) + sizeOf(line.args) : 0
     const entry: Entry = {
       args: line.args,
+      verb: line.verb,
+      argc: line.argc,
       bytes: line.bytes,
       keys: line.keys,
       value: freeze(value),
