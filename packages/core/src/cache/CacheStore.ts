@@ -173,7 +173,9 @@ export class CacheStore {
   private insert(line: Line, value: unknown): void {
     const size = this.maxBytes > 0 ? sizeOf(value) + sizeOf(line.args) : 0
     const entry: Entry = {
-      args: line.args,
+      // A copy: kept long, the command's own array would teach V8 to allocate every command's
+      // arguments (GET k of each later hit too) straight in the old generation ("pretenuring").
+      args: line.args.slice(),
       verb: line.verb,
       argc: line.argc,
       bytes: line.bytes,
