@@ -52,20 +52,13 @@ export const make = (
     const cache = config.cache === undefined ? undefined : yield* ClientCache.make(config.cache, settings.metrics)
     const guarded = yield* ClusterRouter.make(config, cache)
     yield* guarded.credentials.keepFresh(guarded.connections)
-    // Tracing and metrics, then the cache, wrap the router only when on, underneath the guard
-    // (the config was validated above). The cache sits outermost: a hit costs no span and no
-    // command metric (no round trip).
+    // Tracing and metrics, then the cache, under the guard (the config was validated above).
+    // The cache sits outermost: a hit costs no span and no command metric (no round trip).
     const instrumentation = yield* Observability.make(settings, 0)
-    const router =
-      instrumentation === undefined && cache === undefined
-        ? guarded
-        : RouterGuard.mapUnguarded(guarded, (plain): ClusterRouter.ClusterRouterService => {
-            const observed: ClusterRouter.ClusterRouterService =
-              instrumentation === undefined
-                ? plain
-                : { ...plain, ...instrumentation.instrument(plain, plain.endpointOf) }
-            return cache === undefined ? observed : { ...observed, ...cache.wrap(observed) }
-          })
+    const router = RouterGuard.decorate(guarded, [
+      instrumentation && ((plain) => instrumentation.instrument(plain, plain.endpointOf)),
+      cache && ((plain) => cache.wrap(plain))
+    ])
     return {
       router,
       valkey: makeValkey(router, instrumentation),

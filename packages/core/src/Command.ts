@@ -463,6 +463,23 @@ const utf8 = new TextDecoder()
 const text = (arg: RespArg | undefined): string | undefined =>
   arg === undefined || typeof arg === "string" ? arg : typeof arg === "number" ? String(arg) : utf8.decode(arg)
 
+/**
+ * The command's keys as text, from its key positions (`firstKey` to `lastKey`, every
+ * `keyStep`); empty for a keyless command.
+ *
+ * @since 0.3.0
+ * @category getters
+ */
+export const keyNames = (command: Command<unknown>): Array<string> => {
+  const args = command.args
+  const names: Array<string> = []
+  const step = command.keyStep
+  if (command.firstKey < 1 || step < 1) return names
+  const last = Math.min(command.lastKey, args.length - 1)
+  for (let i = command.firstKey; i <= last; i += step) names.push(text(args[i])!)
+  return names
+}
+
 const seconds = (arg: RespArg | undefined): number | undefined => {
   const value = Number(text(arg))
   return arg === undefined || !Number.isFinite(value) || value < 0 ? undefined : Math.ceil(value * 1000)

@@ -215,10 +215,10 @@ export interface Instrumentation {
    * every command goes (one node), or a function telling, when the command starts, where a
    * command goes (a cluster; `undefined` when it spans nodes).
    */
-  readonly instrument: (
-    router: RouterService,
+  readonly instrument: <R extends RouterService>(
+    router: R,
     endpoint: Endpoint | ((command: Command.Command<unknown>) => Endpoint | undefined)
-  ) => RouterService
+  ) => R
 }
 
 /**
@@ -334,10 +334,10 @@ class InstrumentationImpl implements Instrumentation {
         : Metric.gauge(inflight.id, { description: INFLIGHT, attributes: { ...settings.metrics.attributes } })
   }
 
-  readonly instrument = (
-    router: RouterService,
+  readonly instrument = <R extends RouterService>(
+    router: R,
     endpoint: Endpoint | ((command: Command.Command<unknown>) => Endpoint | undefined)
-  ): RouterService => {
+  ): R => {
     const observe = this.observe(endpoint)
     return {
       ...router,

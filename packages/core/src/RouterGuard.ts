@@ -151,3 +151,19 @@ export const mapUnguarded = <R extends RouterService>(router: R, f: (plain: R) =
   const entry = plainOf.get(router)
   return entry === undefined ? f(router) : guard(f(entry.plain as R), entry.more as ReadonlyArray<keyof R & string>)
 }
+
+/**
+ * A client's router: the guarded one with the wrappers that are on (`undefined` for one that
+ * is off) applied in order around the router under its guard, so the guard stays outermost;
+ * the guarded router itself when none is on, so commands take the plain path.
+ *
+ * @since 0.3.0
+ * @category guards
+ */
+export const decorate = <R extends RouterService>(
+  guarded: R,
+  wrappers: ReadonlyArray<((plain: R) => R) | undefined>
+): R => {
+  const on = wrappers.filter((wrap): wrap is (plain: R) => R => wrap !== undefined)
+  return on.length === 0 ? guarded : mapUnguarded(guarded, (plain) => on.reduce((router, wrap) => wrap(router), plain))
+}

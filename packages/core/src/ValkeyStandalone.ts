@@ -45,20 +45,14 @@ export const make = (
       config.cache === undefined ? undefined : yield* ClientCache.make(config.cache, resolved.observability.metrics)
     const guarded = yield* StandaloneRouter.make(resolved, undefined, cache?.tracking)
     yield* guarded.credentials.keepFresh(guarded.connections)
-    // Tracing and metrics, then the cache, wrap the router only when on (off, commands take the
-    // plain path), underneath the guard. The cache sits outermost: a hit costs no span and no
-    // command metric (no round trip).
+    // Tracing and metrics, then the cache, under the guard. The cache sits outermost: a hit
+    // costs no span and no command metric (no round trip).
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
-    const router =
-      instrumentation === undefined && cache === undefined
-        ? guarded
-        : RouterGuard.mapUnguarded(guarded, (plain) => {
-            const observed =
-              instrumentation === undefined
-                ? plain
-                : instrumentation.instrument(plain, { host: resolved.connection.host, port: resolved.connection.port })
-            return cache === undefined ? observed : cache.wrap(observed)
-          })
+    const endpoint = { host: resolved.connection.host, port: resolved.connection.port }
+    const router = RouterGuard.decorate(guarded, [
+      instrumentation && ((plain) => instrumentation.instrument(plain, endpoint)),
+      cache && ((plain) => cache.wrap(plain))
+    ])
     return {
       router,
       valkey: Valkey.make(router, instrumentation),

@@ -57,14 +57,20 @@ export const rules = <R>(it: Vitest.MethodsNonLive<R>, target: Target<R>) => {
       const p = `{cache${protocol}}:`
       const cached = (name: string, extra: Partial<ValkeyConfig.ValkeyConfig> = {}) =>
         target.client({ protocol, clientName: name, cache: { maxEntries: 1000 }, ...extra })
+      /** A cached client whose cache holds `k` = "1", written by `other`, a client without one. */
+      const holding = (name: string, k: string) =>
+        Effect.gen(function* () {
+          const { cache, valkey } = yield* cached(name)
+          const { valkey: other } = yield* target.client({ protocol })
+          yield* other.set(k, "1")
+          assert.strictEqual(yield* valkey.get(k), "1")
+          return { cache, valkey, other }
+        })
 
       it.effect("a hit costs no round trip; another client's write invalidates it", () =>
         Effect.gen(function* () {
-          const { cache, valkey } = yield* cached(`w${protocol}`)
-          const { valkey: other } = yield* target.client({ protocol })
           const k = `${p}other`
-          yield* other.set(k, "1")
-          assert.strictEqual(yield* valkey.get(k), "1")
+          const { cache, other, valkey } = yield* holding(`w${protocol}`, k)
           const before = yield* serverGets(target)
           assert.strictEqual(yield* valkey.get(k), "1")
           assert.strictEqual(yield* serverGets(target), before, "the second GET was not sent")
@@ -130,11 +136,8 @@ export const rules = <R>(it: Vitest.MethodsNonLive<R>, target: Target<R>) => {
       it.effect("a lost connection empties the cache, and invalidations work again after", () =>
         Effect.gen(function* () {
           const name = `lost${protocol}`
-          const { cache, valkey } = yield* cached(name)
-          const { valkey: other } = yield* target.client({ protocol })
           const k = `${p}lost`
-          yield* other.set(k, "1")
-          assert.strictEqual(yield* valkey.get(k), "1")
+          const { cache, other, valkey } = yield* holding(name, k)
           assert.strictEqual((yield* stats(cache)).entries, 1)
           yield* kill(target, name, "normal")
           assert.isTrue(yield* eventually(Effect.map(stats(cache), (s) => s.entries === 0)))
@@ -152,11 +155,8 @@ export const rules = <R>(it: Vitest.MethodsNonLive<R>, target: Target<R>) => {
         it.effect("a lost invalidation connection empties the cache; the redirect follows its new id", () =>
           Effect.gen(function* () {
             const name = `redir${protocol}`
-            const { cache, valkey } = yield* cached(name)
-            const { valkey: other } = yield* target.client({ protocol })
             const k = `${p}redirect`
-            yield* other.set(k, "1")
-            assert.strictEqual(yield* valkey.get(k), "1")
+            const { cache, other, valkey } = yield* holding(name, k)
             yield* kill(target, name, "pubsub")
             assert.isTrue(yield* eventually(Effect.map(stats(cache), (s) => s.entries === 0)))
             // Once re-subscribed and redirected, a read is kept again and invalidated again.

@@ -27,7 +27,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import type { Key } from "../Args.ts"
-import type { Command } from "../Command.ts"
+import * as Command from "../Command.ts"
 import { clientId } from "../commands/connection.ts"
 import * as Session from "../commands/session.ts"
 import * as Connection from "../connection/Connection.ts"
@@ -208,7 +208,7 @@ export interface Cache {
   readonly service: ClientCacheService
   readonly tracking: Tracking
   /** The router with cacheable reads answered from memory and writes dropping their keys. */
-  readonly wrap: (router: RouterService) => RouterService
+  readonly wrap: <R extends RouterService>(router: R) => R
   /** Drops the entries of keys `pick` picks (a cluster's moved slots). */
   readonly dropWhere: (pick: (key: string) => boolean) => void
   /** A node left the cluster: its invalidation connection (RESP2), if any, is closed. */
@@ -261,10 +261,10 @@ class CacheImpl implements Cache {
 
   // --- reads and writes through the router ----------------------------------------------------
 
-  wrap(router: RouterService): RouterService {
+  wrap<R extends RouterService>(router: R): R {
     return {
       ...router,
-      run: <A>(command: Command<A>): Effect.Effect<A, CommandError> => {
+      run: <A>(command: Command.Command<A>): Effect.Effect<A, CommandError> => {
         if (command.cacheable === true) return this.read(router, command)
         if (command.readonly) return router.run(command)
         return Effect.suspend(() => {
@@ -285,20 +285,15 @@ class CacheImpl implements Cache {
    * the like) are dropped before it is sent; the server's invalidation for this client's own
    * write comes only after the write's reply.
    */
-  private written(command: Command<unknown>): void {
+  private written(command: Command.Command<unknown>): void {
     if (command.writesAllKeys === true) {
       this.store.flush()
       return
     }
-    if (command.firstKey <= 0) return
-    const args = command.args
-    for (let i = command.firstKey; i <= command.lastKey && i < args.length; i += command.keyStep) {
-      const key = args[i]!
-      this.store.invalidate(typeof key === "string" ? key : typeof key === "number" ? String(key) : utf8.decode(key))
-    }
+    for (const key of Command.keyNames(command)) this.store.invalidate(key)
   }
 
-  private read<A>(router: RouterService, command: Command<A>): Effect.Effect<A, CommandError> {
+  private read<A>(router: RouterService, command: Command.Command<A>): Effect.Effect<A, CommandError> {
     return Effect.suspend(() => {
       const key = this.firstKeyOf(command)
       if (key === undefined) return router.run(command)
@@ -312,7 +307,7 @@ class CacheImpl implements Cache {
         })
       }
       // The first miss sends the read in its own fiber (no fork per miss); the others wait.
-      const flight = this.store.begin(command, keysOf(command), this.degraded > 0 && this.gated())
+      const flight = this.store.begin(command, Command.keyNames(command), this.degraded > 0 && this.gated())
       return Effect.onExit(router.run(command), (exit) => Effect.sync(() => this.settle(router, command, flight, exit)))
     })
   }
@@ -332,7 +327,7 @@ class CacheImpl implements Cache {
 
   private settle<A>(
     router: RouterService,
-    command: Command<A>,
+    command: Command.Command<A>,
     flight: Flight,
     exit: Exit.Exit<A, CommandError>
   ): void {
@@ -351,7 +346,7 @@ class CacheImpl implements Cache {
    * arguments (entries compare arguments with ===), a key outside `prefixes`, a command
    * outside `commands`.
    */
-  private firstKeyOf(command: Command<unknown>): string | undefined {
+  private firstKeyOf(command: Command.Command<unknown>): string | undefined {
     const args = command.args
     for (let i = 0; i < args.length; i++) {
       const type = typeof args[i]
@@ -363,7 +358,7 @@ class CacheImpl implements Cache {
   }
 
   /** `commands` and `prefixes`, when given. */
-  private admits(command: Command<unknown>): boolean {
+  private admits(command: Command.Command<unknown>): boolean {
     const args = command.args
     const { commands, prefixes } = this.options
     if (commands !== undefined && !commands.has(String(args[0]).toUpperCase())) return false
@@ -536,12 +531,6 @@ class CacheImpl implements Cache {
     channel.pendingId = undefined
     this.store.flush()
   }
-}
-
-const keysOf = (command: Command<unknown>): ReadonlyArray<string> => {
-  const keys: Array<string> = []
-  for (let i = command.firstKey; i <= command.lastKey; i += command.keyStep) keys.push(String(command.args[i]))
-  return keys
 }
 
 /**
