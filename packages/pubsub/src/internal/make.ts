@@ -3,18 +3,16 @@
  * ordinary commands (PUBLISH, PUBSUB …), closed with the scope.
  */
 import { type Command, type CommandError, Commands, ConfigError, type Credentials } from "@effect-valkey/core"
-import type * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Hub from "effect/PubSub"
-import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { defaults as bufferDefaults } from "../Backpressure.ts"
 import { SubscribeError } from "../errors.ts"
-import type { Message, SubscriptionKind } from "../Message.ts"
+import type { SubscriptionKind } from "../Message.ts"
 import { defaults, type PubSubOptions, type SubscribeOptions } from "../PubSubOptions.ts"
 import type { OpenSubscription, PubSubService, Subscribe } from "../PubSubService.ts"
 import type { Subscription } from "../Subscription.ts"
@@ -110,19 +108,22 @@ export const make = (
         const capacity = settings.capacity ?? buffer.capacity
         if (!isCapacity(capacity)) return yield* failure("invalid", "capacity must be a positive integer")
         const strategy = settings.strategy ?? buffer.strategy
-        const queue = yield* Queue.make<Message<P>, SubscribeError | Cause.Done>({ capacity, strategy })
-        const consumer = new Consumer<P>(
-          queue,
-          { bytes: settings.bytes === true, capacity, strategy },
-          runFork,
-          onDropped === undefined
-            ? () => {
-                dropped++
-              }
-            : () => {
-                dropped++
-                onDropped()
-              }
+        // Made in the subscribing fiber, as a Queue is: wake-ups run on its dispatcher.
+        const consumer = yield* Effect.withFiber((fiber) =>
+          Effect.succeed(
+            new Consumer<P>(
+              { bytes: settings.bytes === true, capacity, strategy },
+              onDropped === undefined
+                ? () => {
+                    dropped++
+                  }
+                : () => {
+                    dropped++
+                    onDropped()
+                  },
+              fiber.currentDispatcher
+            )
+          )
         )
         const added = yield* Effect.acquireRelease(
           Effect.sync(() => {
@@ -153,9 +154,9 @@ export const make = (
           return yield* failure(refusal.reason, refusal.message, first?.name)
         }
         return {
-          messages: Stream.fromQueue(queue),
-          poll: Queue.poll(queue),
-          take: Effect.catchTag(Queue.take(queue), "Done", () => failure("closed", "the subscription is closed")),
+          messages: Stream.fromPull(Effect.succeed(consumer.pull)),
+          poll: consumer.poll,
+          take: Effect.catchTag(consumer.take, "Done", () => failure("closed", "the subscription is closed")),
           dropped: Effect.sync(() => consumer.dropped)
         } satisfies Subscription<P>
       })
