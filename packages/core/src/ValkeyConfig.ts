@@ -311,8 +311,10 @@ const stripUndefined = <A extends object>(a: A): A =>
 /**
  * The configuration from Effect `Config`: `URL`, `HOST`, `PORT`, `USERNAME`, `PASSWORD`
  * (redacted), `DATABASE`, `CLIENT_NAME`, `TLS`, `PROTOCOL`, `REQUEST_TIMEOUT`,
- * `CONNECT_TIMEOUT`, `INFLIGHT_LIMIT`, `LAZY_CONNECT`, `TRACING`, `METRICS`; nest it (`Config.nested("VALKEY")`) to
- * read `VALKEY_URL`, `VALKEY_HOST`, ….
+ * `CONNECT_TIMEOUT`, `INFLIGHT_LIMIT`, `LAZY_CONNECT`, `TRACING`, `METRICS`, and the
+ * client-side cache's `CACHE_MAX_ENTRIES`, `CACHE_MAX_BYTES`, `CACHE_TTL`, `CACHE_MODE`,
+ * `CACHE_PREFIXES` and `CACHE_COMMANDS` (lists comma-separated; any of them turns the cache
+ * on); nest it (`Config.nested("VALKEY")`) to read `VALKEY_URL`, `VALKEY_HOST`, ….
  *
  * @since 0.1.0
  * @category constructors
@@ -332,13 +334,28 @@ export const config: Config.Config<ValkeyConfig> = Config.all({
   inflightLimit: Config.option(Config.Int("INFLIGHT_LIMIT")),
   lazyConnect: Config.option(Config.Boolean("LAZY_CONNECT")),
   tracing: Config.option(Config.Boolean("TRACING")),
-  metrics: Config.option(Config.Boolean("METRICS"))
+  metrics: Config.option(Config.Boolean("METRICS")),
+  cache: Config.all({
+    maxEntries: Config.option(Config.Int("CACHE_MAX_ENTRIES")),
+    maxBytes: Config.option(Config.Int("CACHE_MAX_BYTES")),
+    ttl: Config.option(Config.Duration("CACHE_TTL")),
+    mode: Config.option(Config.Literals(["default", "broadcast"], "CACHE_MODE")),
+    prefixes: Config.option(Config.Array(Schema.String, "CACHE_PREFIXES")),
+    commands: Config.option(Config.Array(Schema.NonEmptyString, "CACHE_COMMANDS"))
+  })
 }).pipe(
-  Config.map((fields) => {
-    const out: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(fields) as Array<[string, Option.Option<unknown>]>) {
-      if (Option.isSome(value)) out[key] = value.value
-    }
+  Config.map(({ cache, ...fields }) => {
+    const out: Record<string, unknown> = present(fields)
+    // Any CACHE_* field turns the cache on; the others keep their defaults.
+    const options = present(cache)
+    if (Object.keys(options).length > 0) out.cache = options
     return out as ValkeyConfig
   })
 )
+
+/** The fields that are set, unwrapped. */
+const present = (fields: Record<string, Option.Option<unknown>>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(fields)) if (Option.isSome(value)) out[key] = value.value
+  return out
+}

@@ -259,6 +259,13 @@ export const make = (
     if (readFrom !== undefined && readFrom !== "primary" && readFrom !== "preferReplica") {
       return yield* new ConfigError({ message: "readFrom: primary or preferReplica", field: "readFrom" })
     }
+    // Not in the type, but a config read from the environment (CACHE_*) may carry it.
+    if ((dataFields as { readonly cache?: unknown }).cache !== undefined) {
+      return yield* new ConfigError({
+        message: "cache: client-side caching is not offered on Sentinel yet",
+        field: "cache"
+      })
+    }
     const scope = yield* Scope.Scope
     if (typeof name !== "string" || name === "") {
       return yield* new ConfigError({ message: "name: the monitored primary's name is required", field: "name" })

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { ConfigProvider, Effect, Layer, Redacted, Schema } from "effect"
-import { Valkey, ValkeyConfig, ValkeyStandalone } from "../src/index.ts"
+import { ClientCache, Valkey, ValkeyConfig, ValkeyStandalone } from "../src/index.ts"
 
 describe("configuration", () => {
   it.effect.each([
@@ -77,6 +77,42 @@ describe("configuration", () => {
         Effect.provide(ValkeyStandalone.layerConfig(ValkeyStandalone.configNested("VALKEY")).pipe(Layer.provide(env)))
       )
       assert.strictEqual(name, "from-config")
+    })
+  )
+
+  it.live("layerConfig: any CACHE_* variable turns the client-side cache on, with its fields", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer.make()
+      const env = ConfigProvider.layer(
+        ConfigProvider.fromEnv({
+          env: {
+            VALKEY_PORT: String(server.port),
+            VALKEY_CACHE_MAX_ENTRIES: "100",
+            VALKEY_CACHE_PREFIXES: "user:,session:",
+            VALKEY_CACHE_TTL: "1 minute"
+          }
+        })
+      )
+      const stats = yield* Effect.gen(function* () {
+        const valkey = yield* Valkey
+        yield* valkey.set("user:1", "a")
+        yield* valkey.set("other:1", "b")
+        for (let i = 0; i < 2; i++) {
+          yield* valkey.get("user:1")
+          yield* valkey.get("other:1") // outside the prefixes: never cached
+        }
+        return yield* (yield* ClientCache.ClientCache).stats
+      }).pipe(
+        Effect.provide(ValkeyStandalone.layerConfig(ValkeyStandalone.configNested("VALKEY")).pipe(Layer.provide(env)))
+      )
+      assert.strictEqual(stats.hits, 1)
+      assert.strictEqual(stats.entries, 1)
+      const none = yield* ValkeyConfig.config.parse(ConfigProvider.fromEnv({ env: {} }))
+      assert.isUndefined(none.cache)
+      const bad = yield* Effect.flip(
+        ValkeyConfig.config.parse(ConfigProvider.fromEnv({ env: { CACHE_MODE: "sometimes" } }))
+      )
+      assert.include(String(bad), "CACHE_MODE")
     })
   )
 })

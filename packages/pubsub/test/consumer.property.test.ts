@@ -13,13 +13,6 @@ import type { Strategy } from "../src/Backpressure.ts"
 import { Consumer, type Pausable } from "../src/internal/consumer.ts"
 import type { Message } from "../src/Message.ts"
 
-type Op =
-  | { readonly op: "deliver"; readonly n: number }
-  | { readonly op: "deliverOne" }
-  | { readonly op: "pull" }
-  | { readonly op: "take" }
-  | { readonly op: "poll" }
-
 const ops = fc.array(
   fc.oneof(
     fc.record({ op: fc.constant("deliver" as const), n: fc.integer({ min: 1, max: 12 }) }),
