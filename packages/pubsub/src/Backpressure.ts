@@ -3,9 +3,9 @@
  * buffer of `capacity` messages; when it is full:
  *
  * - `"suspend"` (the default): nothing is dropped. The client stops reading the subscriber
- *   connection the message came on until the consumer has room again. This is lossless and
- *   bounded in memory, but it stalls every consumer whose subscriptions share that
- *   connection (one per node), and while the client does not read, the server buffers the
+ *   connection the message came on until the consumer has room for what waits. This is
+ *   lossless and bounded in memory, but it stalls every consumer whose subscriptions share
+ *   that connection (one per node), and while the client does not read, the server buffers the
  *   messages up to its `client-output-buffer-limit pubsub`; past it, the server drops the
  *   connection, which shows as `Lost`/`Resubscribed` events. Pick it when every message
  *   matters and consumers keep up on average.
