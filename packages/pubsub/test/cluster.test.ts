@@ -1,7 +1,8 @@
+import * as Net from "node:net"
 import { assert, layer } from "@effect/vitest"
 import { Slot } from "@effect-valkey/cluster"
 import { type ClusterNode, ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Effect, Fiber } from "effect"
+import { type Duration, Effect, Fiber, Schedule } from "effect"
 import { cluster, eventually, unique, watchEvents } from "./support.ts"
 
 const count = (node: ClusterNode, sub: "NUMSUB" | "SHARDNUMSUB", channel: string) =>
@@ -128,4 +129,48 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), {
       ])
     })
   )
+
+  // Last in this file: it leaves the killed primary forgotten (its replica took over).
+  it.effect("the connection to a killed node the cluster then forgot is let go, not reconnected for ever", () =>
+    Effect.gen(function* () {
+      const handle = yield* ValkeyTestCluster
+      const pubsub = yield* cluster(options, { reconnect: Schedule.spaced("50 millis") })
+      const channel = unique("forgotten")
+      const plain = yield* pubsub.subscription("channel", channel)
+      const primary = yield* handle.slotOwner(Slot.slotOf(channel))
+      const moved = yield* watchEvents(
+        pubsub,
+        1,
+        (e) => e.name === channel && e._tag === "Resubscribed" && e.node !== primary.address
+      )
+      yield* handle.kill(primary)
+      yield* Fiber.join(moved)
+      yield* handle.waitForConsistency({ timeout: "30 seconds" })
+      for (const node of handle.nodes) {
+        if (node !== primary && node.status === "running") yield* node.command(["CLUSTER", "FORGET", primary.id])
+      }
+      // Two reconcile rounds (300 ms each) to see the topology without it and let it go;
+      // then anything still trying it (every 50 ms) shows up on its port.
+      yield* Effect.sleep("1 second")
+      const attempts = yield* connectionsTo(primary.port, "1500 millis")
+      assert.strictEqual(attempts, 0, `connections to the forgotten node ${primary.address}`)
+      yield* pubsub.publish(channel, "still here")
+      assert.strictEqual((yield* plain.take).payload, "still here")
+    })
+  )
 })
+
+/** How many connections a listener on `port` gets during `window`. */
+const connectionsTo = (port: number, window: Duration.Input) =>
+  Effect.acquireUseRelease(
+    Effect.callback<{ readonly server: Net.Server; readonly count: () => number }>((resume) => {
+      let count = 0
+      const server = Net.createServer((socket) => {
+        count++
+        socket.destroy()
+      })
+      server.listen(port, "127.0.0.1", () => resume(Effect.succeed({ server, count: () => count })))
+    }),
+    ({ count }) => Effect.map(Effect.sleep(window), () => count()),
+    ({ server }) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+  )

@@ -2,7 +2,7 @@
  * Test helpers: a `PubSub` (and the command client under it) on the testkit server or
  * cluster in context, closed with the test's scope; and bounded polling of server state.
  */
-import { ValkeyCluster } from "@effect-valkey/cluster"
+import { type ClusterConfig, ValkeyCluster } from "@effect-valkey/cluster"
 import { Valkey, type ValkeyConfig, ValkeyStandalone } from "@effect-valkey/core"
 import { ValkeyServer, ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Context, Effect, Layer, Schedule, Stream } from "effect"
@@ -22,10 +22,13 @@ export const standalone = (config: ValkeyConfig.ValkeyConfig = {}, options: PubS
   Effect.map(standaloneClient(config, options), ({ pubsub }) => pubsub)
 
 /** A `PubSub` on the `ValkeyTestCluster` in context. */
-export const cluster = (options: PubSubOptions.PubSubOptions = {}) =>
+export const cluster = (
+  options: PubSubOptions.PubSubOptions = {},
+  client: Omit<ClusterConfig.ClusterConfig, "seeds"> = {}
+) =>
   Effect.gen(function* () {
     const handle = yield* ValkeyTestCluster
-    const config = { seeds: [handle.seeds[0]!] }
+    const config = { ...client, seeds: [handle.seeds[0]!] }
     const context = yield* Layer.build(PubSub.layer(options).pipe(Layer.provide(ValkeyCluster.layer(config))))
     return Context.get(context, PubSub.PubSub)
   })

@@ -36,6 +36,12 @@ export const backend = (cluster: ClusterRouterService): Backend => {
       // A lazy connection only connects on its first write, so making it cannot fail.
       connect: (node) => Effect.orDie(Connection.make({ ...base, host: node.host, port: node.port }, { lazy: true })),
       refresh: Effect.ignore(cluster.refreshTopology),
+      // Failed nodes count: they stay in the topology (and may come back) until forgotten.
+      known: (address) =>
+        cluster
+          .topology()
+          .nodes()
+          .some((node) => node.address === address),
       lost: (address) => cluster.nodeLost(address),
       watch: (onChange) => cluster.watchTopology(onChange)
     },

@@ -113,8 +113,10 @@ export class Engine {
         const [kind, name] = splitKey(key)
         if (!node.isWritten(kind, name, false)) node.write(kind, name, false)
       }
-      // A lost node is kept while it reconnects: it tells `down` that the node is unreachable.
-      if (node.confirmed.size === 0 && !this.registry.uses(node) && !node.lost) idle.push(node)
+      // A lost node is kept while it reconnects (it tells `down` that the node is
+      // unreachable), unless the node left the deployment: then nothing will come back.
+      const waited = node.lost && this.placement.known?.(node.address) !== false
+      if (node.confirmed.size === 0 && !this.registry.uses(node) && !waited) idle.push(node)
     }
     return Effect.forEach(idle, (node) => this.drop(node), { discard: true })
   })

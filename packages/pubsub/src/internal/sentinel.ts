@@ -21,6 +21,7 @@ export const backend = (sentinel: ValkeySentinel.SentinelService, router: Router
       connect: (node) =>
         Effect.orDie(Connection.make({ ...options, host: node.host, port: node.port }, { lazy: true })),
       refresh: Effect.void,
+      known: (address) => sentinel.primary().address === address,
       watch: (onChange) => sentinel.onSwitch(() => onChange())
     },
     run: (command) => router.run(command),
