@@ -67,6 +67,32 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
     })
   )
 
+  it.effect("connects at the same time share one run of the provider", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer
+      yield* user(server, "storm", "s3cret")
+      let runs = 0
+      const credentials = Effect.sync((): CredentialsValue => {
+        runs++
+        return { username: "storm", password: Redacted.make("s3cret") }
+      }).pipe(Effect.delay("100 millis"))
+      const { valkey } = yield* ValkeyStandalone.make({ port: server.port, credentials })
+      assert.strictEqual(runs, 1)
+      // Five dedicated connections opened together: their connects overlap the provider's
+      // 100 ms, so they wait for one run instead of starting five.
+      const pongs = yield* Effect.forEach(
+        Array.from({ length: 5 }),
+        () => Effect.scoped(Effect.flatMap(valkey.dedicated, (own) => own.ping())),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(pongs, ["PONG", "PONG", "PONG", "PONG", "PONG"])
+      assert.strictEqual(runs, 2)
+      // One after the other, each connect asks again (a rotation reaches every connect).
+      yield* Effect.scoped(Effect.flatMap(valkey.dedicated, (own) => own.ping()))
+      assert.strictEqual(runs, 3)
+    })
+  )
+
   it.effect("a refresh re-authenticates the open connections with a new secret (AUTH, no reconnect)", () =>
     Effect.gen(function* () {
       const { server, valkey, rotate } = yield* rotatingClient("refr", "r-0", {

@@ -7,7 +7,9 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -73,6 +75,10 @@ export class Credentials {
    * reconnect may already have taken from the provider for its own connection only.
    */
   private everywhere: Redacted.Redacted<string> | undefined = undefined
+  /** The provider run in progress for connects, shared by those that come meanwhile. */
+  private running:
+    | { readonly provider: CredentialsProvider; readonly result: Deferred.Deferred<CredentialsValue, CredentialsError> }
+    | undefined = undefined
 
   constructor(
     username: string | undefined,
@@ -97,7 +103,7 @@ export class Credentials {
   readonly resolve: Effect.Effect<void, AuthError> = Effect.suspend(() => {
     const provider = this.provider
     if (provider === undefined) return Effect.void
-    return Effect.matchEffect(evaluate(provider, this.timeoutMillis), {
+    return Effect.matchEffect(this.shared(provider), {
       onSuccess: (value) =>
         Effect.sync(() => {
           this.set(value)
@@ -109,6 +115,34 @@ export class Credentials {
           : Effect.fail(new AuthError({ message: `no credentials to connect with: ${error.message}`, cause: error }))
     })
   })
+
+  /**
+   * A run of `provider` that concurrent connects share: a reconnect storm (a node restart
+   * drops every connection to it, pools and pub/sub included) asks the provider once, not
+   * once per connection. A run that is interrupted fails its sharers with a CredentialsError.
+   */
+  private shared(provider: CredentialsProvider): Effect.Effect<CredentialsValue, CredentialsError> {
+    return Effect.suspend(() => {
+      const running = this.running
+      if (running !== undefined && running.provider === provider) return Deferred.await(running.result)
+      const result = Deferred.makeUnsafe<CredentialsValue, CredentialsError>()
+      const run = { provider, result }
+      this.running = run
+      return evaluate(provider, this.timeoutMillis).pipe(
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            if (this.running === run) this.running = undefined
+            Deferred.doneUnsafe(
+              result,
+              Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+                ? Effect.fail(new CredentialsError({ message: "the credentials provider run was interrupted" }))
+                : exit
+            )
+          })
+        )
+      )
+    })
+  }
 
   /** Stores credentials a provider (or `updatePassword`) produced. */
   set(value: CredentialsValue): void {
