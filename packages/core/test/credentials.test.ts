@@ -1,6 +1,6 @@
 import { assert, layer } from "@effect/vitest"
 import { ValkeyServer } from "@effect-valkey/testkit"
-import { Effect, Redacted, Schedule } from "effect"
+import { Effect, Logger, Redacted, Schedule } from "effect"
 import { type CredentialsValue, type ValkeyConfig, ValkeyStandalone } from "../src/index.ts"
 
 /** An ACL user of its own for each test, so tests on the shared server do not meet. */
@@ -118,6 +118,42 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
       yield* server.command(["ACL", "SETUSER", "refr", "<r-0"])
       yield* killUser(server, "refr")
       assert.strictEqual(yield* soon(valkey.ping()), "PONG")
+    })
+  )
+
+  it.effect("a provider that is down warns once, not on every refresh, and its return is logged", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer
+      yield* user(server, "down", "d-0")
+      let up = true
+      const credentials = Effect.suspend(() =>
+        up
+          ? Effect.succeed<CredentialsValue>({ username: "down", password: Redacted.make("d-0") })
+          : Effect.fail("vault unreachable")
+      )
+      const lines: Array<{ readonly level: string; readonly message: string }> = []
+      const capture = Logger.make((entry) => {
+        lines.push({ level: entry.logLevel, message: String(entry.message) })
+      })
+      yield* Effect.gen(function* () {
+        const { valkey } = yield* ValkeyStandalone.make({
+          port: server.port,
+          credentials,
+          credentialsRefresh: Schedule.spaced("20 millis")
+        })
+        up = false
+        yield* Effect.sleep("300 millis")
+        assert.strictEqual(yield* valkey.ping(), "PONG")
+        up = true
+        yield* Effect.sleep("100 millis")
+      }).pipe(Effect.scoped, Effect.provide(Logger.layer([capture])))
+      const refresh = lines.filter((line) => line.message.includes("credentials refresh"))
+      assert.deepStrictEqual(
+        refresh.filter((line) => line.level !== "Debug").map((line) => line.level),
+        ["Warn", "Info"],
+        JSON.stringify(refresh)
+      )
+      assert.include(refresh[refresh.length - 1]!.message, "succeeded again")
     })
   )
 

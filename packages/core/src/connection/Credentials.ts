@@ -239,13 +239,28 @@ export class Credentials {
 
   /**
    * Runs `refreshOnce` on the `refresh` schedule until the scope closes; failures are logged
-   * and the loop goes on. Nothing to do without a provider and a schedule.
+   * (the first of a run of them as a warning) and the loop goes on. Nothing to do without a
+   * provider and a schedule.
    */
   keepFresh(connections: () => ReadonlyArray<Connection>): Effect.Effect<void, never, Scope.Scope> {
     const schedule = this.refresh
     if (this.provider === undefined || schedule === undefined) return Effect.void
+    // A provider that is down fails every tick: one warning, then debug lines until a
+    // refresh succeeds again (said once, at info).
+    let failures = 0
     const once = this.refreshOnce(connections).pipe(
-      Effect.catch((error) => Effect.logWarning(`credentials refresh: ${error.message}`))
+      Effect.matchEffect({
+        onFailure: (error) =>
+          ++failures === 1
+            ? Effect.logWarning(`credentials refresh: ${error.message} (not logged again until a refresh succeeds)`)
+            : Effect.logDebug(`credentials refresh: ${error.message} (${failures} failures in a row)`),
+        onSuccess: () => {
+          if (failures === 0) return Effect.void
+          const after = failures
+          failures = 0
+          return Effect.logInfo(`credentials refresh: succeeded again after ${after} failure(s)`)
+        }
+      })
     )
     return Effect.asVoid(Effect.forkScoped(Effect.repeat(once, schedule)))
   }
