@@ -248,7 +248,7 @@ class CacheImpl implements Cache {
       enabled: true,
       stats: Effect.sync(() => ({
         ...this.store.counters,
-        entries: this.store.entries.size,
+        entries: this.store.size,
         bytes: this.store.bytes
       })),
       invalidate: (keys) =>
@@ -307,7 +307,8 @@ class CacheImpl implements Cache {
         })
       }
       // The first miss sends the read in its own fiber (no fork per miss); the others wait.
-      const flight = this.store.begin(command, Command.keyNames(command), this.degraded > 0 && this.gated())
+      const keys = command.lastKey > at ? Command.keyNames(command) : undefined
+      const flight = this.store.begin(command, key, keys, this.degraded > 0 && this.gated())
       return Effect.onExit(router.run(command), (exit) => Effect.sync(() => this.settle(router, command, flight, exit)))
     })
   }
