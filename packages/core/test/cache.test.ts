@@ -76,6 +76,37 @@ layer(ValkeyServer.layer(), { excludeTestServices: true, timeout: 60_000 })("cli
     })
   )
 
+  it.effect("a read is answered by the entry of its whole line, not another line of its keys", () =>
+    Effect.gen(function* () {
+      const { cache, valkey } = yield* client({ cache: {} })
+      yield* valkey.mset([
+        ["line:a", "1"],
+        ["line:b", "2"]
+      ])
+      yield* valkey.hset("line:h", { f: "x", g: "y" })
+      assert.deepStrictEqual(yield* valkey.mget(["line:a", "line:b"]), ["1", "2"])
+      // Its first key is another MGET's second: not that entry.
+      assert.deepStrictEqual(yield* valkey.mget(["line:b", "line:b"]), ["2", "2"])
+      assert.deepStrictEqual(yield* valkey.mget(["line:b", "line:a"]), ["2", "1"])
+      // Three lines of one key, each its own entry.
+      assert.strictEqual(yield* valkey.hget("line:h", "f"), "x")
+      assert.strictEqual(yield* valkey.hget("line:h", "g"), "y")
+      assert.deepStrictEqual(yield* valkey.hgetall("line:h"), { f: "x", g: "y" })
+      const filled = yield* cache.stats
+      assert.strictEqual(filled.entries, 6)
+      assert.strictEqual(yield* valkey.hget("line:h", "g"), "y")
+      assert.deepStrictEqual(yield* valkey.mget(["line:b", "line:a"]), ["2", "1"])
+      assert.strictEqual((yield* cache.stats).hits, filled.hits + 2)
+      // A write to h drops its three lines; one to b the three MGETs.
+      yield* valkey.hset("line:h", { g: "z" })
+      assert.strictEqual((yield* cache.stats).entries, 3)
+      yield* valkey.set("line:b", "3")
+      assert.strictEqual((yield* cache.stats).entries, 0)
+      assert.strictEqual(yield* valkey.hget("line:h", "g"), "z")
+      assert.deepStrictEqual(yield* valkey.mget(["line:a", "line:b"]), ["1", "3"])
+    })
+  )
+
   it.effect("commands: only the listed cacheable commands are cached; others and custom never", () =>
     Effect.gen(function* () {
       const { cache, valkey } = yield* client({ cache: { commands: ["HGET"] } })

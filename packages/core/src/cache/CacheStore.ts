@@ -3,12 +3,16 @@
  * Valkey keys they read (invalidation is per key), the reads in flight (one per line:
  * concurrent misses share it), TTL and the entry and byte bounds.
  *
- * A line is found by its first key: `byKey` maps each key to the entries that read it, and a
- * lookup compares the few entries there argument by argument. No name is built per read: a
- * string made of the whole line, hashed on every lookup, cost more than the rest of a hit.
+ * A line is found by its first key: a map from that key to the line, lines of the same key
+ * chained (GET k and HGET k f), compared by name, length and the other arguments. No name is
+ * built per read: a string made of the whole line, hashed on every lookup, cost more than the
+ * rest of a hit. A hit touches as few objects as it can, since on a busy machine each one the
+ * CPU cache no longer holds costs more than the rest: the map, the key, the entry. A line of
+ * more keys (MGET) is also listed under its other keys, for their invalidations.
  *
- * Eviction is LRU by the second-chance (CLOCK) approximation: a hit only marks its entry used,
- * and the eviction gives used entries at the old end one more round, so a hit moves nothing.
+ * Eviction is LRU by the second-chance approximation: a hit only marks its entry used, and
+ * the eviction gives used entries at the old end one more round, so a hit moves nothing. The
+ * order is an array with holes (an entry knows its slot), compacted once mostly holes.
  *
  * @since 0.3.0
  * @internal
@@ -16,33 +20,94 @@
 import type { Command } from "../Command.ts"
 import type { RespArg } from "../resp/types.ts"
 
-/** One line's place: its arguments (all strings or numbers), its reply form, its keys. */
-interface Line {
-  readonly args: ReadonlyArray<RespArg>
-  /** `args[0]` and `args.length`, kept beside them: a hit on GET k never reads `args`. */
+/** One line's place: its name, length, first key and reply form, and what else to compare. */
+interface Line<Next = unknown> {
   readonly verb: RespArg
   readonly argc: number
+  /** Where its first key is in its arguments. */
+  readonly at: number
   readonly bytes: boolean
-  readonly keys: ReadonlyArray<string>
+  readonly key: string
+  /** Its arguments, or `undefined` when name and first key are all of them. */
+  readonly args: ReadonlyArray<RespArg> | undefined
+  /** Its keys other than the first, distinct, or `undefined` for one key. */
+  readonly others: ReadonlyArray<string> | undefined
+  /** The next line of the same first key in its index. */
+  next: Next | undefined
 }
 
 /** One cached reply: the decoded value. */
-export interface Entry extends Line {
+export class Entry implements Line<Entry> {
+  readonly verb: RespArg
+  readonly argc: number
+  readonly at: number
+  readonly bytes: boolean
+  readonly key: string
+  readonly args: ReadonlyArray<RespArg> | undefined
+  readonly others: ReadonlyArray<string> | undefined
+  next: Entry | undefined = undefined
   readonly value: unknown
   readonly expiresAt: number
   readonly size: number
   /** Hit since the eviction last passed it. */
-  used: boolean
+  used = false
+  /** Its place in the eviction order, -1 once removed. */
+  slot = -1
+
+  constructor(line: Line, value: unknown, expiresAt: number, size: number) {
+    this.verb = line.verb
+    this.argc = line.argc
+    this.at = line.at
+    this.bytes = line.bytes
+    this.key = line.key
+    // A copy: kept long, the command's own array would teach V8 to allocate every command's
+    // arguments (GET k of each later hit too) straight in the old generation ("pretenuring").
+    this.args = line.argc === 2 && line.at === 1 ? undefined : line.args!.slice()
+    this.others = line.others
+    this.value = value
+    this.expiresAt = expiresAt
+    this.size = size
+  }
 }
 
 /**
  * A read on its way to the server. An invalidation of one of its keys (or a flush) that
- * arrives before its reply marks it stale: its reply is then given to its callers but not
- * kept, since it may be older than the invalidation.
+ * arrives before its reply makes it stale: its reply is then given to its callers but not
+ * kept, since it may be older than the invalidation. A stale read is no longer indexed.
  */
-export interface Flight extends Line {
+export class Flight implements Line<Flight> {
+  readonly verb: RespArg
+  readonly argc: number
+  readonly at: number
+  readonly bytes: boolean
+  readonly key: string
+  /** The command's own arguments (not kept past the reply). */
+  readonly args: ReadonlyArray<RespArg>
+  readonly others: ReadonlyArray<string> | undefined
+  next: Flight | undefined = undefined
   stale: boolean
-  readonly waiters: Array<(exit: unknown) => void>
+  /** The store's flush count when it started: a flush since makes it stale. */
+  readonly epoch: number
+  readonly waiters: Array<(exit: unknown) => void> = []
+
+  constructor(
+    command: Command<unknown>,
+    key: string,
+    others: ReadonlyArray<string> | undefined,
+    stale: boolean,
+    epoch: number
+  ) {
+    const args = command.args
+    this.verb = args[0]!
+    this.argc = args.length
+    this.at = command.firstKey
+    this.bytes = command.bytes
+    this.key = key
+    this.args = args
+    this.others = others
+    this.stale = stale
+    this.epoch = epoch
+  }
 }
 
 /** What the store counts; `ClientCache.stats` reads it. */
@@ -62,20 +127,14 @@ export interface Meter {
   readonly entries: (n: number) => void
 }
 
-/** The line of `command`, found under its first key (at `skip`, so not compared again). */
-const same = (line: Line, command: Command<unknown>, skip: number): boolean => {
+/** `command` is `line`'s line; its first key (at `at`) matched already. */
+const same = (line: Line, command: Command<unknown>, at: number): boolean => {
   const b = command.args
   const n = b.length
-  if (line.bytes !== command.bytes || line.verb !== b[0] || line.argc !== n) return false
-  for (let i = 1; i < n; i++) if (i !== skip && line.args[i] !== b[i]) return false
+  if (line.verb !== b[0] || line.argc !== n || line.at !== at || line.bytes !== command.bytes) return false
+  const a = line.args
+  if (a !== undefined) for (let i = 1; i < n; i++) if (i !== at && a[i] !== b[i]) return false
   return true
-}
-
-/** Adds `item` to the list of `key`. */
-const add = <T>(map: Map<string, Array<T>>, key: string, item: T): void => {
-  const list = map.get(key)
-  if (list === undefined) map.set(key, [item])
-  else list.push(item)
 }
 
 /** Removes `item` from the list of `key`, and the list once empty. */
@@ -88,18 +147,110 @@ const drop = <T>(map: Map<string, Array<T>>, key: string, item: T): void => {
   else list.splice(i, 1)
 }
 
+/** Lines by first key (chained), and by their other keys. */
+class Index<T extends Line<T>> {
+  private readonly first = new Map<string, T>()
+  private readonly other = new Map<string, Array<T>>()
+
+  find(key: string, at: number, command: Command<unknown>): T | undefined {
+    let line = this.first.get(key)
+    while (line !== undefined && !same(line, command, at)) line = line.next
+    return line
+  }
+
+  add(line: T): void {
+    const head = this.first.get(line.key)
+    // Behind the head, so the map is written only for a new key.
+    if (head === undefined) this.first.set(line.key, line)
+    else {
+      line.next = head.next
+      head.next = line
+    }
+    const others = line.others
+    if (others !== undefined) {
+      for (const key of others) {
+        const list = this.other.get(key)
+        if (list === undefined) this.other.set(key, [line])
+        else list.push(line)
+      }
+    }
+  }
+
+  delete(line: T): void {
+    this.unchain(line)
+    const others = line.others
+    if (others !== undefined) for (const key of others) drop(this.other, key, line)
+  }
+
+  /** Removes the lines that read `key` and hands each to `visit`. */
+  take(key: string, visit: (line: T) => void): void {
+    let line = this.first.get(key)
+    if (line !== undefined) {
+      this.first.delete(key)
+      while (line !== undefined) {
+        const next: T | undefined = line.next
+        line.next = undefined
+        const others = line.others
+        if (others !== undefined) for (const k of others) drop(this.other, k, line)
+        visit(line)
+        line = next
+      }
+    }
+    const list = this.other.get(key)
+    if (list !== undefined) {
+      this.other.delete(key)
+      for (const other of list) {
+        this.unchain(other)
+        for (const k of other.others!) if (k !== key) drop(this.other, k, other)
+        visit(other)
+      }
+    }
+  }
+
+  keys(): Array<string> {
+    return [...this.first.keys(), ...this.other.keys()]
+  }
+
+  clear(): void {
+    this.first.clear()
+    this.other.clear()
+  }
+
+  /** Out of its first key's chain. */
+  private unchain(line: T): void {
+    const head = this.first.get(line.key)
+    if (head === line) {
+      if (line.next === undefined) this.first.delete(line.key)
+      else this.first.set(line.key, line.next)
+    } else if (head !== undefined) {
+      let before = head
+      while (before.next !== undefined && before.next !== line) before = before.next
+      if (before.next === line) before.next = line.next
+    }
+    line.next = undefined
+  }
+}
+
 export class CacheStore {
-  /** Every entry, oldest first: the eviction's order. */
-  readonly entries = new Set<Entry>()
-  readonly byKey = new Map<string, Array<Entry>>()
-  readonly flightsByKey = new Map<string, Array<Flight>>()
-  readonly flights = new Set<Flight>()
-  readonly counters: Counters = { hits: 0, misses: 0, evictions: 0, invalidations: 0 }
+  private readonly index = new Index<Entry>()
+  private readonly flights = new Index<Flight>()
+  /** Every entry, oldest first, with holes: the eviction's order. */
+  private readonly order: Array<Entry | undefined> = []
+  /** Slots before this one are holes. */
+  private start = 0
+  /** How many times the store was flushed: reads begun before a flush are stale. */
+  private epoch = 0
+  size = 0
   bytes = 0
+  readonly counters: Counters = { hits: 0, misses: 0, evictions: 0, invalidations: 0 }
   private readonly maxEntries: number
   private readonly maxBytes: number
   private readonly ttlMillis: number
   private readonly meter: Meter | undefined
+  private readonly removeEntry = (entry: Entry): void => this.remove(entry)
+  private readonly staleFlight = (flight: Flight): void => {
+    flight.stale = true
+  }
 
   constructor(limits: { maxEntries: number; maxBytes: number; ttlMillis: number }, meter: Meter | undefined) {
     this.maxEntries = limits.maxEntries
@@ -113,21 +264,17 @@ export class CacheStore {
    * as a hit and marked used.
    */
   lookup(key: string, at: number, command: Command<unknown>): Entry | undefined {
-    const list = this.byKey.get(key)
-    if (list === undefined) return undefined
-    for (let i = 0; i < list.length; i++) {
-      const entry = list[i]!
-      if (!same(entry, command, at)) continue
-      if (this.ttlMillis > 0 && entry.expiresAt <= Date.now()) {
-        this.remove(entry, undefined)
-        return undefined
-      }
-      entry.used = true
-      this.counters.hits++
-      this.meter?.hit()
-      return entry
+    const entry = this.index.find(key, at, command)
+    if (entry === undefined) return undefined
+    if (this.ttlMillis > 0 && entry.expiresAt <= Date.now()) {
+      this.index.delete(entry)
+      this.remove(entry)
+      return undefined
     }
-    return undefined
+    entry.used = true
+    this.counters.hits++
+    this.meter?.hit()
+    return entry
   }
 
   /**
@@ -136,28 +283,16 @@ export class CacheStore {
    * may be older than what the new read must see.
    */
   inFlight(key: string, at: number, command: Command<unknown>): Flight | undefined {
-    const list = this.flightsByKey.get(key)
-    if (list === undefined) return undefined
-    for (let i = 0; i < list.length; i++) {
-      const flight = list[i]!
-      if (!flight.stale && same(flight, command, at)) return flight
-    }
-    return undefined
+    return this.flights.find(key, at, command)
   }
 
-  /** Starts the one read of a line; `stale` when it may not be kept whatever the reply. */
-  begin(command: Command<unknown>, keys: ReadonlyArray<string>, stale: boolean): Flight {
-    const flight: Flight = {
-      args: command.args,
-      verb: command.args[0]!,
-      argc: command.args.length,
-      bytes: command.bytes,
-      keys,
-      stale,
-      waiters: []
-    }
-    this.flights.add(flight)
-    for (const key of keys) add(this.flightsByKey, key, flight)
+  /**
+   * Starts the one read of a line whose first key is `key` and whose keys are `keys`
+   * (`undefined` when `key` is its only one); `stale` when it may not be kept whatever the reply.
+   */
+  begin(command: Command<unknown>, key: string, keys: ReadonlyArray<string> | undefined, stale: boolean): Flight {
+    const flight = new Flight(command, key, othersOf(key, keys), stale, this.epoch)
+    if (!stale) this.flights.add(flight)
     this.counters.misses++
     this.meter?.miss()
     return flight
@@ -165,31 +300,21 @@ export class CacheStore {
 
   /** Ends a read; keeps its value unless it went stale meanwhile. */
   end(flight: Flight, value: { readonly value: unknown } | undefined): void {
+    if (flight.stale || flight.epoch !== this.epoch) return
     this.flights.delete(flight)
-    for (const key of flight.keys) drop(this.flightsByKey, key, flight)
-    if (value !== undefined && !flight.stale) this.insert(flight, value.value)
+    if (value !== undefined) this.insert(flight, value.value)
   }
 
-  private insert(line: Line, value: unknown): void {
+  private insert(line: Flight, value: unknown): void {
     const size = this.maxBytes > 0 ? sizeOf(value) + sizeOf(line.args) : 0
-    const entry: Entry = {
-      // A copy: kept long, the command's own array would teach V8 to allocate every command's
-      // arguments (GET k of each later hit too) straight in the old generation ("pretenuring").
-      args: line.args.slice(),
-      verb: line.verb,
-      argc: line.argc,
-      bytes: line.bytes,
-      keys: line.keys,
-      value: freeze(value),
-      expiresAt: this.ttlMillis > 0 ? Date.now() + this.ttlMillis : 0,
-      size,
-      used: false
-    }
-    this.entries.add(entry)
+    const entry = new Entry(line, freeze(value), this.ttlMillis > 0 ? Date.now() + this.ttlMillis : 0, size)
+    this.index.add(entry)
+    entry.slot = this.order.length
+    this.order.push(entry)
+    this.size++
     this.bytes += size
-    for (const key of entry.keys) add(this.byKey, key, entry)
     let evicted = 0
-    while (this.entries.size > this.maxEntries || (this.maxBytes > 0 && this.bytes > this.maxBytes)) {
+    while (this.size > this.maxEntries || (this.maxBytes > 0 && this.bytes > this.maxBytes)) {
       this.evictOne()
       evicted++
     }
@@ -197,53 +322,81 @@ export class CacheStore {
       this.counters.evictions += evicted
       this.meter?.evicted(evicted)
     }
-    this.meter?.entries(this.entries.size)
+    this.meter?.entries(this.size)
   }
 
   /** From the old end: a used entry gets a second chance (unmarked, moved young), the first unused one goes. */
   private evictOne(): void {
-    for (const entry of this.entries) {
+    const order = this.order
+    for (;;) {
+      const i = this.start++
+      const entry = order[i]
+      if (entry === undefined) continue
+      order[i] = undefined
       if (entry.used) {
         entry.used = false
-        this.entries.delete(entry)
-        this.entries.add(entry)
-      } else {
-        this.remove(entry, undefined)
-        return
+        entry.slot = order.length
+        order.push(entry)
+        continue
       }
+      entry.slot = -1
+      this.index.delete(entry)
+      this.remove(entry)
+      return
     }
   }
 
-  private remove(entry: Entry, except: string | undefined): void {
-    this.entries.delete(entry)
+  /** Out of the order and the counts (the caller took it out of the index). */
+  private remove(entry: Entry): void {
+    const order = this.order
+    if (entry.slot >= 0) order[entry.slot] = undefined
+    entry.slot = -1
+    this.size--
     this.bytes -= entry.size
-    for (const key of entry.keys) if (key !== except) drop(this.byKey, key, entry)
+    // Mostly holes: the live entries move to the front, in order.
+    if (order.length - this.size > 64 + this.size) {
+      let to = 0
+      for (let from = this.start; from < order.length; from++) {
+        const live = order[from]
+        if (live === undefined) continue
+        live.slot = to
+        order[to++] = live
+      }
+      order.length = to
+      this.start = 0
+    }
   }
 
   /** A key changed: its entries go, and its reads in flight are not kept. */
   invalidate(key: string): void {
-    const flights = this.flightsByKey.get(key)
-    if (flights !== undefined) for (const flight of flights) flight.stale = true
-    const entries = this.byKey.get(key)
-    if (entries === undefined) return
-    this.byKey.delete(key)
-    for (const entry of entries) this.remove(entry, key)
-    this.counters.invalidations += entries.length
-    this.meter?.invalidated(entries.length)
-    this.meter?.entries(this.entries.size)
+    this.flights.take(key, this.staleFlight)
+    const before = this.size
+    this.index.take(key, this.removeEntry)
+    const n = before - this.size
+    if (n === 0) return
+    this.counters.invalidations += n
+    this.meter?.invalidated(n)
+    this.meter?.entries(this.size)
   }
 
   /** The keys `pick` picks are invalidated (a cluster's moved slots). */
   invalidateWhere(pick: (key: string) => boolean): void {
-    for (const key of [...this.byKey.keys(), ...this.flightsByKey.keys()]) if (pick(key)) this.invalidate(key)
+    for (const key of [...this.index.keys(), ...this.flights.keys()]) if (pick(key)) this.invalidate(key)
   }
 
   /** Everything goes, and no read in flight is kept (FLUSHALL, a lost connection). */
   flush(): void {
-    for (const flight of this.flights) flight.stale = true
-    const n = this.entries.size
-    this.entries.clear()
-    this.byKey.clear()
+    this.epoch++
+    this.flights.clear()
+    const n = this.size
+    this.index.clear()
+    for (let i = this.start; i < this.order.length; i++) {
+      const entry = this.order[i]
+      if (entry !== undefined) entry.slot = -1
+    }
+    this.order.length = 0
+    this.start = 0
+    this.size = 0
     this.bytes = 0
     if (n > 0) {
       this.counters.invalidations += n
@@ -251,6 +404,17 @@ export class CacheStore {
     }
     this.meter?.entries(0)
   }
+}
+
+/** `keys` without `key` and repeats, or `undefined` when nothing is left. */
+const othersOf = (key: string, keys: ReadonlyArray<string> | undefined): ReadonlyArray<string> | undefined => {
+  if (keys === undefined) return undefined
+  let others: Array<string> | undefined
+  for (const k of keys) {
+    if (k === key || others?.includes(k)) continue
+    ;(others ??= []).push(k)
+  }
+  return others
 }
 
 /** A rough size in bytes of a decoded value (UTF-16 strings), for `maxBytes`. */

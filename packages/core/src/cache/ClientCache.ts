@@ -19,6 +19,7 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
@@ -248,7 +249,7 @@ class CacheImpl implements Cache {
       enabled: true,
       stats: Effect.sync(() => ({
         ...this.store.counters,
-        entries: this.store.entries.size,
+        entries: this.store.size,
         bytes: this.store.bytes
       })),
       invalidate: (keys) =>
@@ -294,22 +295,26 @@ class CacheImpl implements Cache {
   }
 
   private read<A>(router: RouterService, command: Command.Command<A>): Effect.Effect<A, CommandError> {
-    return Effect.suspend(() => {
-      const key = this.firstKeyOf(command)
-      if (key === undefined) return router.run(command)
-      const at = command.firstKey
-      const hit = this.store.lookup(key, at, command)
-      if (hit !== undefined) return Exit.succeed(hit.value as A)
-      const waiting = this.store.inFlight(key, at, command)
-      if (waiting !== undefined) {
-        return Effect.callback<A, CommandError>((resume) => {
-          waiting.waiters.push(resume as (exit: unknown) => void)
-        })
-      }
-      // The first miss sends the read in its own fiber (no fork per miss); the others wait.
-      const flight = this.store.begin(command, Command.keyNames(command), this.degraded > 0 && this.gated())
-      return Effect.onExit(router.run(command), (exit) => Effect.sync(() => this.settle(router, command, flight, exit)))
-    })
+    return new Read(this, router, command)
+  }
+
+  /** What a cacheable read does when it runs: its entry's value, the read in flight, or a new one. */
+  answer<A>(router: RouterService, command: Command.Command<A>): Effect.Effect<A, CommandError> {
+    const key = this.firstKeyOf(command)
+    if (key === undefined) return router.run(command)
+    const at = command.firstKey
+    const hit = this.store.lookup(key, at, command)
+    if (hit !== undefined) return Exit.succeed(hit.value as A)
+    const waiting = this.store.inFlight(key, at, command)
+    if (waiting !== undefined) {
+      return Effect.callback<A, CommandError>((resume) => {
+        waiting.waiters.push(resume as (exit: unknown) => void)
+      })
+    }
+    // The first miss sends the read in its own fiber (no fork per miss); the others wait.
+    const keys = command.lastKey > at ? Command.keyNames(command) : undefined
+    const flight = this.store.begin(command, key, keys, this.degraded > 0 && this.gated())
+    return Effect.onExit(router.run(command), (exit) => Effect.sync(() => this.settle(router, command, flight, exit)))
   }
 
   /**
@@ -530,6 +535,28 @@ class CacheImpl implements Cache {
     }
     channel.pendingId = undefined
     this.store.flush()
+  }
+}
+
+/**
+ * A cacheable read as an Effect of its own, answered when it runs: one object per call where
+ * `Effect.suspend` made three (the thunk, its captured scope, the Effect), on the path of
+ * every hit.
+ */
+class Read<A> extends Effectable.Class<A, CommandError> {
+  private readonly cache: CacheImpl
+  private readonly router: RouterService
+  private readonly command: Command.Command<A>
+
+  constructor(cache: CacheImpl, router: RouterService, command: Command.Command<A>) {
+    super()
+    this.cache = cache
+    this.router = router
+    this.command = command
+  }
+
+  asEffect(): Effect.Effect<A, CommandError> {
+    return this.cache.answer(this.router, this.command)
   }
 }
 
