@@ -86,6 +86,23 @@ export abstract class ClusterNodes {
     this.scope = scope
     this.runFork = runFork
     this.cache = cache
+    cache?.lossesPerNode((address) => this.keysServedBy(address))
+  }
+
+  /**
+   * The keys of the slots a node serves (as primary or reader): what a cache kept from it,
+   * so what a lost connection to it may have missed invalidations for. Undefined before the
+   * first topology, or for a node the client has no connection to: then everything goes.
+   */
+  private keysServedBy(address: string): ((key: string) => boolean) | undefined {
+    const connection = this.entries.get(address)?.connection
+    if (connection === undefined || this.current === undefined) return undefined
+    const served = new Uint8Array(SLOTS)
+    for (let slot = 0; slot < SLOTS; slot++) {
+      if (this.slotPrimary[slot] === connection || this.slotReaders[slot]?.includes(connection) === true)
+        served[slot] = 1
+    }
+    return (key) => served[Slot.slotOf(key)] === 1
   }
 
   /** A cache's entries of keys in slots that changed owner go: that owner never tracked them. */

@@ -9,8 +9,9 @@
  * queued command; a read whose key is invalidated (or the cache flushed) while it is in flight
  * is answered but not kept; this client's own writes drop their keys before they are sent
  * (read-your-writes without waiting for the server's invalidation); a lost connection, or a
- * lost invalidation connection, empties the cache (invalidations may have been missed); a
- * cluster slot that moves drops its keys; `FLUSHALL`/`FLUSHDB` empty it (the server sends a
+ * lost invalidation connection, drops what depended on it (invalidations may have been
+ * missed): everything, or in a cluster the keys of that node's slots; a cluster slot that
+ * moves drops its keys; `FLUSHALL`/`FLUSHDB` empty it (the server sends a
  * null invalidation).
  *
  * @since 0.3.0
@@ -214,10 +215,17 @@ export interface Cache {
   readonly dropWhere: (pick: (key: string) => boolean) => void
   /** A node left the cluster: its invalidation connection (RESP2), if any, is closed. */
   readonly forget: (host: string, port: number) => Effect.Effect<void>
+  /**
+   * From now on, a lost tracking or invalidation connection to `address` drops only the
+   * entries of the keys `keysOf(address)` picks (a cluster: the keys of the slots that node
+   * serves); without it, or when it gives undefined, a loss empties the cache.
+   */
+  readonly lossesPerNode: (keysOf: (address: string) => ((key: string) => boolean) | undefined) => void
 }
 
 class CacheImpl implements Cache {
   private readonly store: CacheStore
+  private keysOf: ((address: string) => ((key: string) => boolean) | undefined) | undefined = undefined
   readonly service: ClientCacheService
   readonly tracking: Tracking
   private readonly options: Resolved
@@ -243,7 +251,7 @@ class CacheImpl implements Cache {
     this.tracking = {
       prepare: (connection, connectionOptions, protocol) => this.prepare(connection, connectionOptions, protocol),
       onPush: (push) => this.onPush(push),
-      onLost: () => this.store.flush()
+      onLost: (address) => this.lost(address)
     }
     this.service = {
       enabled: true,
@@ -397,6 +405,17 @@ class CacheImpl implements Cache {
     }
   }
 
+  /** Invalidations from `address` may have been missed: what depended on them goes. */
+  private lost(address: string): void {
+    const pick = this.keysOf?.(address)
+    if (pick === undefined) this.store.flush()
+    else this.store.invalidateWhere(pick)
+  }
+
+  lossesPerNode(keysOf: (address: string) => ((key: string) => boolean) | undefined): void {
+    this.keysOf = keysOf
+  }
+
   dropWhere(pick: (key: string) => boolean): void {
     this.store.invalidateWhere(pick)
   }
@@ -462,7 +481,7 @@ class CacheImpl implements Cache {
             this.channels.set(address, channel)
             connection.setSubscriber({
               onFrame: (frame) => this.onChannelFrame(channel, frame),
-              onDisconnect: () => this.onChannelLost(channel)
+              onDisconnect: () => this.onChannelLost(channel, address)
             })
             connection.setReconnectHandler(() => this.runFork(this.subscribe(channel)))
             this.runFork(this.subscribe(channel))
@@ -527,14 +546,14 @@ class CacheImpl implements Cache {
     )
   }
 
-  private onChannelLost(channel: Channel): void {
+  private onChannelLost(channel: Channel, address: string): void {
     if (channel.state === "ok") this.degraded++
     if (channel.state !== "lost") {
       channel.state = "lost"
       channel.subscribed = Deferred.makeUnsafe<number>()
     }
     channel.pendingId = undefined
-    this.store.flush()
+    this.lost(address)
   }
 }
 
