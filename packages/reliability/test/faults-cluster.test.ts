@@ -9,8 +9,9 @@
  * - A primary SIGKILLed and its replica promoted (CLUSTER FAILOVER TAKEOVER): every write that
  *   was acknowledged (SET answered OK and WAIT confirmed it reached the replica) is on the
  *   cluster afterwards; every call settles; writes to the shard are acknowledged again after
- *   the promotion (the time it took is reported, bounded at 10 s). A SET that was not confirmed by WAIT may be lost with the killed primary: that is
- *   Valkey's asynchronous replication, not the client, and those are counted separately.
+ *   the promotion (the time it took is reported, bounded at 10 s). A SET that was not
+ *   confirmed by WAIT may be lost with the killed primary: that is Valkey's asynchronous
+ *   replication, not the client, and those are counted separately.
  *
  * Existing coverage: cluster/test/ClusterFaults.test.ts (one slot migrated under 50 callers,
  * a coordinated manual failover, a partial MultiSlotError, a redirect loop).

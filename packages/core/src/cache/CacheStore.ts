@@ -21,7 +21,7 @@ import type { Command } from "../Command.ts"
 import type { RespArg } from "../resp/types.ts"
 
 /** One line's place: its name, length, first key and reply form, and what else to compare. */
-interface Line<Next = unknown> {
+abstract class Line<Next> {
   readonly verb: RespArg
   readonly argc: number
   /** Where its first key is in its arguments. */
@@ -33,40 +33,24 @@ interface Line<Next = unknown> {
   /** Its keys other than the first, distinct, or `undefined` for one key. */
   readonly others: ReadonlyArray<string> | undefined
   /** The next line of the same first key in its index. */
-  next: Next | undefined
-}
+  next: Next | undefined = undefined
 
-/** One cached reply: the decoded value. */
-export class Entry implements Line<Entry> {
-  readonly verb: RespArg
-  readonly argc: number
-  readonly at: number
-  readonly bytes: boolean
-  readonly key: string
-  readonly args: ReadonlyArray<RespArg> | undefined
-  readonly others: ReadonlyArray<string> | undefined
-  next: Entry | undefined = undefined
-  readonly value: unknown
-  readonly expiresAt: number
-  readonly size: number
-  /** Hit since the eviction last passed it. */
-  used = false
-  /** Its place in the eviction order, -1 once removed. */
-  slot = -1
-
-  constructor(line: Line, value: unknown, expiresAt: number, size: number) {
-    this.verb = line.verb
-    this.argc = line.argc
-    this.at = line.at
-    this.bytes = line.bytes
-    this.key = line.key
-    // A copy: kept long, the command's own array would teach V8 to allocate every command's
-    // arguments (GET k of each later hit too) straight in the old generation ("pretenuring").
-    this.args = line.argc === 2 && line.at === 1 ? undefined : line.args!.slice()
-    this.others = line.others
-    this.value = value
-    this.expiresAt = expiresAt
-    this.size = size
+  constructor(
+    verb: RespArg,
+    argc: number,
+    at: number,
+    bytes: boolean,
+    key: string,
+    args: ReadonlyArray<RespArg> | undefined,
+    others: ReadonlyArray<string> | undefined
+  ) {
+    this.verb = verb
+    this.argc = argc
+    this.at = at
+    this.bytes = bytes
+    this.key = key
+    this.args = args
+    this.others = others
   }
 }
 
@@ -75,16 +59,7 @@ export class Entry implements Line<Entry> {
  * arrives before its reply makes it stale: its reply is then given to its callers but not
  * kept, since it may be older than the invalidation. A stale read is no longer indexed.
  */
-export class Flight implements Line<Flight> {
-  readonly verb: RespArg
-  readonly argc: number
-  readonly at: number
-  readonly bytes: boolean
-  readonly key: string
-  /** The command's own arguments (not kept past the reply). */
-  readonly args: ReadonlyArray<RespArg>
-  readonly others: ReadonlyArray<string> | undefined
-  next: Flight | undefined = undefined
+export class Flight extends Line<Flight> {
   stale: boolean
   /** The store's flush count when it started: a flush since makes it stale. */
   readonly epoch: number
@@ -97,16 +72,32 @@ export class Flight implements Line<Flight> {
     stale: boolean,
     epoch: number
   ) {
+    // The command's own arguments, not kept past the reply.
     const args = command.args
-    this.verb = args[0]!
-    this.argc = args.length
-    this.at = command.firstKey
-    this.bytes = command.bytes
-    this.key = key
-    this.args = args
-    this.others = others
+    super(args[0]!, args.length, command.firstKey, command.bytes, key, args, others)
     this.stale = stale
     this.epoch = epoch
+  }
+}
+
+/** One cached reply: the decoded value, and the line of the read that filled it. */
+export class Entry extends Line<Entry> {
+  readonly value: unknown
+  readonly expiresAt: number
+  readonly size: number
+  /** Hit since the eviction last passed it. */
+  used = false
+  /** Its place in the eviction order, -1 once removed. */
+  slot = -1
+
+  constructor(line: Flight, value: unknown, expiresAt: number, size: number) {
+    // A copy: kept long, the command's own array would teach V8 to allocate every command's
+    // arguments (GET k of each later hit too) straight in the old generation ("pretenuring").
+    const args = line.argc === 2 && line.at === 1 ? undefined : line.args!.slice()
+    super(line.verb, line.argc, line.at, line.bytes, line.key, args, line.others)
+    this.value = value
+    this.expiresAt = expiresAt
+    this.size = size
   }
 }
 
@@ -128,7 +119,7 @@ export interface Meter {
 }
 
 /** `command` is `line`'s line; its first key (at `at`) matched already. */
-const same = (line: Line, command: Command<unknown>, at: number): boolean => {
+const same = (line: Line<unknown>, command: Command<unknown>, at: number): boolean => {
   const b = command.args
   const n = b.length
   if (line.verb !== b[0] || line.argc !== n || line.at !== at || line.bytes !== command.bytes) return false

@@ -9,7 +9,6 @@
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Scheduler from "effect/Scheduler"
 import type { Strategy } from "../Backpressure.ts"
@@ -33,8 +32,6 @@ export interface Receiver {
   /** The service closed under the consumer: its stream fails with `error`. */
   readonly fail: (error: SubscribeError) => void
 }
-
-export type RunFork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 
 type Batch<P extends string | Uint8Array> = ReadonlyArray<Message<P>>
 
@@ -139,10 +136,7 @@ export class Consumer<P extends string | Uint8Array> implements Receiver {
    * for a message, fails with Done once the consumer is closed and its buffer empty.
    */
   readonly pull: Effect.Effect<readonly [Message<P>, ...Array<Message<P>>], SubscribeError | Cause.Done> =
-    Effect.suspend(() => {
-      if (this.size > 0) return Effect.succeed(this.takeBatch())
-      return this.end ?? Effect.flatMap(this.await, () => this.pull)
-    })
+    this.whenReady(() => this.takeBatch())
 
   /** The next message, if there is one. */
   readonly poll: Effect.Effect<Option.Option<Message<P>>> = Effect.sync(() =>
@@ -150,10 +144,15 @@ export class Consumer<P extends string | Uint8Array> implements Receiver {
   )
 
   /** The next message, waiting for one; fails with Done once closed and empty. */
-  readonly take: Effect.Effect<Message<P>, SubscribeError | Cause.Done> = Effect.suspend(() => {
-    if (this.size > 0) return Effect.succeed(this.takeOne())
-    return this.end ?? Effect.flatMap(this.await, () => this.take)
-  })
+  readonly take: Effect.Effect<Message<P>, SubscribeError | Cause.Done> = this.whenReady(() => this.takeOne())
+
+  /** `take` once a message is buffered (waiting for one); the end once closed and empty. */
+  private whenReady<A>(take: () => A): Effect.Effect<A, SubscribeError | Cause.Done> {
+    const next: Effect.Effect<A, SubscribeError | Cause.Done> = Effect.suspend(() =>
+      this.size > 0 ? Effect.succeed(take()) : (this.end ?? Effect.flatMap(this.await, () => next))
+    )
+    return next
+  }
 
   /** Ends the stream of messages (after what is buffered) and lets any paused connection read. */
   close(): void {

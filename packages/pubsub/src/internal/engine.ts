@@ -9,18 +9,21 @@
 import type { AuthError, Credentials, RespValue } from "@effect-valkey/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import type { SubscribeError } from "../errors.ts"
 import type { Message, SubscriptionKind } from "../Message.ts"
 import type { SubscriptionEvent } from "../SubscriptionEvent.ts"
-import type { Receiver, RunFork } from "./consumer.ts"
+import type { Receiver } from "./consumer.ts"
 import { type Confirmation, parse, type RawMessage } from "./frames.ts"
 import { keyOf, SubscriberNode } from "./node.ts"
 import type { Node, Placement } from "./placement.ts"
 import { type Entry, Registry } from "./registry.ts"
 
 const REDIRECTS = ["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]
+
+type RunFork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 
 export class Engine {
   readonly registry = new Registry()
@@ -115,8 +118,8 @@ export class Engine {
       }
       // A lost node is kept while it reconnects (it tells `down` that the node is
       // unreachable), unless the node left the deployment: then nothing will come back.
-      const waited = node.lost && this.placement.known?.(node.address) !== false
-      if (node.confirmed.size === 0 && !this.registry.uses(node) && !waited) idle.push(node)
+      const mayReturn = node.lost && this.placement.known?.(node.address) !== false
+      if (node.confirmed.size === 0 && !this.registry.uses(node) && !mayReturn) idle.push(node)
     }
     return Effect.forEach(idle, (node) => this.drop(node), { discard: true })
   })
