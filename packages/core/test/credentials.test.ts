@@ -75,11 +75,11 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
       const credentials = Effect.sync((): CredentialsValue => {
         runs++
         return { username: "storm", password: Redacted.make("s3cret") }
-      }).pipe(Effect.delay("100 millis"))
+      }).pipe(Effect.delay("300 millis"))
       const { valkey } = yield* ValkeyStandalone.make({ port: server.port, credentials })
       assert.strictEqual(runs, 1)
       // Five dedicated connections opened together: their connects overlap the provider's
-      // 100 ms, so they wait for one run instead of starting five.
+      // 300 ms, so they wait for one run instead of starting five.
       const pongs = yield* Effect.forEach(
         Array.from({ length: 5 }),
         () => Effect.scoped(Effect.flatMap(valkey.dedicated, (own) => own.ping())),
@@ -145,7 +145,10 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("credentials provider
         yield* Effect.sleep("300 millis")
         assert.strictEqual(yield* valkey.ping(), "PONG")
         up = true
-        yield* Effect.sleep("100 millis")
+        // The next refresh (every 20 ms) logs the return; the test's timeout bounds the wait.
+        while (!lines.some((line) => line.level === "Info" && line.message.includes("credentials refresh"))) {
+          yield* Effect.sleep("20 millis")
+        }
       }).pipe(Effect.scoped, Effect.provide(Logger.layer([capture])))
       const refresh = lines.filter((line) => line.message.includes("credentials refresh"))
       assert.deepStrictEqual(

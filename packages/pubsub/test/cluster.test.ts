@@ -149,9 +149,9 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), {
       for (const node of handle.nodes) {
         if (node !== primary && node.status === "running") yield* node.command(["CLUSTER", "FORGET", primary.id])
       }
-      // Two reconcile rounds (300 ms each) to see the topology without it and let it go;
-      // then anything still trying it (every 50 ms) shows up on its port.
-      yield* Effect.sleep("1 second")
+      // Reconcile rounds (300 ms each) see the topology without it and let it go: wait for a
+      // quiet half second on its port. A client still trying it (every 50 ms) is never quiet.
+      yield* eventually(connectionsTo(primary.port, "500 millis"), (n) => n === 0, "no attempts for 500 ms")
       const attempts = yield* connectionsTo(primary.port, "1500 millis")
       assert.strictEqual(attempts, 0, `connections to the forgotten node ${primary.address}`)
       yield* pubsub.publish(channel, "still here")
