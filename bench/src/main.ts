@@ -153,7 +153,8 @@ if (opts.tracing || opts.metrics) {
   )
 }
 
-if (clients.includes("effect-valkey")) buildPackages(["core", "cluster"])
+// Both effect-valkey clients (with and without its cache) load the built packages.
+if (clients.some((c) => c.startsWith("effect-valkey"))) buildPackages(["core", "cluster"])
 const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url))
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url))
 
