@@ -66,6 +66,11 @@ export interface ValkeyServerOptions {
   /** Listen on this port instead of a free one. */
   readonly port?: number
   /**
+   * The loopback address it binds: `"127.0.0.1"` (default) or `"::1"` for IPv6 (a cluster's
+   * nodes then announce `::1` in CLUSTER SLOTS and redirects).
+   */
+  readonly host?: "127.0.0.1" | "::1"
+  /**
    * Run as a Sentinel (`<binary> <conf> --sentinel`): the same binary serves both roles, so
    * no separate `valkey-sentinel` is needed. The `sentinel …` lines go in `config`. Sentinel
    * rewrites its config file; `start`/`restart` write the original one again. Default `false`.
@@ -109,9 +114,9 @@ export type ServerStatus = "running" | "paused" | "stopped"
 export interface ValkeyServerHandle {
   readonly host: string
   readonly port: number
-  /** `host:port` */
+  /** `host:port`, without brackets for IPv6 (`::1:port`), as CLUSTER NODES and MOVED write it */
   readonly address: string
-  /** `valkey://[default:password@]127.0.0.1:port`, `valkeys://` with TLS. */
+  /** `valkey://[default:password@]host:port`, `valkeys://` with TLS. */
   readonly url: string
   readonly pid: number
   readonly dir: string

@@ -56,6 +56,8 @@ export const quote = (value: string): string => `"${value.replace(/\\/g, "\\\\")
  * @category models
  */
 export interface ServerConfig {
+  /** The loopback address it binds. */
+  readonly host: string
   readonly port: number
   readonly clusterPort: number | undefined
   readonly dir: string
@@ -73,7 +75,7 @@ export interface ServerConfig {
  */
 export const renderConfig = (config: ServerConfig): string => {
   const lines: Array<string> = [
-    "bind 127.0.0.1",
+    `bind ${config.host}`,
     "protected-mode no",
     "daemonize no",
     `dir ${quote(config.dir)}`,

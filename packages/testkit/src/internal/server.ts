@@ -53,7 +53,7 @@ const waitForState = (pid: number, stopped: boolean): Effect.Effect<void> =>
   }).pipe(Effect.ignore)
 
 class ServerInstance implements ValkeyServerHandle {
-  readonly host = HOST
+  readonly host: string
   readonly dir: string
   readonly password: string | undefined
   readonly tls: TlsInfo | undefined
@@ -78,6 +78,7 @@ class ServerInstance implements ValkeyServerHandle {
     clusterPort: number | undefined
   ) {
     this.options = options
+    this.host = options.host ?? HOST
     this.dir = dir
     this.tls = tls
     this.password = options.password
@@ -90,13 +91,14 @@ class ServerInstance implements ValkeyServerHandle {
   }
 
   get address(): string {
-    return `${HOST}:${this.port}`
+    return `${this.host}:${this.port}`
   }
 
   get url(): string {
     const scheme = this.tls === undefined ? "valkey" : "valkeys"
     const auth = this.password === undefined ? "" : `default:${encodeURIComponent(this.password)}@`
-    return `${scheme}://${auth}${HOST}:${this.port}`
+    const host = this.host.includes(":") ? `[${this.host}]` : this.host
+    return `${scheme}://${auth}${host}:${this.port}`
   }
 
   get pid(): number {
@@ -110,7 +112,7 @@ class ServerInstance implements ValkeyServerHandle {
 
   get target(): AdminTarget {
     return {
-      host: HOST,
+      host: this.host,
       port: this.port,
       ...(this.tls === undefined ? {} : { tls: { ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key } }),
       ...(this.password === undefined ? {} : { credentials: { password: this.password } })
@@ -133,6 +135,7 @@ class ServerInstance implements ValkeyServerHandle {
   private writeConfig(): Effect.Effect<string, SetupError> {
     const file = Path.join(this.dir, "valkey.conf")
     const text = renderConfig({
+      host: this.host,
       port: this.port,
       clusterPort: this.clusterPort,
       dir: this.dir,
