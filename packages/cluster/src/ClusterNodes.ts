@@ -95,7 +95,9 @@ export abstract class ClusterNodes {
    * first topology, or for a node the client has no connection to: then everything goes.
    */
   private keysServedBy(address: string): ((key: string) => boolean) | undefined {
-    const connection = this.entries.get(address)?.connection
+    // A connection names an IPv6 node `[::1]:port`, the topology (as MOVED does) `::1:port`.
+    const node = Topology.parseAddress(address)
+    const connection = node === undefined ? undefined : this.entries.get(node.address)?.connection
     if (connection === undefined || this.current === undefined) return undefined
     const served = new Uint8Array(SLOTS)
     for (let slot = 0; slot < SLOTS; slot++) {

@@ -9,7 +9,7 @@ import { ValkeyTestCluster } from "@effect-valkey/testkit"
 import { Effect } from "effect"
 import { eventually, rules } from "../../core/test/cache-rules.ts"
 import { Slot, ValkeyCluster } from "../src/index.ts"
-import { keysInSlot } from "./support.ts"
+import { keysInSlot, lossOfOneNode } from "./support.ts"
 
 // No replicas: the slot tests hand slots between primaries. An added primary emptied of its
 // slots stays a primary (no replica migration), so it can be taken out again.
@@ -81,51 +81,7 @@ layer(ValkeyTestCluster.layer({ replicasPerPrimary: 0, config: { "cluster-allow-
       )
 
       it.effect("a connection lost to one node drops only the entries of that node's slots", () =>
-        Effect.gen(function* () {
-          const cluster = yield* ValkeyTestCluster
-          const name = `onenode${protocol}`
-          const { valkey: other } = yield* client({ protocol })
-          const { cache, valkey } = yield* client({ protocol, clientName: name, cache: {} })
-          const here = `onenode${protocol}:a`
-          const owner = yield* cluster.slotOwner(Slot.slotOf(here))
-          let there = `onenode${protocol}:b`
-          for (let i = 0; (yield* cluster.slotOwner(Slot.slotOf(there))).address === owner.address; i++) {
-            there = `onenode${protocol}:b${i}`
-          }
-          yield* other.mset([
-            [here, "1"],
-            [there, "1"]
-          ])
-          assert.strictEqual(yield* valkey.get(here), "1")
-          assert.strictEqual(yield* valkey.get(there), "1")
-          assert.strictEqual((yield* cache.stats).entries, 2)
-          // Its tracking connection (RESP3) or its invalidation connection (RESP2) on the
-          // owner of `here` only: invalidations from that node may have been missed.
-          const type = protocol === 3 ? "normal" : "pubsub"
-          const list = String(yield* owner.command(["CLIENT", "LIST", "TYPE", type]))
-          const ids = list
-            .split("\n")
-            .filter((line) => protocol === 2 || line.includes(` name=${name} `))
-            .map((line) => /id=(\d+)/.exec(line)?.[1])
-            .filter((id) => id !== undefined)
-          assert.isNotEmpty(ids)
-          for (const id of ids) yield* owner.command(["CLIENT", "KILL", "ID", id]).pipe(Effect.ignore)
-          assert.isTrue(yield* eventually(Effect.map(cache.stats, (s) => s.entries === 1)))
-          const hits = (yield* cache.stats).hits
-          assert.strictEqual(yield* valkey.get(there), "1")
-          assert.strictEqual((yield* cache.stats).hits, hits + 1, "the other node's entry stayed")
-          // The node's invalidations work again once it is back.
-          assert.isTrue(
-            yield* eventually(
-              Effect.andThen(
-                Effect.option(valkey.get(here)),
-                Effect.map(cache.stats, (s) => s.entries === 2)
-              )
-            )
-          )
-          yield* other.set(here, "2")
-          assert.isTrue(yield* eventually(Effect.map(valkey.get(here), (v) => v === "2")))
-        })
+        lossOfOneNode(protocol, `onenode${protocol}`)
       )
 
       it.effect("an MGET split over nodes is one entry, invalidated by a write to any of its keys", () =>
