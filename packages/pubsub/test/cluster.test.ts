@@ -3,7 +3,7 @@ import { assert, layer } from "@effect/vitest"
 import { Slot } from "@effect-valkey/cluster"
 import { type ClusterNode, ValkeyTestCluster } from "@effect-valkey/testkit"
 import { type Duration, Effect, Fiber, Schedule } from "effect"
-import { cluster, eventually, unique, watchEvents } from "./support.ts"
+import { cluster, eventually, migrateShardedChannel, unique, watchEvents } from "./support.ts"
 
 const count = (node: ClusterNode, sub: "NUMSUB" | "SHARDNUMSUB", channel: string) =>
   Effect.map(node.command(["PUBSUB", sub, channel]), (reply) => Number((reply as ReadonlyArray<unknown>)[1]))
@@ -60,24 +60,10 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), {
 
   it.effect("a sharded subscription follows its slot when the slot migrates", () =>
     Effect.gen(function* () {
-      const handle = yield* ValkeyTestCluster
       const pubsub = yield* cluster(options)
       const channel = unique("migrate")
-      const slot = Slot.slotOf(channel)
       const sub = yield* pubsub.subscription("sharded", channel)
-      const from = yield* handle.slotOwner(slot)
-      const to = handle.primaries.find((node) => node.id !== from.id)!
-      const events = yield* watchEvents(pubsub, 2, (e) => e.name === channel)
-      yield* handle.migrateSlot(slot, from, to)
-      const seen = yield* Fiber.join(events)
-      assert.deepStrictEqual(
-        seen.map((e) => [e._tag, e.node]),
-        [
-          ["Lost", from.address],
-          ["Resubscribed", to.address]
-        ]
-      )
-      assert.strictEqual(yield* count(to, "SHARDNUMSUB", channel), 1)
+      yield* migrateShardedChannel(pubsub, channel)
       const messages = Array.from({ length: 20 }, (_, i) => `after-${i}`)
       for (const m of messages) yield* pubsub.publish(channel, m, { sharded: true })
       const received = yield* Effect.forEach(messages, () => Effect.map(sub.take, (m) => m.payload))

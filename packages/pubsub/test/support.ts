@@ -2,10 +2,11 @@
  * Test helpers: a `PubSub` (and the command client under it) on the testkit server or
  * cluster in context, closed with the test's scope; and bounded polling of server state.
  */
-import { type ClusterConfig, ValkeyCluster } from "@effect-valkey/cluster"
+import { assert } from "@effect/vitest"
+import { type ClusterConfig, Slot, ValkeyCluster } from "@effect-valkey/cluster"
 import { Valkey, type ValkeyConfig, ValkeyStandalone } from "@effect-valkey/core"
 import { ValkeyServer, ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Context, Effect, Layer, Schedule, Stream } from "effect"
+import { Context, Effect, Fiber, Layer, Schedule, Stream } from "effect"
 import { PubSub, type PubSubOptions, type PubSubService, type SubscriptionEvent } from "../src/index.ts"
 
 /** A `PubSub` and the `Valkey` command client under it, on the `ValkeyServer` in context. */
@@ -56,3 +57,29 @@ export const watchEvents = (
     Stream.runCollect,
     Effect.forkChild({ startImmediately: true })
   )
+
+/**
+ * Moves `channel`'s slot to another primary of the `ValkeyTestCluster` in context and checks
+ * that its sharded subscription went with it: Lost on the old owner, then Resubscribed on the
+ * new one, which is returned.
+ */
+export const migrateShardedChannel = (pubsub: PubSubService, channel: string) =>
+  Effect.gen(function* () {
+    const handle = yield* ValkeyTestCluster
+    const slot = Slot.slotOf(channel)
+    const from = yield* handle.slotOwner(slot)
+    const to = handle.primaries.find((node) => node.id !== from.id)!
+    const events = yield* watchEvents(pubsub, 2, (e) => e.name === channel && e.kind === "sharded")
+    yield* handle.migrateSlot(slot, from, to)
+    const seen = yield* Fiber.join(events)
+    assert.deepStrictEqual(
+      seen.map((e) => [e._tag, e.node]),
+      [
+        ["Lost", from.address],
+        ["Resubscribed", to.address]
+      ]
+    )
+    const shardnumsub = yield* to.command(["PUBSUB", "SHARDNUMSUB", channel])
+    assert.strictEqual(Number((shardnumsub as ReadonlyArray<unknown>)[1]), 1)
+    return to
+  })
