@@ -105,11 +105,15 @@ const writeUnderFault = (fault: "kill" | "pause") =>
     }).pipe(Effect.ensuring(fault === "pause" ? Effect.ignore(victim.resume) : Effect.void))
     const result = yield* load.finish("15 seconds")
     const lost = yield* missing(result.acked, (keys) => valkey.mget(keys))
-    // A write acknowledged before the fault and lost with the failed primary is Valkey's
-    // asynchronous replication (the replica had not received it yet); one acknowledged after
-    // the fault and lost would be the client's doing.
+    // A write the failed primary acknowledged and lost is Valkey's asynchronous replication
+    // (the replica had not received it yet). Until the promotion nothing else answers for its
+    // slots, and its replies sent just before the fault can be read after it, so on its
+    // slots only a write acknowledged after the promotion must survive. On the other shards
+    // every write acknowledged after the fault must. A loss of either is the client's doing.
     const ackedAt = new Map(result.acked.map((key, i) => [key, result.ackTimes[i]!]))
-    const lostAfterFault = lost.filter((key) => ackedAt.get(key)! >= faultAt)
+    const lostAfterFault = lost.filter(
+      (key) => ackedAt.get(key)! >= (ownsSlot(info, Slot.slotOf(key)) ? promotedAt : faultAt)
+    )
     const firstMoved = movedAcks.find((t) => t >= promotedAt)
     const failoverMs = promotedAt - faultAt
     const lastFailure = result.failTimes.at(-1)
