@@ -55,8 +55,14 @@ import * as Socket from "./Socket.ts"
  */
 export type ConnectionStatus = "connecting" | "ready" | "reconnecting" | "disconnected" | "closed"
 
-/** The fewest unsent commands written before the end of a tick (see `push`). */
-const EARLY_FLUSH = 16
+/**
+ * The fewest unsent commands written before the end of a tick (see `push`). Alone, 4: at 10
+ * callers the client then writes the first half of the next round while it still resumes the
+ * rest, which gained 6-8% over 16. In a flush group (a cluster), 16: there every early write
+ * is one more syscall on one of several sockets, and the group exists to save those.
+ */
+const EARLY_FLUSH = 4
+const EARLY_FLUSH_GROUPED = 16
 
 /** The first wait before a command answered `-LOADING` is sent again; it doubles up to the cap. */
 const LOADING_BACKOFF = 10
@@ -340,10 +346,11 @@ class ConnectionImpl implements Connection {
       // Strict one-write-per-tick made client and server take turns (the client sat ~40% idle
       // at 100 callers); writing in halves overlaps them.
       const unsent = queue.tail - queue.sent
-      if (unsent >= EARLY_FLUSH && unsent >= queue.sent - queue.head) this.flush()
-      else if (!this.flushScheduled) {
+      const group = this.options.flushGroup
+      if (unsent >= (group === undefined ? EARLY_FLUSH : EARLY_FLUSH_GROUPED) && unsent >= queue.sent - queue.head) {
+        this.flush()
+      } else if (!this.flushScheduled) {
         this.flushScheduled = true
-        const group = this.options.flushGroup
         if (group === undefined) process.nextTick(this.flush)
         else group.schedule(this.flush)
       }
