@@ -330,7 +330,9 @@ export abstract class ClusterNodes {
 
   apply(topology: Topology.Topology): Effect.Effect<void> {
     return Effect.gen({ self: this }, function* () {
-      const nodes = topology.nodes()
+      // Not a failed node that serves nothing: a connection kept to it would be retried until
+      // the cluster forgets it.
+      const nodes = Topology.servingNodes(topology)
       for (const node of nodes) yield* this.entry(node)
       if (typeof this.config.readFrom === "object") yield* this.learnZones(nodes)
       const primaries = new Set(topology.primaries().map((n) => n.address))
@@ -359,6 +361,9 @@ export abstract class ClusterNodes {
         if (!live.has(address)) {
           this.entries.delete(address)
           this.reroute(entry)
+          // What was written to it (a paused node, failed over) may have run: ConnectionError,
+          // as on any lost node, not the ClosedError of closing the connection below.
+          entry.connection.destroySocket()
           yield* Scope.close(entry.scope, Exit.void)
           if (this.cache !== undefined) yield* this.cache.forget(entry.node.host, entry.node.port)
         }

@@ -67,7 +67,10 @@ export interface ClusterRouterService extends RouterService {
   readonly refreshTopology: Effect.Effect<void, ConnectionError | AuthError | Topology.TopologyError>
   /** Sends a command to one node chosen explicitly. */
   runOn<A>(command: Command.Command<A>, route: Route): Effect.Effect<A, CommandError>
-  /** Sends a command to every primary (or every node) and returns each node's value by address. */
+  /**
+   * Sends a command to every primary (or every node the cluster has not flagged failed, see
+   * `Topology.servingNodes`) and returns each node's value by address.
+   */
   runOnAll<A>(command: Command.Command<A>, nodes: "primaries" | "nodes"): Effect.Effect<Map<string, A>, CommandError>
   /**
    * The node `run` would send a command to now, if it goes to one node: by its keys' slot
@@ -385,7 +388,7 @@ class ClusterState extends ClusterNodes {
       case "all_shards":
         return this.fanOut(command, this.topology.primaries())
       case "all_nodes":
-        return this.fanOut(command, this.topology.nodes())
+        return this.fanOut(command, Topology.servingNodes(this.topology))
       default:
         return this.sendOn(this.randomPrimary(), command)
     }
@@ -461,7 +464,7 @@ class ClusterState extends ClusterNodes {
       runOnAll: (command, nodes) =>
         Effect.map(
           Effect.forEach(
-            nodes === "primaries" ? this.topology.primaries() : this.topology.nodes(),
+            nodes === "primaries" ? this.topology.primaries() : Topology.servingNodes(this.topology),
             (node) =>
               Effect.map(
                 this.sendOn(this.entries.get(node.address)!.connection, command),

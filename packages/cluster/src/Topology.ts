@@ -179,7 +179,27 @@ export const parseAddress = (text: string): NodeAddress | undefined => {
 export const isReadable = (node: NodeInfo): boolean =>
   node.health === undefined || node.health === "online" || node.health === "loading"
 
-const isFailed = (node: NodeInfo): boolean => node.health === "fail" || node.health === "failed"
+/**
+ * Whether the cluster flagged the node failed (`fail`/`failed`). A failed node stays listed
+ * until it is forgotten, and comes back as `online` if it returns.
+ *
+ * @since 0.3.0
+ * @category predicates
+ */
+export const isFailed = (node: NodeInfo): boolean => node.health === "fail" || node.health === "failed"
+
+/**
+ * The nodes that can serve: every shard's primary (a failed one still owns its slots) and the
+ * other nodes unless failed. A dead primary its replica replaced stays listed as a failed
+ * node until the cluster forgets it; a client keeps no connection to it.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const servingNodes = (topology: Topology): ReadonlyArray<NodeInfo> => {
+  const primaries = new Set(topology.primaries().map((n) => n.address))
+  return topology.nodes().filter((n) => primaries.has(n.address) || !isFailed(n))
+}
 
 const isReadReplica = (node: NodeInfo): boolean => node.role === "replica" && isReadable(node)
 

@@ -1,8 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Commands } from "@effect-valkey/core"
-import { ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Deferred, Effect, Exit, Fiber, Ref, Result } from "effect"
-import { Slot } from "../src/index.ts"
+import { connectionAttempts, ValkeyTestCluster } from "@effect-valkey/testkit"
+import { Deferred, Effect, Exit, Fiber, Ref, Result, Schedule } from "effect"
+import { Slot, Topology } from "../src/index.ts"
 import { client, keysInSlot } from "./support.ts"
 
 /** 50 callers doing SET then GET of their own keys until `stop`; counts calls and errors. */
@@ -181,6 +181,42 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 180_000 }
       yield* from.command(["CLUSTER", "SETSLOT", String(slot), "NODE", from.id])
       yield* cluster.waitForConsistency()
       assert.oneOf(error._tag, ["RedirectError"])
+    })
+  )
+
+  // Last in this file: it leaves a primary dead, replaced by its replica.
+  it.effect("a killed primary its replica replaced is let go, not reconnected while listed as failed", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey, router } = yield* client({
+        reconnect: Schedule.spaced("50 millis"),
+        topologyRefresh: "300 millis"
+      })
+      // Not the seed: a topology refresh asks the seeds when no primary answers.
+      const victim = cluster.primaries.find((p) => p.address !== cluster.seeds[0])!
+      let key = "failed:0"
+      for (let i = 1; (yield* cluster.slotOwner(Slot.slotOf(key))).address !== victim.address; i++) key = `failed:${i}`
+      // The router's connection to the victim is open when it dies.
+      yield* valkey.set(key, "before")
+      yield* cluster.kill(victim)
+      const listedFailed = () =>
+        router
+          .topology()
+          .nodes()
+          .some((n) => n.address === victim.address && Topology.isFailed(n))
+      const replaced = () => router.topology().shardOfSlot(Slot.slotOf(key))?.primary.address !== victim.address
+      // Failure detection (2 s) and the replica's election, bounded.
+      for (let i = 0; i < 300 && !(replaced() && listedFailed()); i++) yield* Effect.sleep("100 millis")
+      assert.isTrue(replaced(), "the replica took over")
+      assert.isTrue(listedFailed(), `${victim.address} listed as failed`)
+      yield* valkey.set(key, "after")
+      // A quiet half second on its port, then none for 1.5 s: a client still retrying it (every
+      // 50 ms) is never quiet.
+      for (let i = 0; i < 20 && (yield* connectionAttempts(victim.port, "500 millis")) > 0; i++);
+      assert.strictEqual(yield* connectionAttempts(victim.port, "1500 millis"), 0, `connections to ${victim.address}`)
+      assert.isTrue(listedFailed(), "still listed: the cluster has not forgotten it")
+      assert.isFalse(router.connections().some((c) => c.address === victim.address))
+      assert.strictEqual(yield* valkey.get(key), "after")
     })
   )
 })

@@ -318,6 +318,24 @@ describe("fromShards", () => {
       [7002, 7003]
     )
     assert.strictEqual(topology.nodes().length, 7)
+    // A client connects to neither failed node; an unknown health is not a failure.
+    assert.deepStrictEqual(
+      Topology.servingNodes(topology).map((n) => n.port),
+      [7001, 7002, 7003, 7006]
+    )
+  })
+
+  it("servingNodes keeps a failed primary that still owns its slots", () => {
+    const topology = ok(
+      Topology.fromShards([shard([0, 16383], [node(7000, "master", { health: "fail" }), node(7001, "replica")])], {
+        host
+      })
+    )
+    assert.strictEqual(topology.shards[0]!.primary.port, 7000)
+    assert.deepStrictEqual(
+      Topology.servingNodes(topology).map((n) => n.port),
+      [7000, 7001]
+    )
   })
 
   it("a shard without slots (a new empty primary) is kept; without a primary and slots, skipped", () => {

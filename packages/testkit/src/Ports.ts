@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as Net from "node:net"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { SetupError } from "./errors.ts"
 
@@ -65,3 +66,27 @@ export const reservePort = (port: number): void => {
 export const releasePort = (port: number): void => {
   reserved.delete(port)
 }
+
+/**
+ * How many connections a listener on `127.0.0.1:port` (a stopped server's port) accepts during
+ * `window`: a client that still retries a node it should have let go connects there.
+ *
+ * @since 0.3.0
+ * @category ports
+ */
+export const connectionAttempts = (port: number, window: Duration.Input): Effect.Effect<number, SetupError> =>
+  Effect.acquireUseRelease(
+    Effect.callback<{ readonly server: Net.Server; readonly count: () => number }, SetupError>((resume) => {
+      let count = 0
+      const server = Net.createServer((socket) => {
+        count++
+        socket.destroy()
+      })
+      server.once("error", (cause) =>
+        resume(Effect.fail(new SetupError({ message: `could not listen on port ${port}: ${cause.message}`, cause })))
+      )
+      server.listen(port, "127.0.0.1", () => resume(Effect.succeed({ server, count: () => count })))
+    }),
+    ({ count }) => Effect.map(Effect.sleep(window), () => count()),
+    ({ server }) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+  )

@@ -11,7 +11,7 @@ export { type ClusterNodeInfo, ownsSlot, parseClusterNodes, parseInfo } from "./
 export * from "./errors.ts"
 export type { ModuleLookup } from "./Modules.ts"
 export * as Modules from "./Modules.ts"
-export { freePort, releasePort, reservePort } from "./Ports.ts"
+export { connectionAttempts, freePort, releasePort, reservePort } from "./Ports.ts"
 export type { ReplayRecord, ReplayServerHandle, ReplayServerOptions } from "./ReplayServer.ts"
 export * as ReplayServer from "./ReplayServer.ts"
 export * as ServerVersion from "./ServerVersion.ts"

@@ -151,7 +151,10 @@ export interface Connection {
   readonly setName: (name: string) => Effect.Effect<"OK", CommandError>
   /** Fails pending and later calls with `ClosedError` and closes the socket. Idempotent. */
   readonly close: Effect.Effect<void>
-  /** Drops the socket as if the network failed (tests, and forced reconnects). */
+  /**
+   * Drops the socket as if the network failed (tests, and forced reconnects): what was written
+   * fails with `ConnectionError` at once (it may have run), the rest waits for the reconnect.
+   */
   readonly destroySocket: () => void
   /**
    * Removes the requests not yet written (waiting for a reconnect) and hands them over with
@@ -711,7 +714,12 @@ class ConnectionImpl implements Connection {
   }
 
   readonly destroySocket = (): void => {
-    this.socket?.destroy()
+    const socket = this.socket
+    if (socket === undefined) return
+    // Handled now, not on the close event: a caller about to close the connection (a node
+    // that left the cluster) must not turn these failures into ClosedError.
+    socket.destroy()
+    this.onClose(socket)
   }
 
   readonly takeUnsent = (): Array<readonly [Command<unknown>, Resume, number]> => {

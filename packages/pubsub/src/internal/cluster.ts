@@ -6,7 +6,7 @@
  * non-sharded subscription goes to another live node at once; a sharded one follows the
  * router's topology, which a lost node makes it refresh promptly (`watchTopology`).
  */
-import { type ClusterRouterService, Slot } from "@effect-valkey/cluster"
+import { type ClusterRouterService, Slot, Topology } from "@effect-valkey/cluster"
 import { Connection } from "@effect-valkey/core/internal"
 import * as Effect from "effect/Effect"
 import type { Backend } from "./make.ts"
@@ -36,12 +36,9 @@ export const backend = (cluster: ClusterRouterService): Backend => {
       // A lazy connection only connects on its first write, so making it cannot fail.
       connect: (node) => Effect.orDie(Connection.make({ ...base, host: node.host, port: node.port }, { lazy: true })),
       refresh: Effect.ignore(cluster.refreshTopology),
-      // Failed nodes count: they stay in the topology (and may come back) until forgotten.
-      known: (address) =>
-        cluster
-          .topology()
-          .nodes()
-          .some((node) => node.address === address),
+      // A failed node that owns no slots counts as gone: it stays listed until forgotten, and
+      // a connection kept for it would be retried all that time.
+      known: (address) => Topology.servingNodes(cluster.topology()).some((node) => node.address === address),
       lost: (address) => cluster.nodeLost(address),
       watch: (onChange) => cluster.watchTopology(onChange)
     },

@@ -26,9 +26,10 @@ export interface Placement {
   /** Brings the view of the cluster up to date (nothing to do for one server). */
   readonly refresh: Effect.Effect<void>
   /**
-   * Whether `address` is still a node of the deployment (absent: always). A lost connection
-   * to one that is not (forgotten by the cluster, a former Sentinel primary) is closed once
-   * nothing is placed on it, instead of reconnecting for ever.
+   * Whether `address` is still a node of the deployment that may serve (absent: always). A
+   * lost connection to one that is not (forgotten by the cluster, flagged failed and owning no
+   * slots, a former Sentinel primary) is closed once nothing is placed on it, instead of
+   * reconnecting for ever.
    */
   readonly known?: (address: string) => boolean
   /** A subscriber connection to `address` was lost (a cluster then refreshes its topology promptly). */
