@@ -212,7 +212,9 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 180_000 }
       yield* valkey.set(key, "after")
       // A quiet half second on its port, then none for 1.5 s: a client still retrying it (every
       // 50 ms) is never quiet.
-      for (let i = 0; i < 20 && (yield* connectionAttempts(victim.port, "500 millis")) > 0; i++);
+      let settled = false
+      for (let i = 0; i < 20 && !settled; i++) settled = (yield* connectionAttempts(victim.port, "500 millis")) === 0
+      assert.isTrue(settled, `500 ms without a connection to ${victim.address}`)
       assert.strictEqual(yield* connectionAttempts(victim.port, "1500 millis"), 0, `connections to ${victim.address}`)
       assert.isTrue(listedFailed(), "still listed: the cluster has not forgotten it")
       assert.isFalse(router.connections().some((c) => c.address === victim.address))

@@ -19,7 +19,7 @@ export const backend = (cluster: ClusterRouterService): Backend => {
     cluster
       .topology()
       .nodes()
-      .filter((node) => node.health !== "fail")
+      .filter((node) => !Topology.isFailed(node))
   return {
     credentials: base.credentials,
     placement: {
