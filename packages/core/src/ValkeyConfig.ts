@@ -189,7 +189,11 @@ export interface ResolvedConfig {
   readonly observability: Observability.Settings
 }
 
-const fieldOf = (message: string): string | undefined => /at \["([^"]+)"\]/.exec(message)?.[1]
+/** The path a schema message names (`at ["cache"]["maxEntries"]`), as `cache.maxEntries`. */
+const pathOf = (message: string): string | undefined => {
+  const at = /at ((?:\["[^"]+"\])+)/.exec(message)?.[1]
+  return at === undefined ? undefined : Array.from(at.matchAll(/\["([^"]+)"\]/g), (m) => m[1]).join(".")
+}
 
 const toMillis = (input: Duration.Input | undefined, fallback: Duration.Duration, field: string) => {
   if (input === undefined) return Effect.succeed(Duration.toMillis(fallback))
@@ -246,9 +250,10 @@ export const resolve = (input: ValkeyConfig): Effect.Effect<ResolvedConfig, Conf
     const checked = Schema.decodeUnknownExit(ValkeyConfigSchema)(input)
     if (Exit.isFailure(checked)) {
       const message = String((Cause.squash(checked.cause) as Error).message)
-      const field = fieldOf(message)
+      const path = pathOf(message)
+      const field = path?.split(".")[0]
       return yield* new ConfigError({
-        message: `invalid configuration${field !== undefined ? ` (${field})` : ""}: ${message.split("\n")[0]}`,
+        message: `invalid configuration${path !== undefined ? ` (${path})` : ""}: ${message.split("\n")[0]}`,
         ...(field !== undefined ? { field } : {})
       })
     }
