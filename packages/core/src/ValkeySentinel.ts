@@ -12,6 +12,10 @@
  * with `ConnectionError` and are never re-sent; the ones still queued go to the new
  * primary; none outlives its request timeout.
  *
+ * With `cache`, the client-side cache tracks on the primary's connection (and the replica's,
+ * with `readFrom: "preferReplica"`). A failover empties it: the connections move, and the
+ * invalidations of the old primary may have been missed; tracking starts again on the new one.
+ *
  * Sentinels and data nodes have separate credentials and TLS settings: `sentinel` holds the
  * former, the other fields (as in `ValkeyConfig`) the latter.
  *
@@ -29,6 +33,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { type Decoder, make as makeCommand } from "./Command.ts"
+import * as ClientCache from "./cache/ClientCache.ts"
 import * as Connection from "./connection/Connection.ts"
 import type { ConnectionOptions, TlsOptions } from "./connection/ConnectionOptions.ts"
 import { type AuthError, ConfigError, ConnectionError } from "./errors.ts"
@@ -56,13 +61,14 @@ export interface SentinelConnectionConfig {
 }
 
 /**
- * The configuration of a Sentinel client. The fields of `ValkeyConfig` (but the address, and
- * `cache`: client-side caching is not offered on Sentinel yet) apply to the data nodes.
+ * The configuration of a Sentinel client. The fields of `ValkeyConfig` but the address apply
+ * to the data nodes; `cache` is the client-side cache of the client (see the module
+ * documentation).
  *
  * @since 0.2.0
  * @category models
  */
-export interface SentinelConfig extends Omit<ValkeyConfig.ValkeyConfig, "url" | "host" | "port" | "cache"> {
+export interface SentinelConfig extends Omit<ValkeyConfig.ValkeyConfig, "url" | "host" | "port"> {
   /** The sentinels, as `"host:port"` or `{ host, port }`; asked in this order. */
   readonly sentinels: ReadonlyArray<string | { readonly host: string; readonly port: number }>
   /** The name the sentinels monitor the primary under (`sentinel monitor <name> …`). */
@@ -250,6 +256,7 @@ export const make = (
     readonly valkey: Valkey.ValkeyService
     readonly scan: Scan.ScanService
     readonly sentinel: SentinelService
+    readonly cache: ClientCache.ClientCacheService
   },
   ConfigError | ConnectionError | AuthError | SentinelError,
   Scope.Scope
@@ -258,13 +265,6 @@ export const make = (
     const { sentinels: entries, name, sentinel: sentinelAuth, checkInterval, readFrom, ...dataFields } = config
     if (readFrom !== undefined && readFrom !== "primary" && readFrom !== "preferReplica") {
       return yield* new ConfigError({ message: "readFrom: primary or preferReplica", field: "readFrom" })
-    }
-    // Not in the type, but a config read from the environment (CACHE_*) may carry it.
-    if ((dataFields as { readonly cache?: unknown }).cache !== undefined) {
-      return yield* new ConfigError({
-        message: "cache: client-side caching is not offered on Sentinel yet",
-        field: "cache"
-      })
     }
     const scope = yield* Scope.Scope
     if (typeof name !== "string" || name === "") {
@@ -279,6 +279,8 @@ export const make = (
       return yield* new ConfigError({ message: "checkInterval: must be a positive duration", field: "checkInterval" })
     }
     const resolved = yield* ValkeyConfig.resolve(dataFields)
+    const cache =
+      config.cache === undefined ? undefined : yield* ClientCache.make(config.cache, resolved.observability.metrics)
     // Sentinels: their own credentials and TLS, no database, and one attempt per question
     // (the next sentinel is asked instead of waiting for this one to come back).
     const sentinelResolved = yield* ValkeyConfig.resolve({
@@ -394,7 +396,7 @@ export const make = (
 
     // The standalone router on the primary of the moment: new connections go there, and
     // `moveAll` brings the open ones along.
-    const primaryRouter = yield* StandaloneRouter.make(resolved, () => dataOptions(current))
+    const primaryRouter = yield* StandaloneRouter.make(resolved, () => dataOptions(current), cache?.tracking)
     const moveAll = () => {
       for (const c of primaryRouter.connections()) c.moveTo(current.host, current.port)
     }
@@ -440,11 +442,21 @@ export const make = (
         return
       }
       replica = undefined
-      if (held !== undefined) yield* Scope.close(held.scope, Exit.void)
+      if (held !== undefined) {
+        if (cache !== undefined) yield* cache.release(held.connection)
+        yield* Scope.close(held.scope, Exit.void)
+      }
       for (const candidate of healthy) {
         if (candidate.address === current.address) continue
         const own = yield* Scope.fork(scope, "sequential")
-        const opened = yield* Effect.exit(Connection.make(dataOptions(candidate)).pipe(Scope.provide(own)))
+        // Reads cached from the replica are tracked there: it sends the invalidations of the
+        // writes it replicates.
+        const options = dataOptions(candidate)
+        const opened = yield* Effect.exit(
+          Connection.make(cache === undefined ? options : { ...options, tracking: cache.tracking }).pipe(
+            Scope.provide(own)
+          )
+        )
         if (Exit.isSuccess(opened)) {
           replica = { at: candidate, connection: opened.value, scope: own }
           return
@@ -516,7 +528,8 @@ export const make = (
       replica === undefined ? primaryRouter.connections() : [...primaryRouter.connections(), replica.connection]
     )
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
-    // The guard stays outside: replica reads and tracing wrap the router underneath it.
+    // The guard stays outside: replica reads, tracing and the cache wrap the router underneath
+    // it, the cache outermost (a hit costs no span and no command metric).
     const router = RouterGuard.mapUnguarded(primaryRouter, (primary) => {
       const plain: RouterService =
         readFrom !== "preferReplica"
@@ -538,9 +551,11 @@ export const make = (
               connections: () =>
                 replica === undefined ? primary.connections() : [...primary.connections(), replica.connection]
             })
-      return instrumentation === undefined
-        ? plain
-        : instrumentation.instrument(plain, { host: first.host, port: first.port })
+      const instrumented =
+        instrumentation === undefined
+          ? plain
+          : instrumentation.instrument(plain, { host: first.host, port: first.port })
+      return cache === undefined ? instrumented : cache.wrap(instrumented)
     })
     const sentinel: SentinelService = {
       name,
@@ -553,12 +568,18 @@ export const make = (
         ).pipe(Effect.asVoid),
       refresh: check(undefined)
     }
-    return { router, valkey: Valkey.make(router, instrumentation), scan: Scan.make(router), sentinel }
+    return {
+      router,
+      valkey: Valkey.make(router, instrumentation),
+      scan: Scan.make(router),
+      sentinel,
+      cache: cache?.service ?? ClientCache.disabled
+    }
   })
 
 /**
- * A layer providing `Valkey`, `Scan`, `Router` and `ValkeySentinel` for the primary the
- * sentinels name, following failovers.
+ * A layer providing `Valkey`, `Scan`, `Router`, `ValkeySentinel` and `ClientCache` (disabled
+ * without `cache`) for the primary the sentinels name, following failovers.
  *
  * @since 0.2.0
  * @category layers
@@ -566,15 +587,16 @@ export const make = (
 export const layer = (
   config: SentinelConfig
 ): Layer.Layer<
-  Valkey.Valkey | Scan.Scan | Router | ValkeySentinel,
+  Valkey.Valkey | Scan.Scan | Router | ValkeySentinel | ClientCache.ClientCache,
   ConfigError | ConnectionError | AuthError | SentinelError
 > =>
   Layer.effectContext(
-    Effect.map(make(config), ({ router, scan, sentinel, valkey }) =>
+    Effect.map(make(config), ({ cache, router, scan, sentinel, valkey }) =>
       Context.make(Router, router).pipe(
         Context.add(Valkey.Valkey, valkey),
         Context.add(Scan.Scan, scan),
-        Context.add(ValkeySentinel, sentinel)
+        Context.add(ValkeySentinel, sentinel),
+        Context.add(ClientCache.ClientCache, cache)
       )
     )
   )
@@ -626,6 +648,6 @@ export const layerConfig = (
   from: Config.Config<SentinelConfig> = config,
   overrides: Partial<SentinelConfig> = {}
 ): Layer.Layer<
-  Valkey.Valkey | Scan.Scan | Router | ValkeySentinel,
+  Valkey.Valkey | Scan.Scan | Router | ValkeySentinel | ClientCache.ClientCache,
   ConfigError | ConnectionError | AuthError | SentinelError | Config.ConfigError
 > => Layer.unwrap(Effect.map(from, (fields) => layer({ ...fields, ...overrides })))

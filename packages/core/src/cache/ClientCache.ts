@@ -216,6 +216,12 @@ export interface Cache {
   /** A node left the cluster: its invalidation connection (RESP2), if any, is closed. */
   readonly forget: (host: string, port: number) => Effect.Effect<void>
   /**
+   * A tracking connection is closed for good (a Sentinel client's replica connection, when it
+   * picks another): the entries it may have read go, since no invalidation for them comes any
+   * more, and so does its invalidation connection (RESP2) once no other connection uses it.
+   */
+  readonly release: (connection: Connection.Connection) => Effect.Effect<void>
+  /**
    * From now on, a lost tracking or invalidation connection to `address` drops only the
    * entries of the keys `keysOf(address)` picks (a cluster: the keys of the slots that node
    * serves); without it, or when it gives undefined, a loss empties the cache.
@@ -421,15 +427,32 @@ class CacheImpl implements Cache {
   }
 
   forget(host: string, port: number): Effect.Effect<void> {
+    return Effect.suspend(() => this.closeChannel(`${host}:${port}`))
+  }
+
+  release(connection: Connection.Connection): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const address = `${host}:${port}`
-      const channel = this.channels.get(address)
-      if (channel === undefined) return Effect.void
-      this.channels.delete(address)
-      if (channel.state !== "ok") this.degraded--
-      channel.state = "ok"
-      return Scope.close(channel.scope, Exit.void)
+      this.lost(connection.address)
+      return this.leave(connection, undefined)
     })
+  }
+
+  /** Takes `connection` off every channel but `kept`; a channel it leaves without users closes. */
+  private leave(connection: Connection.Connection, kept: Channel | undefined): Effect.Effect<void> {
+    const emptied: Array<string> = []
+    for (const [address, channel] of this.channels) {
+      if (channel !== kept && channel.users.delete(connection) && channel.users.size === 0) emptied.push(address)
+    }
+    return Effect.forEach(emptied, (address) => this.closeChannel(address), { discard: true })
+  }
+
+  private closeChannel(address: string): Effect.Effect<void> {
+    const channel = this.channels.get(address)
+    if (channel === undefined) return Effect.void
+    this.channels.delete(address)
+    if (channel.state !== "ok") this.degraded--
+    channel.state = "ok"
+    return Scope.close(channel.scope, Exit.void)
   }
 
   // --- tracking on each connection's handshake ---------------------------------------------
@@ -443,9 +466,14 @@ class CacheImpl implements Cache {
     if (protocol === 3) return Effect.succeed(Session.clientTracking({ broadcast, prefixes }).args)
     return Effect.flatMap(this.channel(options), (channel) => {
       channel.users.add(connection)
-      return Effect.map(
-        Deferred.await(channel.subscribed),
-        (redirect) => Session.clientTracking({ redirect, broadcast, prefixes }).args
+      // A connection that moved (a Sentinel client's, after a failover) no longer redirects to
+      // the old node's channel: an id there means nothing here.
+      return Effect.andThen(
+        this.leave(connection, channel),
+        Effect.map(
+          Deferred.await(channel.subscribed),
+          (redirect) => Session.clientTracking({ redirect, broadcast, prefixes }).args
+        )
       )
     })
   }
