@@ -10,18 +10,7 @@ import { expect, layer } from "@effect/vitest"
 import { ValkeyTestSentinel } from "@effect-valkey/testkit"
 import { Effect, Exit } from "effect"
 import { Command, Reply, ValkeySentinel } from "../src/index.ts"
-
-/** Polls `check` every 25 ms until it holds; dies after `seconds` naming `what`. */
-const eventually = <A, E>(check: Effect.Effect<A, E>, done: (a: A) => boolean, what: string, seconds = 30) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + seconds * 1000
-    while (Date.now() < deadline) {
-      const a = yield* check
-      if (done(a)) return a
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 25)))
-    }
-    return yield* Effect.die(new Error(`never held: ${what}`))
-  })
+import { eventually } from "./support.ts"
 
 /** This client's connections of `type` on `node`, found by client name. */
 const connectionsNamed = (

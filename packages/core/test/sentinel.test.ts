@@ -7,17 +7,7 @@ import { assert, expect, layer } from "@effect/vitest"
 import { freePort, ValkeyTestSentinel } from "@effect-valkey/testkit"
 import { Config, ConfigProvider, Effect, Exit, Layer, Redacted, Schedule } from "effect"
 import { Command, Reply, Valkey, ValkeySentinel } from "../src/index.ts"
-
-const eventually = <A, E>(check: Effect.Effect<A, E>, done: (a: A) => boolean, what: string) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + 30_000
-    while (Date.now() < deadline) {
-      const a = yield* check
-      if (done(a)) return a
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 25)))
-    }
-    return yield* Effect.die(new Error(`never held: ${what}`))
-  })
+import { eventually } from "./support.ts"
 
 // Real clock: the client checks the sentinels periodically.
 layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, timeout: "90 seconds" })(

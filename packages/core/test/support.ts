@@ -25,4 +25,24 @@ export const clientLayer = (config: ValkeyConfig = {}) =>
 
 export const protocols = [2, 3] as const
 
+/**
+ * Polls `check` every 25 ms on the real clock until `done` holds; dies after `seconds`
+ * (default 30) naming `what`. For what a server or the sentinels do in their own time.
+ */
+export const eventually = <A, E, R>(
+  check: Effect.Effect<A, E, R>,
+  done: (a: A) => boolean,
+  what: string,
+  seconds = 30
+) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + seconds * 1000
+    while (Date.now() < deadline) {
+      const a = yield* check
+      if (done(a)) return a
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 25)))
+    }
+    return yield* Effect.die(new Error(`never held: ${what}`))
+  })
+
 export { Valkey }
