@@ -1,10 +1,12 @@
 /**
- * A server on the IPv6 loopback (`::1`), reached by host and by URL (`valkey://[::1]:port`).
+ * A server on the IPv6 loopback (`::1`), reached by host and by URL (`valkey://[::1]:port`);
+ * a Sentinel topology there, its sentinels given as `[::1]:port`.
  */
 import { assert, layer } from "@effect/vitest"
-import { ValkeyServer } from "@effect-valkey/testkit"
-import { Effect } from "effect"
-import { ValkeyStandalone } from "../src/index.ts"
+import { ValkeyServer, ValkeyTestSentinel } from "@effect-valkey/testkit"
+import { Effect, Exit } from "effect"
+import { Command, Reply, ValkeySentinel, ValkeyStandalone } from "../src/index.ts"
+import { eventually } from "./support.ts"
 
 layer(ValkeyServer.layer({ host: "::1" }), { excludeTestServices: true })("a server on ::1", (it) => {
   it.effect("by host and by URL: commands, and the peer the server sees is ::1", () =>
@@ -23,3 +25,38 @@ layer(ValkeyServer.layer({ host: "::1" }), { excludeTestServices: true })("a ser
     })
   )
 })
+
+layer(ValkeyTestSentinel.layer({ host: "::1", replicas: 1 }), { excludeTestServices: true, timeout: "90 seconds" })(
+  "Sentinel on ::1",
+  (it) => {
+    it.effect("finds the primary from [::1]:port sentinels, reads from the replica, follows a failover", () =>
+      Effect.gen(function* () {
+        const topology = yield* ValkeyTestSentinel
+        const before = yield* topology.awaitPrimary()
+        const { sentinel, valkey } = yield* ValkeySentinel.make({
+          sentinels: topology.sentinelAddresses.map((s) => `[${s.host}]:${s.port}`),
+          name: topology.name,
+          readFrom: "preferReplica",
+          checkInterval: "200 millis"
+        })
+        assert.deepStrictEqual(
+          { host: sentinel.primary().host, port: sentinel.primary().port },
+          { host: "::1", port: before.port }
+        )
+        const role = (readonly: boolean) =>
+          Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly })), (reply) =>
+            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
+          )
+        assert.strictEqual(yield* role(false), "master")
+        assert.strictEqual(yield* role(true), "slave")
+        yield* valkey.set("v6:sentinel", "1")
+        assert.isAtLeast(yield* valkey.wait(1, 1000), 1)
+        yield* topology.failover
+        const after = yield* topology.awaitPrimary({ not: before.address })
+        yield* eventually(Effect.sync(sentinel.primary), (p) => p.port === after.port, "the client to move")
+        yield* eventually(Effect.exit(valkey.set("v6:sentinel", "2")), Exit.isSuccess, "a write on the new primary")
+        assert.strictEqual(yield* after.command(["GET", "v6:sentinel"]), "2")
+      }).pipe(Effect.scoped)
+    )
+  }
+)

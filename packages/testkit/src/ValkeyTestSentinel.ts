@@ -49,6 +49,11 @@ export interface ValkeyTestSentinelOptions {
    * Default `false`.
    */
   readonly tls?: boolean
+  /**
+   * The loopback address every process binds, and the sentinels monitor and announce:
+   * `"127.0.0.1"` (default) or `"::1"` for IPv6.
+   */
+  readonly host?: "127.0.0.1" | "::1"
   /** Extra config of the data nodes. */
   readonly config?: ExtraConfig
   /** Server binary for every process; default env `VALKEY_SERVER`, then `valkey-server`. */
@@ -104,8 +109,6 @@ export interface ValkeyTestSentinelHandle {
   readonly sentinelCommand: (args: ReadonlyArray<string>) => Effect.Effect<AdminReply, TestkitError>
 }
 
-const HOST = "127.0.0.1"
-
 /** A flat `[k1, v1, k2, v2, …]` reply (RESP2 maps) as a record. */
 const fields = (reply: AdminReply): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -131,12 +134,14 @@ export const make = (
     const downAfter = Duration.toMillis(Duration.fromInputUnsafe(options.downAfter ?? "1 second"))
     const failoverTimeout = Duration.toMillis(Duration.fromInputUnsafe(options.failoverTimeout ?? "5 seconds"))
     const settle = Duration.toMillis(Duration.fromInputUnsafe(options.startTimeout ?? "30 seconds"))
-    const binary = options.binary === undefined ? {} : { binary: options.binary }
+    const host = options.host ?? "127.0.0.1"
+    // Every process: where it binds, and which server binary runs it.
+    const common = { host, ...(options.binary === undefined ? {} : { binary: options.binary }) }
     const password = options.password === undefined ? {} : { password: options.password }
     const extra = configLines(options.config)
 
     const first = yield* makeServer({
-      ...binary,
+      ...common,
       ...password,
       ...(options.tls === true ? { tls: true } : {}),
       config: extra
@@ -145,7 +150,7 @@ export const make = (
     const tls = first.tls === undefined ? {} : { tls: first.tls }
     const replicas = yield* Effect.forEach(
       Array.from({ length: replicaCount }, (_, i) => i),
-      () => makeServer({ ...binary, ...password, ...tls, config: [`replicaof ${HOST} ${first.port}`, ...extra] }),
+      () => makeServer({ ...common, ...password, ...tls, config: [`replicaof ${host} ${first.port}`, ...extra] }),
       { concurrency: "unbounded" }
     )
     const nodes = [first, ...replicas]
@@ -163,7 +168,7 @@ export const make = (
     })
 
     const sentinelConfig = [
-      `sentinel monitor ${name} ${HOST} ${first.port} ${quorum}`,
+      `sentinel monitor ${name} ${host} ${first.port} ${quorum}`,
       `sentinel down-after-milliseconds ${name} ${downAfter}`,
       `sentinel failover-timeout ${name} ${failoverTimeout}`,
       `sentinel parallel-syncs ${name} 1`,
@@ -175,7 +180,7 @@ export const make = (
       Array.from({ length: sentinelCount }, (_, i) => i),
       () =>
         makeServer({
-          ...binary,
+          ...common,
           ...tls,
           sentinel: true,
           config: sentinelConfig,
