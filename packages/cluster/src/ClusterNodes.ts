@@ -59,6 +59,8 @@ export abstract class ClusterNodes {
   readonly scope: Scope.Scope
   readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   readonly entries = new Map<string, NodeEntry>()
+  /** The entry of each shared connection: `entries` is keyed as the topology writes addresses. */
+  private readonly byConnection = new WeakMap<Connection.Connection, NodeEntry>()
   current: Topology.Topology | undefined = undefined
   /** Per slot: the primary's connection, and the connections allowed to serve reads. */
   readonly slotPrimary = new Array<Connection.Connection | undefined>(SLOTS)
@@ -140,7 +142,8 @@ export abstract class ClusterNodes {
       host: node.host,
       port: node.port,
       readOnly: true,
-      onLoss: (address: string) => this.nodeLost(address),
+      // The node's own address, as the topology writes it: the connection's brackets IPv6.
+      onLoss: () => this.nodeLost(node.address),
       flushGroup: this.flushGroup
     }
     return Effect.gen({ self: this }, function* () {
@@ -161,8 +164,18 @@ export abstract class ClusterNodes {
       }
       const entry: NodeEntry = { node, connection, scope, blocking, zone: undefined }
       this.entries.set(node.address, entry)
+      this.byConnection.set(connection, entry)
       return entry
     })
+  }
+
+  /**
+   * The entry whose shared connection `connection` is, while its node is in the topology. Not
+   * by `connection.address`: that one brackets IPv6 (`[::1]:7000`), the topology does not.
+   */
+  entryOf(connection: Connection.Connection): NodeEntry | undefined {
+    const entry = this.byConnection.get(connection)
+    return entry !== undefined && this.entries.get(entry.node.address) === entry ? entry : undefined
   }
 
   // --- topology -----------------------------------------------------------------------------
@@ -270,6 +283,8 @@ export abstract class ClusterNodes {
    * `apply`), instead of waiting out their timeout or the periodic refresh.
    */
   nodeLost(address: string): void {
+    // A node dropped from the topology is closed after it left `entries`: its loss is known.
+    if (!this.entries.has(address)) return
     if (!this.suspects.has(address)) this.suspects.set(address, Date.now())
     if (this.recovering !== undefined) return
     const round: Effect.Effect<boolean> = Effect.map(Effect.ignore(this.refreshTopology), () => this.settleSuspects())

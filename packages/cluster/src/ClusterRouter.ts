@@ -257,7 +257,7 @@ class ClusterState extends ClusterNodes {
       const readers = this.slotReaders[slot]!
       if (readers.length > 0) connection = readers[this.readCursor % readers.length]
     }
-    return connection === undefined ? undefined : this.entries.get(connection.address)?.node
+    return connection === undefined ? undefined : this.entryOf(connection)?.node
   }
 
   sendToSlot<A>(command: Command.Command<A>, slot: number, attempt: number): Effect.Effect<A, CommandError> {
@@ -281,13 +281,13 @@ class ClusterState extends ClusterNodes {
 
   private blocking<A>(connection: Connection.Connection, command: Command.Command<A>): Effect.Effect<A, CommandError> {
     if (command.ownWrites === true) return RouterGuard.sendOwnWrites(connection, command)
-    const entry = this.entries.get(connection.address)
+    const entry = this.entryOf(connection)
     if (entry === undefined) return connection.send(command)
     return BlockingPool.run(entry.blocking, command, this.config.base.connection.requestTimeoutMillis).pipe(
       // A node that leaves the topology has its pool shut down, and Pool.get then ends the
       // callers waiting on it with an interruption: give them a typed error instead.
       Effect.catchCause((cause) =>
-        Cause.hasInterruptsOnly(cause) && this.entries.get(connection.address) !== entry
+        Cause.hasInterruptsOnly(cause) && this.entryOf(connection) !== entry
           ? Effect.fail(
               new ConnectionError({
                 message: `${connection.address} left the cluster topology while ${Command.name(command)} waited for a connection`,
