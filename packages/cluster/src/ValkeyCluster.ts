@@ -54,7 +54,7 @@ export const make = (
     yield* guarded.credentials.keepFresh(guarded.connections)
     // Tracing and metrics, then the cache, under the guard (the config was validated above).
     // The cache sits outermost: a hit costs no span and no command metric (no round trip).
-    const instrumentation = yield* Observability.make(settings, 0)
+    const instrumentation = yield* Observability.make(settings, guarded.connectionOptions.database)
     const router = RouterGuard.decorate(guarded, [
       instrumentation && ((plain) => instrumentation.instrument(plain, plain.endpointOf)),
       cache && ((plain) => cache.wrap(plain))

@@ -6,8 +6,8 @@
  * ConfigError on `database`.
  */
 import { assert, layer } from "@effect/vitest"
-import { ServerVersion, ValkeyTestCluster } from "@effect-valkey/testkit"
-import { Effect, Stream } from "effect"
+import { collectingTracer, ServerVersion, ValkeyTestCluster } from "@effect-valkey/testkit"
+import { Effect, Stream, Tracer } from "effect"
 import { client, keysInSlot } from "./support.ts"
 
 const on90 = ServerVersion.atLeast("9.0")
@@ -79,5 +79,14 @@ layer(
         assert.match(String(onAdded), /db=2 /)
         yield* db2.del(keys)
       })
+  )
+
+  it.effect.skipIf(!on90)(`spans carry the database as db.namespace ${ServerVersion.needs("9.0")}`, () =>
+    Effect.gen(function* () {
+      const { valkey } = yield* client({ database: 3, tracing: true })
+      const { spans, tracer } = collectingTracer()
+      yield* Effect.provideService(valkey.set("ns:k", "v"), Tracer.Tracer, tracer)
+      assert.strictEqual(spans[0]!.attributes.get("db.namespace"), "3")
+    })
   )
 })
