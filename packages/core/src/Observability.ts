@@ -213,11 +213,12 @@ export interface Instrumentation {
   /**
    * The router with spans and metrics around `run` and `sendBatch`. `endpoint` is where
    * every command goes (one node), or a function telling, when the command starts, where a
-   * command goes (a cluster; `undefined` when it spans nodes).
+   * command (`batch`: a batch, by its first command) goes (a cluster, `undefined` when it
+   * spans nodes; a Sentinel client, which follows the primary and may read from a replica).
    */
   readonly instrument: <R extends RouterService>(
     router: R,
-    endpoint: Endpoint | ((command: Command.Command<unknown>) => Endpoint | undefined)
+    endpoint: Endpoint | ((command: Command.Command<unknown>, batch: boolean) => Endpoint | undefined)
   ) => R
 }
 
@@ -336,7 +337,7 @@ class InstrumentationImpl implements Instrumentation {
 
   readonly instrument = <R extends RouterService>(
     router: R,
-    endpoint: Endpoint | ((command: Command.Command<unknown>) => Endpoint | undefined)
+    endpoint: Endpoint | ((command: Command.Command<unknown>, batch: boolean) => Endpoint | undefined)
   ): R => {
     const observe = this.observe(endpoint)
     return {
@@ -359,7 +360,7 @@ class InstrumentationImpl implements Instrumentation {
    * command, the number of commands for a batch.
    */
   private observe(
-    endpoint: Endpoint | ((command: Command.Command<unknown>) => Endpoint | undefined)
+    endpoint: Endpoint | ((command: Command.Command<unknown>, batch: boolean) => Endpoint | undefined)
   ): (
     name: string,
     first: Command.Command<unknown> | undefined,
@@ -404,7 +405,7 @@ class InstrumentationImpl implements Instrumentation {
     return (name, first, size, run) =>
       Effect.useSpan(name, spanOptions(name, size), (span) => {
         if (locate !== undefined && first !== undefined) {
-          const where = locate(first)
+          const where = locate(first, size > 0)
           if (where !== undefined) {
             span.attribute("server.address", where.host)
             span.attribute("server.port", where.port)

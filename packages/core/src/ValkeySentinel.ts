@@ -32,11 +32,11 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
-import { type Decoder, make as makeCommand } from "./Command.ts"
+import { type Command, type Decoder, make as makeCommand } from "./Command.ts"
 import * as ClientCache from "./cache/ClientCache.ts"
 import * as Connection from "./connection/Connection.ts"
 import type { ConnectionOptions, TlsOptions } from "./connection/ConnectionOptions.ts"
-import { type AuthError, ConfigError, ConnectionError } from "./errors.ts"
+import { type AuthError, type CommandError, ConfigError, ConnectionError } from "./errors.ts"
 import * as Observability from "./Observability.ts"
 import * as Reply from "./Reply.ts"
 import { Router, type RouterService } from "./Router.ts"
@@ -207,6 +207,8 @@ const parseAddress = (
     ? Effect.fail(new ConfigError({ message: `sentinels: "${entry}" is not host:port`, field: "sentinels" }))
     : Effect.succeed(node(match[1]!, port))
 }
+
+const isLoading = (error: CommandError): boolean => error._tag === "ReplyError" && error.code === "LOADING"
 
 const addressReply = (reply: RespValue): NodeAddress | null => {
   if (!Array.isArray(reply) || reply.length < 2) return null
@@ -527,6 +529,16 @@ export const make = (
     yield* primaryRouter.credentials.keepFresh(() =>
       replica === undefined ? primaryRouter.connections() : [...primaryRouter.connections(), replica.connection]
     )
+    /**
+     * The replica a lone command goes to now (`readFrom: "preferReplica"`): a read-only, not
+     * blocking one, while the replica is connected; else the primary takes it. Chosen when the
+     * call runs, not when its Effect is built: the replica may change between the two.
+     */
+    const readerFor = (command: Command<unknown>) => {
+      if (readFrom !== "preferReplica" || command.blockMillis !== undefined || !command.readonly) return undefined
+      const reader = replica
+      return reader !== undefined && reader.connection.status() === "ready" ? reader : undefined
+    }
     const instrumentation = yield* Observability.make(resolved.observability, resolved.connection.database)
     // The guard stays outside: replica reads, tracing and the cache wrap the router underneath
     // it, the cache outermost (a hit costs no span and no command metric).
@@ -538,23 +550,26 @@ export const make = (
               ...primary,
               run: (command) => {
                 if (command.blockMillis !== undefined || !command.readonly) return primary.run(command)
-                // Chosen when the call runs, not when its Effect is built: the replica may change
-                // between the two. One that is not connected now (lost, reconnecting) leaves reads
-                // to the primary.
                 return Effect.suspend(() => {
-                  const reader = replica
-                  return reader !== undefined && reader.connection.status() === "ready"
-                    ? reader.connection.send(command)
-                    : primary.run(command)
+                  const reader = readerFor(command)
+                  // A replica loading a full sync answers LOADING (it ran nothing): the primary
+                  // answers instead, as in a cluster.
+                  return reader === undefined
+                    ? primary.run(command)
+                    : Effect.catchIf(reader.connection.send(command), isLoading, () => primary.run(command))
                 })
               },
               connections: () =>
                 replica === undefined ? primary.connections() : [...primary.connections(), replica.connection]
             })
+      // Spans name the node a command goes to: the primary of the moment, or the replica.
       const instrumented =
         instrumentation === undefined
           ? plain
-          : instrumentation.instrument(plain, { host: first.host, port: first.port })
+          : instrumentation.instrument(
+              plain,
+              (command, batch) => (batch ? undefined : readerFor(command)?.at) ?? current
+            )
       return cache === undefined ? instrumented : cache.wrap(instrumented)
     })
     const sentinel: SentinelService = {

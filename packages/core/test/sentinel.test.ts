@@ -4,8 +4,8 @@
  * of a wrong name or dead sentinels.
  */
 import { assert, expect, layer } from "@effect/vitest"
-import { freePort, ValkeyTestSentinel } from "@effect-valkey/testkit"
-import { Config, ConfigProvider, Effect, Exit, Layer, Redacted, Schedule } from "effect"
+import { collectingTracer, freePort, ValkeyTestSentinel } from "@effect-valkey/testkit"
+import { Config, ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, Schedule, Tracer } from "effect"
 import { Command, Reply, Valkey, ValkeySentinel } from "../src/index.ts"
 import { eventually } from "./support.ts"
 
@@ -132,6 +132,52 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
         )
         expect(bad._tag).toBe("ConfigError")
       }).pipe(Effect.scoped)
+    )
+
+    it.effect(
+      "readFrom preferReplica: spans name the node; a replica answering LOADING leaves the read to the primary",
+      () =>
+        Effect.gen(function* () {
+          const topology = yield* ValkeyTestSentinel
+          const primary = yield* topology.awaitPrimary()
+          const replica = topology.nodes.find((node) => node.address !== primary.address)!
+          const { valkey } = yield* ValkeySentinel.make({
+            sentinels: topology.sentinelAddresses,
+            name: topology.name,
+            readFrom: "preferReplica",
+            tracing: true
+          })
+          const role = Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly: true })), (reply) =>
+            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
+          )
+          yield* eventually(Effect.exit(role), (exit) => Exit.isSuccess(exit) && exit.value === "slave", "a replica")
+          // Enough keys for a reload of about a second (250 µs a key), as in loading.test.ts.
+          yield* valkey.mset(Array.from({ length: 4000 }, (_, i) => [`sentinel:load:${i}`, "v"] as const))
+          expect(yield* valkey.wait(1, 5000)).toBeGreaterThanOrEqual(1)
+          const { spans, tracer } = collectingTracer()
+          yield* Effect.provideService(
+            Effect.andThen(valkey.set("sentinel:load:0", "w"), valkey.get("sentinel:load:1")),
+            Tracer.Tracer,
+            tracer
+          )
+          expect(spans.map((span) => [span.name, span.attributes.get("server.port")])).toEqual([
+            ["SET", primary.port],
+            ["GET", replica.port]
+          ])
+          yield* replica.command(["CONFIG", "SET", "key-load-delay", "250"])
+          yield* replica.command(["CONFIG", "SET", "loading-process-events-interval-bytes", "1024"])
+          yield* Effect.addFinalizer(() => Effect.ignore(replica.command(["CONFIG", "SET", "key-load-delay", "0"])))
+          const reload = yield* Effect.forkChild(replica.command(["DEBUG", "RELOAD"], { timeout: "30 seconds" }))
+          yield* eventually(
+            replica.command(["INFO", "persistence"]),
+            (info) => String(info).includes("loading:1"),
+            "the replica to load",
+            5
+          )
+          // The replica answers LOADING without retrying (it may be loading a full sync).
+          expect(yield* valkey.get("sentinel:load:2")).toBe("v")
+          yield* Fiber.join(reload)
+        }).pipe(Effect.scoped)
     )
 
     it.effect("its Router refuses connection-state commands, replica reads and tracing on too", () =>
