@@ -459,7 +459,8 @@ export const settle = <A>(command: Command<A>, reply: RespValue): Exit.Exit<A, C
   }
 }
 
-const utf8 = new TextDecoder()
+// ignoreBOM: a key that starts with U+FEFF keeps it (the cache compares keys as text).
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true })
 const text = (arg: RespArg | undefined): string | undefined =>
   arg === undefined || typeof arg === "string" ? arg : typeof arg === "number" ? String(arg) : utf8.decode(arg)
 

@@ -84,6 +84,23 @@ export const rules = <R>(it: Vitest.MethodsNonLive<R>, target: Target<R>) => {
         })
       )
 
+      it.effect("keys the wire spells otherwise: a leading U+FEFF is invalidated, a lone surrogate never kept", () =>
+        Effect.gen(function* () {
+          const bom = `\uFEFF${p}bom`
+          const { cache, other, valkey } = yield* holding(`bom${protocol}`, bom)
+          const invalidations = (yield* stats(cache)).invalidations
+          yield* other.set(bom, "2")
+          assert.isTrue(yield* eventually(Effect.map(stats(cache), (s) => s.invalidations > invalidations)))
+          assert.strictEqual(yield* valkey.get(bom), "2")
+          // Sent (and invalidated) as U+FFFD: an entry under the caller's string would stay.
+          const lone = `${p}\uD800lone`
+          yield* other.set(lone, "1")
+          assert.strictEqual(yield* valkey.get(lone), "1")
+          yield* other.set(lone, "2")
+          assert.strictEqual(yield* valkey.get(lone), "2")
+        })
+      )
+
       it.effect("read-your-writes: after this client's SET returns, its GET sees the new value", () =>
         Effect.gen(function* () {
           const { valkey } = yield* cached(`ryw${protocol}`)

@@ -177,7 +177,8 @@ const resolve = (options: CacheOptions): Effect.Effect<Resolved, ConfigError> =>
 }
 
 const CHANNEL = "__redis__:invalidate"
-const utf8 = new TextDecoder()
+// ignoreBOM: a key that starts with U+FEFF keeps it, as the entry's key does.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true })
 const text = (value: RespValue): string | undefined =>
   typeof value === "string" ? value : value instanceof Uint8Array ? utf8.decode(value) : undefined
 
@@ -327,6 +328,9 @@ class CacheImpl implements Cache {
     }
     // The first miss sends the read in its own fiber (no fork per miss); the others wait.
     const keys = command.lastKey > at ? Command.keyNames(command) : undefined
+    // A lone surrogate goes out (and its invalidation comes back) as U+FFFD: an entry kept
+    // under the caller's string would never be invalidated.
+    if (!key.isWellFormed() || (keys !== undefined && !keys.every((k) => k.isWellFormed()))) return router.run(command)
     const flight = this.store.begin(command, key, keys, this.degraded > 0 && this.gated())
     return Effect.onExit(router.run(command), (exit) => Effect.sync(() => this.settle(router, command, flight, exit)))
   }
