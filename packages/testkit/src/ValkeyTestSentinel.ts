@@ -90,8 +90,9 @@ export interface ValkeyTestSentinelHandle {
   /** The node the first live sentinel names as primary. */
   readonly primary: Effect.Effect<ValkeyServerHandle, TestkitError>
   /**
-   * Waits until every live sentinel names the same primary (other than `not`, when given)
-   * and that node's `ROLE` says `master`. Default timeout 30 s.
+   * Waits until every live sentinel names the same primary (other than `not`, when given:
+   * `host:port`, IPv6 with or without brackets) and that node's `ROLE` says `master`.
+   * Default timeout 30 s.
    */
   readonly awaitPrimary: (options?: {
     readonly not?: string
@@ -233,8 +234,10 @@ export const make = (
       })
     )
 
-    const awaitPrimary = (wait: { readonly not?: string; readonly timeout?: Duration.Input } = {}) =>
-      pollUntil({
+    const awaitPrimary = (wait: { readonly not?: string; readonly timeout?: Duration.Input } = {}) => {
+      // A client's address may bracket IPv6 ([::1]:port); the sentinels and the nodes do not.
+      const not = wait.not?.replace(/^\[(.*)\]:(\d+)$/, "$1:$2")
+      return pollUntil({
         what: `the sentinels to agree on a primary${wait.not === undefined ? "" : ` other than ${wait.not}`}`,
         timeoutMs: Duration.toMillis(Duration.fromInputUnsafe(wait.timeout ?? "30 seconds")),
         intervalMs: 50,
@@ -255,7 +258,7 @@ export const make = (
           if (agreed === undefined) return notYet("no sentinel is running")
           const seen = views.map((view) => `${view.address} (${view.flags})`).join(", ")
           if (views.some((view) => view.address !== agreed || view.flags !== "master")) return notYet(seen)
-          if (agreed === wait.not) return notYet(`sentinels still name ${agreed}`)
+          if (agreed === not) return notYet(`sentinels still name ${agreed}`)
           const node = byAddress(agreed)
           if (node === undefined || node.status !== "running") return notYet(`${agreed} is not a running node`)
           const role = yield* node.command(["ROLE"]).pipe(Effect.catch(() => Effect.succeed(["unreachable"])))
@@ -263,6 +266,7 @@ export const make = (
           return said === "master" ? done(node) : notYet(`${agreed} says it is ${said}`)
         })
       })
+    }
 
     const handle: ValkeyTestSentinelHandle = {
       name,
