@@ -40,6 +40,53 @@ layer(ValkeyServer.layer(), { excludeTestServices: true, timeout: 60_000 })("fau
     )
   }
 
+  it.effect("a consumer joining a lost subscription returns once it is back, and gets what follows", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer
+      const pubsub = yield* standalone({}, { subscribeTimeout: "20 seconds" })
+      const channel = unique("rejoin")
+      yield* pubsub.subscription("channel", channel)
+      const lost = yield* watchEvents(pubsub, 1, (e) => e._tag === "Lost" && e.name === channel)
+      const late = yield* Effect.gen(function* () {
+        yield* server.stop
+        yield* Fiber.join(lost)
+        // While nothing is subscribed on the server, a new consumer of the channel waits.
+        const joining = yield* Effect.forkChild(pubsub.subscription("channel", channel))
+        yield* Effect.sleep("300 millis")
+        assert.isUndefined(joining.pollUnsafe(), "subscription() returned while the server was down")
+        yield* server.start
+        return yield* Fiber.join(joining)
+      }).pipe(Effect.onError(() => Effect.ignore(server.start)))
+      yield* pubsub.publish(channel, "after")
+      assert.strictEqual((yield* late.take).payload, "after")
+    })
+  )
+
+  it.effect("a refused subscription lets go of its other channels at once, and names the refused one", () =>
+    Effect.gen(function* () {
+      const server = yield* ValkeyServer
+      yield* server.command(["ACL", "SETUSER", "partial", "on", ">pw", "+@all", "~*", "resetchannels", "&open:*"])
+      const pubsub = yield* standalone({ username: "partial", password: "pw" })
+      const open = unique("open")
+      const closed = unique("closed")
+      const error = yield* Effect.flip(pubsub.subscription("channel", [open, closed]))
+      assert.strictEqual(error.reason, "refused")
+      assert.strictEqual(error.name, closed)
+      // Still in the caller's scope, yet not subscribed any more: nobody could read it.
+      const subscribers = Effect.map(server.command(["PUBSUB", "NUMSUB", open]), (reply) =>
+        Array.isArray(reply) ? Number(reply[1]) : -1
+      )
+      let count = yield* subscribers
+      for (let i = 0; i < 100 && count !== 0; i++) {
+        yield* Effect.sleep("20 millis")
+        count = yield* subscribers
+      }
+      assert.strictEqual(count, 0)
+      const bad = yield* Effect.flip(pubsub.subscription("channel", open, { strategy: "drop" as "dropping" }))
+      assert.strictEqual(bad.reason, "invalid")
+    })
+  )
+
   it.effect("a rotated password reaches the subscriber connection on its next reconnect", () =>
     Effect.gen(function* () {
       const server = yield* ValkeyServer

@@ -299,13 +299,15 @@ export class Engine {
       }
     }
     const event = { kind: entry.kind, name: entry.name, node: node.address }
+    entry.confirmed = true
     if (!entry.established) {
       entry.established = true
       this.publishEvent({ _tag: "Subscribed", ...event })
-      this.registry.settle(entry, undefined)
     } else {
       this.publishEvent({ _tag: "Resubscribed", ...event })
     }
+    // Those who joined while it was lost, too.
+    this.registry.settle(entry, undefined)
   }
 
   private onUnsubscribed(node: SubscriberNode, frame: Confirmation): void {
@@ -325,6 +327,7 @@ export class Engine {
       this.publishEvent({ _tag: "Lost", ...event })
     }
     entry.node = undefined
+    entry.confirmed = false
     this.requestReconcile()
   }
 
@@ -335,6 +338,7 @@ export class Engine {
     const entry = this.registry.get(keyOf(written.kind, written.name))
     if (entry === undefined || entry.node !== node) return
     entry.node = undefined
+    entry.confirmed = false
     if (REDIRECTS.includes(message.split(" ")[0]!)) {
       this.requestReconcile()
       return
@@ -348,6 +352,7 @@ export class Engine {
     for (const key of node.confirmed) {
       const entry = this.registry.get(key)
       if (entry === undefined || entry.node !== node) continue
+      entry.confirmed = false
       this.publishEvent({ _tag: "Lost", kind: entry.kind, name: entry.name, node: node.address })
     }
     node.reset()

@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import * as Hub from "effect/PubSub"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { defaults as bufferDefaults } from "../Backpressure.ts"
+import { defaults as bufferDefaults, type Strategy } from "../Backpressure.ts"
 import { SubscribeError } from "../errors.ts"
 import type { SubscriptionKind } from "../Message.ts"
 import { defaults, type PubSubOptions, type SubscribeOptions } from "../PubSubOptions.ts"
@@ -50,6 +50,7 @@ const duration = (input: Duration.Input, field: string): Effect.Effect<Duration.
 const KINDS: ReadonlySet<string> = new Set(["channel", "pattern", "sharded"])
 
 const isCapacity = (n: number) => Number.isInteger(n) && n >= 1
+const STRATEGIES: ReadonlySet<unknown> = new Set<Strategy>(["suspend", "dropping", "sliding"])
 
 export const make = (
   backend: Backend,
@@ -63,6 +64,12 @@ export const make = (
     const buffer = { ...bufferDefaults, ...options.buffer }
     if (!isCapacity(buffer.capacity)) {
       return yield* new ConfigError({ message: "buffer.capacity: must be a positive integer", field: "buffer" })
+    }
+    if (!STRATEGIES.has(buffer.strategy)) {
+      return yield* new ConfigError({
+        message: "buffer.strategy: must be suspend, dropping or sliding",
+        field: "buffer"
+      })
     }
     // Released in order: the background fibers (reconciles, overflow drains, the static
     // callback) are interrupted, then every consumer hears the service closed, then the
@@ -101,13 +108,18 @@ export const make = (
       settings: SubscribeOptions
     ): Effect.Effect<Subscription<P>, SubscribeError, Scope.Scope> =>
       Effect.gen(function* () {
-        const [kind, names] = spec.find(([, names]) => names.length > 0) ?? spec[0]!
-        const failure = (reason: SubscribeError["reason"], message: string, name = names.join(", ")) =>
-          new SubscribeError({ message: `${kind} subscription to ${name}: ${message}`, kind, name, reason })
+        const [specKind, names] = spec.find(([, names]) => names.length > 0) ?? spec[0]!
+        /** The error, naming the subscription it is about (`entry`) or else all of them. */
+        const failure = (reason: SubscribeError["reason"], message: string, entry?: Entry) => {
+          const kind = entry?.kind ?? specKind
+          const name = entry?.name ?? names.join(", ")
+          return new SubscribeError({ message: `${kind} subscription to ${name}: ${message}`, kind, name, reason })
+        }
         if (engine.closed) return yield* failure("closed", "the PubSub service is closed")
         const capacity = settings.capacity ?? buffer.capacity
         if (!isCapacity(capacity)) return yield* failure("invalid", "capacity must be a positive integer")
         const strategy = settings.strategy ?? buffer.strategy
+        if (!STRATEGIES.has(strategy)) return yield* failure("invalid", "strategy must be suspend, dropping or sliding")
         // Made in the subscribing fiber, as a Queue is: wake-ups run on its dispatcher.
         const consumer = yield* Effect.withFiber((fiber) =>
           Effect.succeed(
@@ -125,33 +137,37 @@ export const make = (
             )
           )
         )
+        let released = false
+        const release = Effect.sync(() => {
+          if (released) return
+          released = true
+          if (consumer.bytes) engine.bytesConsumers--
+          for (const [kind, names] of spec) engine.remove(kind, names, consumer)
+          consumer.close()
+        })
         const added = yield* Effect.acquireRelease(
           Effect.sync(() => {
             if (consumer.bytes) engine.bytesConsumers++
             return spec.map(([kind, names]) => engine.registry.add(kind, names, consumer))
           }),
-          () =>
-            Effect.sync(() => {
-              if (consumer.bytes) engine.bytesConsumers--
-              for (const [kind, names] of spec) engine.remove(kind, names, consumer)
-              consumer.close()
-            })
+          () => release
         )
         const entries = added.flatMap((a) => a.entries)
         yield* engine.placeEntries(added.flatMap((a) => a.created))
-        const refusal = yield* engine.registry.awaitEstablished(entries).pipe(
-          Effect.timeoutOrElse({
-            duration: timeout,
-            orElse: () =>
-              Effect.succeed({
-                reason: "timeout" as const,
-                message: `not confirmed within ${Duration.format(timeout)}`
-              })
-          })
-        )
-        if (refusal !== undefined) {
-          const first: Entry | undefined = entries.find((e) => !e.established)
-          return yield* failure(refusal.reason, refusal.message, first?.name)
+        const outcome = yield* engine.registry
+          .awaitConfirmed(entries)
+          .pipe(Effect.timeoutOrElse({ duration: timeout, orElse: () => Effect.succeed("timeout" as const) }))
+        if (outcome !== undefined) {
+          // Not subscribed: the consumer goes now, not with the caller's scope, where its buffer
+          // would fill unread (and under "suspend" stop the connection's reading).
+          yield* release
+          return yield* outcome === "timeout"
+            ? failure(
+                "timeout",
+                `not confirmed within ${Duration.format(timeout)}`,
+                entries.find((e) => !e.confirmed)
+              )
+            : failure(outcome.refusal.reason, outcome.refusal.message, outcome.entry)
         }
         return {
           messages: Stream.fromPull(Effect.succeed(consumer.pull)),

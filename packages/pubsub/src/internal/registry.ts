@@ -24,7 +24,12 @@ export interface Entry {
   node: SubscriberNode | undefined
   /** Confirmed at least once: later confirmations are resubscriptions. */
   established: boolean
-  /** Consumers waiting for the first confirmation. */
+  /**
+   * Subscribed on a server now: false until the first confirmation, and again from a loss
+   * (or a refusal) until the next one. A consumer that joins meanwhile waits for it.
+   */
+  confirmed: boolean
+  /** Consumers waiting for the next confirmation. */
   waiters: Array<(refusal: Refusal | undefined) => void>
 }
 
@@ -62,7 +67,16 @@ export class Registry {
       const key = keyOf(kind, name)
       let entry = this.desired.get(key)
       if (entry === undefined) {
-        entry = { kind, name, key, consumers: new Set(), node: undefined, established: false, waiters: [] }
+        entry = {
+          kind,
+          name,
+          key,
+          consumers: new Set(),
+          node: undefined,
+          established: false,
+          confirmed: false,
+          waiters: []
+        }
         this.desired.set(key, entry)
         this.byName[kind].set(name, entry)
         created.push(entry)
@@ -86,15 +100,20 @@ export class Registry {
     return released
   }
 
-  /** Waits until every entry was confirmed once; the first refusal wins. */
-  awaitEstablished(entries: ReadonlyArray<Entry>): Effect.Effect<Refusal | undefined> {
-    const waiting = entries.filter((e) => !e.established)
+  /**
+   * Waits until every entry is subscribed on a server (`confirmed`), so that a message
+   * published from then on reaches the consumer; the first refusal wins, with its entry.
+   */
+  awaitConfirmed(
+    entries: ReadonlyArray<Entry>
+  ): Effect.Effect<{ readonly refusal: Refusal; readonly entry: Entry } | undefined> {
+    const waiting = entries.filter((e) => !e.confirmed)
     if (waiting.length === 0) return Effect.succeed(undefined)
-    return Effect.callback<Refusal | undefined>((resume) => {
+    return Effect.callback((resume) => {
       let remaining = waiting.length
       for (const entry of waiting) {
         entry.waiters.push((refusal) => {
-          if (refusal !== undefined) resume(Effect.succeed(refusal))
+          if (refusal !== undefined) resume(Effect.succeed({ refusal, entry }))
           else if (--remaining === 0) resume(Effect.succeed(undefined))
         })
       }
