@@ -7,7 +7,7 @@
  * same config epoch (so it did not lose and regain it in between) and no migration marker on
  * it. Every other slot of the pass stays to do, and is scanned again on whoever serves it
  * then. Keys present for the whole scan are therefore returned at least once; some may come
- * twice.
+ * more than once. Passes that count nothing (a migration marker that stays) are bounded.
  *
  * The state is a plain value (`ClusterScanCursor`): the Stream pulls one page per step, and
  * users who page by hand keep the cursor, and can drop it at any time.
@@ -43,7 +43,7 @@ export type ClusterScanOptions = KeysOptions
 export interface ClusterScanCursor {
   readonly done: Uint8Array
   readonly pass: Pass | undefined
-  /** Passes in a row that ended in an error; the scan gives up past a limit. */
+  /** Passes in a row that ended in an error or counted no slot; the scan gives up past a limit. */
   readonly failures: number
 }
 
@@ -141,25 +141,44 @@ const continuePass = (
     const done = cursor.done.slice()
     const before = pass.before
     const steady = before.primary && after.value.primary && before.epoch === after.value.epoch
+    let counted = 0
     if (steady) {
       for (let slot = 0; slot < SLOTS; slot++) {
         if (
+          done[slot] === 0 &&
           before.owned[slot] === 1 &&
           after.value.owned[slot] === 1 &&
           !before.moving.has(slot) &&
           !after.value.moving.has(slot)
         ) {
           done[slot] = 1
+          counted++
         }
       }
     }
+    const moving = before.moving.size > 0 || after.value.moving.size > 0
     // A pass that could not count its slots (a migration on them, a change of epoch or role)
     // is followed by a topology refresh, so the next pass goes to the current owner.
-    if (!steady || before.moving.size > 0 || after.value.moving.size > 0) {
-      yield* Effect.ignore(router.refreshTopology)
-      if (before.moving.size > 0 || after.value.moving.size > 0) yield* Effect.sleep("50 millis")
+    if (!steady || moving) yield* Effect.ignore(router.refreshTopology)
+    if (counted > 0) {
+      if (moving) yield* Effect.sleep("50 millis")
+      return [items, { done, pass: undefined, failures: 0 }] as const
     }
-    return [items, { done, pass: undefined, failures: 0 }] as const
+    // Nothing counted: its slots stay in migration (or keep changing hands). Each such pass
+    // scans the node again, so they are bounded like failed ones, with a growing pause.
+    const left = Array.from({ length: SLOTS }, (_, s) => s).filter((s) => done[s] === 0 && before.owned[s] === 1)
+    if (cursor.failures + 1 >= MAX_FAILURES) {
+      if (options.allowUncoveredSlots === true) {
+        for (const s of left) done[s] = 1
+        return [items, { done, pass: undefined, failures: 0 }] as const
+      }
+      return yield* new UncoveredSlotsError({
+        message: `${left.length} slots of ${pass.host}:${pass.port} stayed in migration or changed hands through ${MAX_FAILURES} passes, so a cluster scan cannot count them`,
+        slots: left.length
+      })
+    }
+    yield* Effect.sleep(Math.min(50 * 2 ** cursor.failures, 500))
+    return [items, { done, pass: undefined, failures: cursor.failures + 1 }] as const
   })
 
 /** The slot's owner per the router does not serve it: refresh the map and back off. */

@@ -224,4 +224,32 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 300_000 }
       )
     })
   )
+
+  it.effect(
+    "a slot left in migration ends the scan with UncoveredSlotsError after bounded passes, unless allowed",
+    () =>
+      Effect.gen(function* () {
+        const { cluster, scan } = yield* setup
+        const slot = String(Slot.slotOf(keyOf(1)))
+        const owner = yield* cluster.slotOwner(Number(slot))
+        const target = cluster.primaries.find((p) => p.address !== owner.address)!
+        const targetId = String(yield* target.command(["CLUSTER", "MYID"]))
+        // An aborted reshard: the marker stays, so no pass can count the slot.
+        const restore = owner.command(["CLUSTER", "SETSLOT", slot, "STABLE"]).pipe(Effect.orDie)
+        yield* Effect.ensuring(
+          Effect.gen(function* () {
+            yield* owner.command(["CLUSTER", "SETSLOT", slot, "MIGRATING", targetId])
+            const error = yield* Effect.flip(scan.keys({ match: "scan:*", count: 1000 }).pipe(Stream.runDrain))
+            assert.strictEqual(error._tag, "UncoveredSlotsError")
+            assert.include(error.message, "migration")
+            // Allowed: the scan ends; the slot's keys were on the node every pass scanned.
+            const found = yield* scan
+              .keys({ match: "scan:*", count: 1000, allowUncoveredSlots: true })
+              .pipe(Stream.runCollect)
+            expectAll(found)
+          }),
+          restore
+        )
+      })
+  )
 })
