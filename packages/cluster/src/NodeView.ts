@@ -47,7 +47,8 @@ export const command: Command.Command<NodeView> = Command.make(
       const end = Number(dash === -1 ? token : token.slice(dash + 1))
       owned.fill(1, start, end + 1)
     }
-    return { primary: flags.split(",").includes("master"), epoch, owned, moving }
+    const flagList = flags.split(",")
+    return { primary: flagList.includes("master") || flagList.includes("primary"), epoch, owned, moving }
   },
   { readonly: true }
 )

@@ -344,7 +344,8 @@ const parsing = (
 
 // --- CLUSTER SHARDS --------------------------------------------------------------------------
 
-const shardNode = (value: RespValue, what: string, options: ParseOptions): NodeInfo => {
+/** A node of a shard, or `undefined` for a role this client does not know (left out). */
+const shardNode = (value: RespValue, what: string, options: ParseOptions): NodeInfo | undefined => {
   const fields = fieldsOf(value, what)
   const port = intOf(fields.get("port"))
   const tlsPort = intOf(fields.get("tls-port"))
@@ -355,8 +356,13 @@ const shardNode = (value: RespValue, what: string, options: ParseOptions): NodeI
   const host = usableHost(endpoint) ? endpoint : usableHost(ip) ? ip : options.host
   const roleText = textOf(fields.get("role"))
   const role =
-    roleText === "master" ? "primary" : roleText === "replica" || roleText === "slave" ? "replica" : undefined
-  if (role === undefined) throw new Malformed(`${what} has an unknown role ${JSON.stringify(roleText)}`)
+    roleText === "master" || roleText === "primary"
+      ? "primary"
+      : roleText === "replica" || roleText === "slave"
+        ? "replica"
+        : undefined
+  // Neither read nor written: a shard left without a primary is told by the caller.
+  if (role === undefined) return undefined
   const id = textOf(fields.get("id"))
   const health = textOf(fields.get("health"))
   return {
@@ -406,9 +412,10 @@ export const fromShards = (reply: RespValue, options: ParseOptions): Exit.Exit<T
       for (let i = 0; i < slots.length; i += 2) {
         ranges.push([requireInt(slots[i], `${what} slot bound`), requireInt(slots[i + 1], `${what} slot bound`)])
       }
-      const nodes = arrayOf(fields.get("nodes"), `${what} nodes`).map((node, n) =>
-        shardNode(node, `${what} node ${n}`, options)
-      )
+      const nodes = arrayOf(fields.get("nodes"), `${what} nodes`).flatMap((node, n) => {
+        const info = shardNode(node, `${what} node ${n}`, options)
+        return info === undefined ? [] : [info]
+      })
       const primaries = nodes.filter((node) => node.role === "primary")
       const live = primaries.filter((node) => !isFailed(node))
       // Right after a FAILOVER TAKEOVER (or FORCE) of a dead primary, before the cluster

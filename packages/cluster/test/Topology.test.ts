@@ -1,7 +1,8 @@
 import { assert, describe, it, layer } from "@effect/vitest"
-import { type RespValue, ValkeyStandalone } from "@effect-valkey/core"
+import { Command, type RespValue, ValkeyStandalone } from "@effect-valkey/core"
 import { ownsSlot, ValkeyTestCluster, type ValkeyTestClusterHandle } from "@effect-valkey/testkit"
 import { Effect, Exit } from "effect"
+import * as NodeView from "../src/NodeView.ts"
 import { SLOTS } from "../src/Slot.ts"
 import * as Topology from "../src/Topology.ts"
 
@@ -245,6 +246,19 @@ describe("fromShards", () => {
     assert.isTrue(topology.isCovered())
   })
 
+  it("a primary spelled primary, and a node of a role this client does not know, left out", () => {
+    const topology = ok(
+      Topology.fromShards([shard([0, 16383], [node(7000, "primary"), node(7001, "replica"), node(7002, "observer")])], {
+        host
+      })
+    )
+    assert.strictEqual(topology.shards[0]!.primary.address, "10.0.0.1:7000")
+    assert.deepStrictEqual(
+      topology.nodes().map((n) => n.address),
+      ["10.0.0.1:7000", "10.0.0.1:7001"]
+    )
+  })
+
   it("endpoint first, then ip, then the host we connected to when the endpoint is ? or empty", () => {
     const topology = ok(
       Topology.fromShards(
@@ -367,7 +381,8 @@ describe("fromShards", () => {
       [[shard([10, 5], [node(7000)])], "invalid slot range"],
       [[shard([-1, 5], [node(7000)])], "invalid slot range"],
       [[new Map([["slots", [0, 1]]])], "nodes is not an array"],
-      [[shard([0, 1], [node(7000, "leader")])], "unknown role"],
+      // A role this client does not know is left out: here that leaves the slots no primary.
+      [[shard([0, 1], [node(7000, "leader")])], "no primary"],
       [[shard([0, 1], [shardsNode({ role: "master", ip: "10.0.0.1" })])], "no usable port"],
       [[shard([0, 1], [node(70000)])], "no usable port"],
       [[shard([0, 1], [node(7000, "replica")])], "no primary"],
@@ -497,5 +512,27 @@ describe("Topology", () => {
     assert.strictEqual(Topology.parseAddress("host"), undefined)
     assert.strictEqual(Topology.parseAddress("host:0"), undefined)
     assert.strictEqual(Topology.parseAddress(":7000"), undefined)
+  })
+})
+
+describe("NodeView (CLUSTER NODES, the node's own line)", () => {
+  const view = (flags: string) => {
+    const line = `id1 10.0.0.1:7000@17000 ${flags} - 0 0 7 connected 0-99 [100->-id2]\nid2 10.0.0.2:7000@17000 master - 0 0 3 connected 200\n`
+    const exit = Command.settle(NodeView.command, line)
+    assert.isTrue(Exit.isSuccess(exit))
+    return (exit as Exit.Success<NodeView.NodeView>).value
+  }
+
+  it("reads role, epoch, slots and migration markers; a primary spelled primary counts", () => {
+    const master = view("myself,master")
+    assert.isTrue(master.primary)
+    assert.strictEqual(master.epoch, "7")
+    assert.strictEqual(
+      master.owned.reduce((n, o) => n + o, 0),
+      100
+    )
+    assert.deepStrictEqual([...master.moving], [100])
+    assert.isTrue(view("myself,primary").primary)
+    assert.isFalse(view("myself,slave").primary)
   })
 })

@@ -234,7 +234,11 @@ const replicasReply = (reply: RespValue): Array<NodeAddress> => {
   return out
 }
 
-const roleReply = (reply: RespValue): string => (Array.isArray(reply) ? Reply.text(reply[0]!) : "unknown")
+/** ROLE's first word; `primary` reads as `master`, a spelling a newer server may use. */
+const roleReply = (reply: RespValue): string => {
+  const role = Array.isArray(reply) ? Reply.text(reply[0]!) : "unknown"
+  return role === "primary" ? "master" : role
+}
 
 /** What one sentinel said of the name. */
 type Answer =

@@ -371,11 +371,33 @@ describe("decoders keep what a newer server adds", () => {
     assert.deepStrictEqual(info, { server: { valkey_version: "9.1.2", new_field: "1" }, "brand new": { thing: "x" } })
   })
 
-  it("ROLE with an added element", () => {
+  it("ROLE with an added element, the words primary and replica, and a role of the future", () => {
     assert.deepStrictEqual(decoded(commands.role(), ["master", 10, [], "extra"]), {
       role: "primary",
       offset: 10,
       replicas: []
+    })
+    assert.strictEqual(decoded(commands.role(), ["primary", 10, []]).role, "primary")
+    assert.strictEqual(decoded(commands.role(), ["replica", "10.0.0.1", 7000, "connected", 10]).role, "replica")
+    assert.deepStrictEqual(decoded(commands.role(), ["observer", 1, "x"]), {
+      role: "other",
+      name: "observer",
+      reply: [1, "x"]
+    })
+  })
+
+  it("XAUTOCLAIM with an added element keeps it", () => {
+    const reply: RespValue = ["0-0", [], ["1-1"], "future"]
+    assert.deepStrictEqual(decoded(commands.xautoclaimJustId("s", "g", "c", 0, "0-0"), reply), {
+      nextId: "0-0",
+      claimed: [],
+      deletedIds: ["1-1"],
+      extra: ["future"]
+    })
+    assert.deepStrictEqual(decoded(commands.xautoclaimJustId("s", "g", "c", 0, "0-0"), reply.slice(0, 3)), {
+      nextId: "0-0",
+      claimed: [],
+      deletedIds: ["1-1"]
     })
   })
 })

@@ -136,6 +136,49 @@ const FLAGS = new Set([
   "nosuffixtrie"
 ])
 
+/** The names this decoder reads (lower case): what a value can hardly be, after a name it does not know. */
+const KNOWN = new Set([
+  "index_name",
+  "index_definition",
+  "key_type",
+  "prefixes",
+  "attributes",
+  "num_docs",
+  "num_records",
+  "hash_indexing_failures",
+  "backfill_in_progress",
+  "backfill_complete_percent",
+  "mutation_queue_size",
+  "state",
+  "language",
+  "stop_words",
+  "punctuation",
+  "min_stem_size",
+  "with_offsets",
+  "identifier",
+  "attribute",
+  "type",
+  "size",
+  "separator",
+  "weight",
+  "index",
+  "capacity",
+  "dimensions",
+  "distance_metric",
+  "data_type",
+  "algorithm",
+  "name",
+  "m",
+  "ef_construction",
+  "ef_runtime",
+  "block_size",
+  ...FLAGS
+])
+
+/** A name this decoder knows, as the next element: the element before it stood alone. */
+const isKnownName = (value: RespValue | undefined): boolean =>
+  (typeof value === "string" || value instanceof Uint8Array) && KNOWN.has(Reply.text(value).toLowerCase())
+
 const isFlagValue = (value: RespValue | undefined): boolean => {
   if (typeof value === "boolean") return true
   if (typeof value === "number" || typeof value === "bigint")
@@ -150,8 +193,9 @@ const isFlagValue = (value: RespValue | undefined): boolean => {
 /**
  * The name/value pairs of a flat list (or a RESP3 map), tolerant of bare flags: a flag name not
  * followed by a 0/1 stands alone and counts as set (value 1), and so does a name left without a
- * value at the end of the list. A reply therefore never fails to decode for an odd count, which
- * is how a newer module adding a flag would otherwise show up.
+ * value at the end of the list, and a name this decoder does not know followed by one it knows
+ * (a newer module's flag, e.g. `INDEXEMPTY size 0`). A reply therefore never fails to decode
+ * for an odd count, and the pairs after a new flag stay aligned.
  */
 const pairsOf = (value: RespValue): Array<readonly [string, RespValue]> => {
   if (!Array.isArray(value)) return Reply.pairs(value).map(([k, v]) => [Reply.text(k), v] as const)
@@ -159,7 +203,12 @@ const pairsOf = (value: RespValue): Array<readonly [string, RespValue]> => {
   let i = 0
   while (i < value.length) {
     const name = Reply.text(value[i])
-    if (i + 1 >= value.length || (FLAGS.has(name.toLowerCase()) && !isFlagValue(value[i + 1]))) {
+    const lower = name.toLowerCase()
+    if (
+      i + 1 >= value.length ||
+      (FLAGS.has(lower) && !isFlagValue(value[i + 1])) ||
+      (!KNOWN.has(lower) && isKnownName(value[i + 1]))
+    ) {
       out.push([name, 1])
       i += 1
     } else {

@@ -64,4 +64,16 @@ describe("FT.INFO with names of a newer module", () => {
     expect(vec?.vector?.algorithm).toStrictEqual({ name: "HNSW", m: 16, efConstruction: 200, efRuntime: 10 })
     expect(vec?.fields.future_attribute_field).toBe(7)
   })
+
+  it("a flag of a newer module standing alone (no value) does not shift the pairs after it", () => {
+    const withFlag: Array<RespValue> = reply.map((value, i) =>
+      i === 5
+        ? [["identifier", "tag", "attribute", "tag", "type", "TAG", "SEPARATOR", ",", "INDEXEMPTY", "size", 3]]
+        : value
+    )
+    const [tag] = IndexInfo.decoder(withFlag).attributes
+    expect(tag?.separator).toBe(",")
+    expect(tag?.size).toBe(3)
+    expect(tag?.fields.INDEXEMPTY).toBe(1)
+  })
 })

@@ -199,12 +199,16 @@ export type Role =
       readonly offset: number
     }
   | { readonly role: "sentinel"; readonly primaries: ReadonlyArray<string> }
+  /** A role this client does not know (a newer server's): its name and the rest as sent. */
+  | { readonly role: "other"; readonly name: string; readonly reply: ReadonlyArray<RespValue> }
 
 const decodeRole = (reply: RespValue): Role => {
   if (!Array.isArray(reply)) throw new Command.DecodeFailure("ROLE did not answer an array")
   const [kind, ...rest] = reply as ReadonlyArray<RespValue>
-  switch (Reply.text(kind!)) {
+  const name = Reply.text(kind!)
+  switch (name) {
     case "master":
+    case "primary":
       return {
         role: "primary",
         offset: Reply.integer(rest[0]!),
@@ -214,6 +218,7 @@ const decodeRole = (reply: RespValue): Role => {
         })(rest[1]!)
       }
     case "slave":
+    case "replica":
       return {
         role: "replica",
         primaryHost: Reply.text(rest[0]!),
@@ -224,7 +229,7 @@ const decodeRole = (reply: RespValue): Role => {
     case "sentinel":
       return { role: "sentinel", primaries: Reply.array(Reply.text)(rest[0]!) }
     default:
-      throw new Command.DecodeFailure(`ROLE answered an unknown role ${Reply.text(kind!)}`)
+      return { role: "other", name, reply: rest }
   }
 }
 

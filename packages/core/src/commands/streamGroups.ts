@@ -10,6 +10,7 @@
 import { badInteger, type Key, type Value } from "../Args.ts"
 import * as Command from "../Command.ts"
 import * as Reply from "../Reply.ts"
+import type { RespValue } from "../resp/types.ts"
 import { entries, entry, groupEntry, readCommand } from "./streamParts.ts"
 import type { StreamGroupEntry, StreamIds, StreamReadOptions } from "./streams.ts"
 
@@ -337,6 +338,8 @@ export interface StreamAutoClaim<E> {
   readonly nextId: string
   readonly claimed: Array<E>
   readonly deletedIds: Array<string>
+  /** Elements a newer server added after these, as it sent them (absent when none). */
+  readonly extra?: ReadonlyArray<RespValue>
 }
 
 const autoClaimArgs = (
@@ -363,8 +366,13 @@ const autoClaimArgs = (
 const autoClaimReply =
   <E>(item: Command.Decoder<E>): Command.Decoder<StreamAutoClaim<E>> =>
   (reply) => {
-    const [nextId, claimed, deletedIds] = Reply.tuple(Reply.string, Reply.array(item), Reply.array(Reply.string))(reply)
-    return { nextId, claimed, deletedIds }
+    // leading: the reply grew once (deleted ids, Redis 7.0) and may again; what follows is kept.
+    const [nextId, claimed, deletedIds, extra] = Reply.leading(
+      Reply.string,
+      Reply.array(item),
+      Reply.array(Reply.string)
+    )(reply)
+    return extra.length === 0 ? { nextId, claimed, deletedIds } : { nextId, claimed, deletedIds, extra }
   }
 
 const autoClaimEntries = autoClaimReply(entry)
