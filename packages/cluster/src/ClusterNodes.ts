@@ -387,10 +387,29 @@ export abstract class ClusterNodes {
     })
   }
 
-  /** Sends a node's unsent requests where their slots are now, each within its own deadline. */
+  /**
+   * Sends a node's unsent requests where their slots are now, each within its own deadline. A
+   * transaction (MULTI … EXEC) is not split into lone commands, nor is ASKING sent without its
+   * command: they fail with a ConnectionError, safe to retry since nothing of them was sent.
+   */
   reroute(entry: NodeEntry): void {
     const timeout = this.config.base.connection.requestTimeoutMillis
+    let transaction = false
     for (const [command, resume, deadline] of entry.connection.takeUnsent()) {
+      const name = Command.name(command)
+      if (name === "MULTI") transaction = true
+      if (transaction || name === "ASKING") {
+        if (name === "EXEC" || name === "DISCARD") transaction = false
+        resume(
+          Exit.fail(
+            new ConnectionError({
+              message: `${entry.node.address} no longer serves its slots; ${name} was not sent (a transaction is not split)`,
+              address: entry.node.address
+            })
+          )
+        )
+        continue
+      }
       const run =
         deadline === Infinity
           ? this.run(command)

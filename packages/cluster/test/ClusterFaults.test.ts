@@ -221,4 +221,45 @@ layer(ValkeyTestCluster.layer(), { excludeTestServices: true, timeout: 180_000 }
       assert.strictEqual(yield* valkey.get(key), "after")
     })
   )
+
+  it.effect("a transaction queued for a primary that dies is failed whole, not split over other nodes", () =>
+    Effect.gen(function* () {
+      const cluster = yield* ValkeyTestCluster
+      const { valkey, router } = yield* client({
+        reconnect: Schedule.spaced("50 millis"),
+        requestTimeout: "30 seconds"
+      })
+      // A primary with a live replica to take over, and not the seed.
+      const shard = router
+        .topology()
+        .shards.find((s) => s.primary.address !== cluster.seeds[0] && s.replicas.some((r) => !Topology.isFailed(r)))!
+      const victim = cluster.primaries.find((p) => p.address === shard.primary.address)!
+      let key = "tx:0"
+      for (let i = 1; (yield* cluster.slotOwner(Slot.slotOf(key))).address !== victim.address; i++) key = `tx:${i}`
+      yield* valkey.set(key, "before")
+      yield* cluster.kill(victim)
+      // The connection has seen the loss: the transaction waits unsent for it to come back.
+      for (let i = 0; i < 100 && router.connections().every((c) => c.status() === "ready"); i++) {
+        yield* Effect.sleep("20 millis")
+      }
+      const transaction = yield* Effect.forkChild(
+        valkey.batch([Commands.commands.set(key, "in tx"), Commands.commands.get(key)], { atomic: true })
+      )
+      const outcome = yield* Fiber.await(transaction)
+      // Re-routed once its slots have a new primary: never as MULTI on one node and the rest
+      // elsewhere, which would leave a shared connection inside MULTI.
+      assert.isTrue(Exit.isFailure(outcome))
+      const error = Exit.findErrorOption(outcome as Exit.Exit<unknown, { readonly _tag: string }>)
+      assert.strictEqual(error._tag === "Some" ? error.value._tag : "none", "ConnectionError")
+      for (const primary of router.topology().primaries()) {
+        let probe = `probe:${primary.port}:0`
+        for (let i = 1; (yield* cluster.slotOwner(Slot.slotOf(probe))).address !== primary.address; i++) {
+          probe = `probe:${primary.port}:${i}`
+        }
+        yield* valkey.set(probe, "ok")
+        assert.strictEqual(yield* valkey.get(probe), "ok", `${primary.address} answers plainly`)
+      }
+      assert.strictEqual(yield* valkey.get(key), "before")
+    })
+  )
 })

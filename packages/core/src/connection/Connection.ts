@@ -204,6 +204,8 @@ class ConnectionImpl implements Connection {
   private agreed: 2 | 3 = 3
   private handshake: HandshakeWaiter | undefined = undefined
   private flushScheduled = false
+  /** A batch is being queued: no early write until all of it is (see `sendBatch`). */
+  private batching = false
   private timer: ReturnType<typeof setTimeout> | undefined = undefined
   private timerAt = Infinity
   private reconnectFiber: Fiber.Fiber<void, unknown> | undefined = undefined
@@ -324,6 +326,9 @@ class ConnectionImpl implements Connection {
       const refusal = this.refusal(commands[0]!, n)
       if (refusal !== undefined) return resume(fail(refusal))
       let remaining = n
+      // One write for the whole batch: an early write half-way would leave the rest (EXEC of a
+      // transaction) to a later write, which a lost socket could send to another node.
+      this.batching = true
       for (let i = 0; i < n; i++) {
         const command = commands[i]!
         const done = (exit: Effect.Effect<unknown, unknown>) => {
@@ -333,7 +338,21 @@ class ConnectionImpl implements Connection {
         if (command.invalid !== undefined) done(fail(command.invalid))
         else this.push(command, done, 0, this.deadlineOf(command))
       }
+      this.batching = false
+      if (this.state === "ready" && this.early()) this.flush()
     })
+  }
+
+  /**
+   * Whether the unsent commands go out now rather than at the end of the tick: once they are
+   * as many as those awaiting replies, and at least EARLY_FLUSH (EARLY_FLUSH_GROUPED in a
+   * flush group).
+   */
+  private early(): boolean {
+    const queue = this.queue
+    const unsent = queue.tail - queue.sent
+    const floor = this.options.flushGroup === undefined ? EARLY_FLUSH : EARLY_FLUSH_GROUPED
+    return unsent >= floor && unsent >= queue.sent - queue.head
   }
 
   /** `retries`: 0 for a command of a batch (never re-sent alone), else 1 + LOADING retries so far. */
@@ -348,12 +367,11 @@ class ConnectionImpl implements Connection {
       // they go out now: the server works on them while the client still issues the rest.
       // Strict one-write-per-tick made client and server take turns (the client sat ~40% idle
       // at 100 callers); writing in halves overlaps them.
-      const unsent = queue.tail - queue.sent
-      const group = this.options.flushGroup
-      if (unsent >= (group === undefined ? EARLY_FLUSH : EARLY_FLUSH_GROUPED) && unsent >= queue.sent - queue.head) {
+      if (!this.batching && this.early()) {
         this.flush()
       } else if (!this.flushScheduled) {
         this.flushScheduled = true
+        const group = this.options.flushGroup
         if (group === undefined) process.nextTick(this.flush)
         else group.schedule(this.flush)
       }
