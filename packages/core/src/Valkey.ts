@@ -7,6 +7,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -105,7 +106,8 @@ export interface ValkeyService extends CommandMethods {
  * The command service on a dedicated connection, plus WATCH and UNWATCH (which would leak
  * between callers on the shared connection, so only exist here). A `batch` with `atomic`
  * after `watch` fails with `TransactionAbortedError` (`reason: "watch"`) when a watched key
- * changed.
+ * changed, or when the connection was lost since the WATCH (the server forgot it, and the key
+ * may have changed): it is then not sent.
  *
  * @since 0.1.0
  * @category models
@@ -189,9 +191,25 @@ const dedicatedService = (
   connection: Connection,
   instrumentation: Observability.Instrumentation | undefined
 ): DedicatedService => {
+  // WATCH lives in the server's session: a reconnect drops it. A transaction after WATCH on a
+  // connection that lost it since is aborted as if a watched key changed (they may have), not
+  // run unguarded.
+  let watching = false
+  let watchLost = false
+  connection.setReconnectHandler(() => {
+    if (watching) watchLost = true
+  })
   const plain: RouterService = {
     run: (command) => connection.send(command),
-    sendBatch: (batch) => connection.sendBatch(batch.commands),
+    sendBatch: (batch) =>
+      batch._tag === "Transaction" && watching
+        ? Effect.suspend(() => {
+            const lost = watchLost || connection.status() !== "ready"
+            watching = false
+            watchLost = false
+            return lost ? Effect.succeed(watchAborted(batch.commands)) : connection.sendBatch(batch.commands)
+          })
+        : connection.sendBatch(batch.commands),
     dedicated: router.dedicated,
     dedicatedFor: router.dedicatedFor,
     credentials: router.credentials,
@@ -203,12 +221,29 @@ const dedicatedService = (
   return {
     ...commandService(own),
     // Invalid arguments fail in `send`, before anything is written or remembered.
-    watch: (keys) => own.run(Session.watch(keys)),
-    unwatch: () => own.run(Session.unwatch),
+    watch: (keys) =>
+      Effect.tap(own.run(Session.watch(keys)), () =>
+        Effect.sync(() => {
+          // Watching already, a loss since still counts: those keys are not watched any more.
+          if (!watching) watchLost = false
+          watching = true
+        })
+      ),
+    unwatch: () =>
+      Effect.tap(own.run(Session.unwatch), () =>
+        Effect.sync(() => {
+          watching = false
+          watchLost = false
+        })
+      ),
     select: (database) => connection.select(database),
     clientSetName: (name) => connection.setName(name)
   }
 }
+
+/** The outcome of a transaction EXEC refused for a watched key: MULTI and queued, EXEC null. */
+const watchAborted = (commands: ReadonlyArray<Command.Command<unknown>>): Array<Exit.Exit<unknown, never>> =>
+  commands.map((_, i) => Exit.succeed(i === 0 ? "OK" : i === commands.length - 1 ? null : "QUEUED"))
 
 /** `host:port` (IPv6 hosts in brackets) as an endpoint. */
 const endpointOf = (address: string): Observability.Endpoint => {

@@ -90,6 +90,31 @@ layer(ValkeyServer.layer(), { excludeTestServices: true })("batches and transact
         })
       )
 
+      it.effect("WATCH lost to a reconnect aborts EXEC, as a change would: it is not run unguarded", () =>
+        Effect.gen(function* () {
+          const server = yield* ValkeyServer
+          const v = yield* client({ protocol })
+          yield* v.set(`${p}wl`, "1")
+          const tx = yield* v.dedicated
+          yield* tx.clientSetName(`watcher${protocol}`)
+          yield* tx.watch([`${p}wl`])
+          const list = String(yield* server.command(["CLIENT", "LIST"]))
+          const line = list.split("\n").find((l) => l.includes(` name=watcher${protocol} `))
+          yield* server.command(["CLIENT", "KILL", "ID", /id=(\d+)/.exec(line ?? "")?.[1] ?? "0"])
+          // Back on a new socket, where nothing is watched; the key changes meanwhile.
+          yield* Effect.eventually(tx.ping())
+          yield* Effect.eventually(v.set(`${p}wl`, "changed"))
+          const error = yield* Effect.flip(tx.batch([set(`${p}wl`, "mine")], { atomic: true }))
+          assert.strictEqual(error._tag, "TransactionAbortedError")
+          if (error._tag === "TransactionAbortedError") assert.strictEqual(error.reason, "watch")
+          assert.strictEqual(yield* v.get(`${p}wl`), "changed")
+          // A new WATCH guards the next one again.
+          yield* tx.watch([`${p}wl`])
+          const [ok] = yield* tx.batch([set(`${p}wl`, "mine")], { atomic: true, raiseOnError: true })
+          assert.strictEqual(ok, "OK")
+        })
+      )
+
       it.effect("custom refuses commands that change connection state", () =>
         Effect.gen(function* () {
           const v = yield* client({ protocol })
