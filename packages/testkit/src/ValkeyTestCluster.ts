@@ -308,9 +308,16 @@ export const make = (
         }
         const primary = nodes.find((candidate) => candidate.id === replica.primaryId)
         const mode = failoverOptions.mode ?? (primary?.status === "running" ? "default" : "force")
-        yield* replica.command(
-          mode === "default" ? ["CLUSTER", "FAILOVER"] : ["CLUSTER", "FAILOVER", mode.toUpperCase()]
-        )
+        yield* replica
+          .command(mode === "default" ? ["CLUSTER", "FAILOVER"] : ["CLUSTER", "FAILOVER", mode.toUpperCase()])
+          .pipe(
+            // The cluster failed over on its own first (a killed primary past the node timeout):
+            // the replica is the primary already, which is what was asked.
+            Effect.catchIf(
+              (error) => error._tag === "AdminReplyError" && error.message.includes("to a replica"),
+              () => Effect.void
+            )
+          )
         yield* pollUntil({
           what: `replica ${replica.address} to be promoted by CLUSTER FAILOVER ${mode}`,
           timeoutMs,

@@ -154,6 +154,28 @@ layer(ValkeyTestCluster.layer({ primaries: 3, replicasPerPrimary: 1 }), { timeou
       })
     )
 
+    it.effect("failover of a killed primary its replica already replaced on its own succeeds", () =>
+      Effect.gen(function* () {
+        const cluster = yield* ValkeyTestCluster
+        const primary = yield* cluster.slotOwner(100)
+        const replica = cluster.replicasOf(primary)[0]!
+        yield* cluster.kill(primary)
+        // The cluster's own failover (node timeout, election), before the testkit hears of it.
+        let role = ""
+        for (let i = 0; i < 300 && role !== "master"; i++) {
+          const reply = yield* replica.command(["ROLE"])
+          role = Array.isArray(reply) ? String(reply[0]) : ""
+          // The real clock: this suite runs with the TestClock.
+          if (role !== "master") yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+        }
+        expect(role).toBe("master")
+        const promoted = yield* cluster.failover(primary, { mode: "takeover" })
+        expect(promoted.id).toBe(replica.id)
+        expect((yield* cluster.slotOwner(100)).id).toBe(replica.id)
+        yield* cluster.start(primary)
+      })
+    )
+
     it.effect("addNode joins an empty primary and a replica of it", () =>
       Effect.gen(function* () {
         const cluster = yield* ValkeyTestCluster
