@@ -177,6 +177,9 @@ const resolve = (options: CacheOptions): Effect.Effect<Resolved, ConfigError> =>
 }
 
 const CHANNEL = "__redis__:invalidate"
+/** A UTF-16 surrogate without its pair (what `String.prototype.isWellFormed`, ES2024, finds). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
 // ignoreBOM: a key that starts with U+FEFF keeps it, as the entry's key does.
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true })
 const text = (value: RespValue): string | undefined =>
@@ -330,7 +333,9 @@ class CacheImpl implements Cache {
     const keys = command.lastKey > at ? Command.keyNames(command) : undefined
     // A lone surrogate goes out (and its invalidation comes back) as U+FFFD: an entry kept
     // under the caller's string would never be invalidated.
-    if (!key.isWellFormed() || (keys !== undefined && !keys.every((k) => k.isWellFormed()))) return router.run(command)
+    if (LONE_SURROGATE.test(key) || keys?.some((k) => LONE_SURROGATE.test(k)) === true) {
+      return router.run(command)
+    }
     const flight = this.store.begin(command, key, keys, this.degraded > 0 && this.gated())
     return Effect.onExit(router.run(command), (exit) => Effect.sync(() => this.settle(router, command, flight, exit)))
   }
