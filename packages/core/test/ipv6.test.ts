@@ -5,8 +5,8 @@
 import { assert, layer } from "@effect/vitest"
 import { ValkeyServer, ValkeyTestSentinel } from "@effect-valkey/testkit"
 import { Effect, Exit } from "effect"
-import { Command, Reply, ValkeySentinel, ValkeyStandalone } from "../src/index.ts"
-import { eventually } from "./support.ts"
+import { ValkeySentinel, ValkeyStandalone } from "../src/index.ts"
+import { eventually, roleOf } from "./support.ts"
 
 layer(ValkeyServer.layer({ host: "::1" }), { excludeTestServices: true })("a server on ::1", (it) => {
   it.effect("by host and by URL: commands, and the peer the server sees is ::1", () =>
@@ -43,10 +43,7 @@ layer(ValkeyTestSentinel.layer({ host: "::1", replicas: 1 }), { excludeTestServi
           { host: sentinel.primary().host, port: sentinel.primary().port },
           { host: "::1", port: before.port }
         )
-        const role = (readonly: boolean) =>
-          Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly })), (reply) =>
-            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
-          )
+        const role = (readonly: boolean) => roleOf(valkey, readonly)
         assert.strictEqual(yield* role(false), "master")
         assert.strictEqual(yield* role(true), "slave")
         yield* valkey.set("v6:sentinel", "1")

@@ -9,8 +9,8 @@
 import { expect, layer } from "@effect/vitest"
 import { ValkeyTestSentinel } from "@effect-valkey/testkit"
 import { Effect, Exit } from "effect"
-import { Command, Reply, ValkeySentinel } from "../src/index.ts"
-import { eventually } from "./support.ts"
+import { ValkeySentinel } from "../src/index.ts"
+import { eventually, roleOf } from "./support.ts"
 
 /** This client's connections of `type` on `node`, found by client name. */
 const connectionsNamed = (
@@ -42,9 +42,7 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
             readFrom: "preferReplica",
             cache: { maxEntries: 100 }
           })
-          const role = Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly: true })), (reply) =>
-            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
-          )
+          const role = roleOf(valkey, true)
           expect(yield* role).toBe("slave")
           const key = `sc${protocol}:replica`
           yield* valkey.set(key, "a")
@@ -126,9 +124,7 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
           checkInterval: "200 millis",
           cache: { maxEntries: 100 }
         })
-        const role = Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly: true })), (reply) =>
-          Array.isArray(reply) ? Reply.text(reply[0]!) : ""
-        )
+        const role = roleOf(valkey, true)
         // After a failover the sentinels list the old primary as a replica within ~10 s.
         yield* eventually(Effect.exit(role), (exit) => Exit.isSuccess(exit) && exit.value === "slave", "a replica")
         const key = "sc:let-go"

@@ -7,7 +7,7 @@ import { assert, expect, layer } from "@effect/vitest"
 import { collectingTracer, freePort, ValkeyTestSentinel } from "@effect-valkey/testkit"
 import { Config, ConfigProvider, Effect, Exit, Fiber, Layer, Redacted, Schedule, Tracer } from "effect"
 import { Command, Reply, Valkey, ValkeySentinel } from "../src/index.ts"
-import { eventually } from "./support.ts"
+import { eventually, roleOf } from "./support.ts"
 
 // Real clock: the client checks the sentinels periodically.
 layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, timeout: "90 seconds" })(
@@ -114,10 +114,7 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
           name: topology.name,
           readFrom: "preferReplica"
         })
-        const role = (readonly: boolean) =>
-          Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly })), (reply) =>
-            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
-          )
+        const role = (readonly: boolean) => roleOf(valkey, readonly)
         expect(yield* role(false)).toBe("master")
         expect(yield* role(true)).toBe("slave")
         yield* valkey.set("sentinel:read", "r")
@@ -147,9 +144,7 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
             readFrom: "preferReplica",
             tracing: true
           })
-          const role = Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly: true })), (reply) =>
-            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
-          )
+          const role = roleOf(valkey, true)
           yield* eventually(Effect.exit(role), (exit) => Exit.isSuccess(exit) && exit.value === "slave", "a replica")
           // Enough keys for a reload of about a second (250 µs a key), as in loading.test.ts.
           yield* valkey.mset(Array.from({ length: 4000 }, (_, i) => [`sentinel:load:${i}`, "v"] as const))
@@ -208,10 +203,7 @@ layer(ValkeyTestSentinel.layer({ replicas: 1 }), { excludeTestServices: true, ti
           readFrom: "preferReplica",
           checkInterval: "200 millis"
         })
-        const reader = (readonly: boolean) =>
-          Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly })), (reply) =>
-            Array.isArray(reply) ? Reply.text(reply[0]!) : ""
-          )
+        const reader = (readonly: boolean) => roleOf(valkey, readonly)
         yield* topology.failover
         const after = yield* topology.awaitPrimary({ not: before.address })
         yield* eventually(Effect.sync(sentinel.primary), (p) => p.address === after.address, "the client to move")

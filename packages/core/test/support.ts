@@ -3,7 +3,7 @@
  */
 import { ValkeyServer } from "@effect-valkey/testkit"
 import { Effect, Layer } from "effect"
-import { Valkey, ValkeyStandalone } from "../src/index.ts"
+import { Command, Reply, Valkey, type ValkeyService, ValkeyStandalone } from "../src/index.ts"
 import type { ValkeyConfig } from "../src/ValkeyConfig.ts"
 
 /** A client of the `ValkeyServer` in context; closes with the test's scope. */
@@ -24,6 +24,15 @@ export const clientLayer = (config: ValkeyConfig = {}) =>
   )
 
 export const protocols = [2, 3] as const
+
+/**
+ * ROLE's first word from the node the client sends it to: marked read-only it goes where reads
+ * go (a replica under `readFrom`), else to the primary.
+ */
+export const roleOf = (valkey: ValkeyService, readonly: boolean) =>
+  Effect.map(valkey.run(Command.make(["ROLE"], Reply.raw, { readonly })), (reply) =>
+    Array.isArray(reply) ? Reply.text(reply[0]!) : ""
+  )
 
 /**
  * Polls `check` every 25 ms on the real clock until `done` holds; dies after `seconds`
